@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# sip6xx build, in the style of libbpf-bootstrap's examples/c/Makefile.
+# Everything generated goes under build/.
+
+OUTPUT ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+prefix ?= /usr/local
+DESTDIR ?=
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+
+ARCH ?= $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/' \
+			 | sed 's/ppc64le/powerpc/' | sed 's/mips.*/mips/' \
+			 | sed 's/arm.*/arm/' | sed 's/riscv64/riscv/')
+
+# clang -target bpf does not search the host's multiarch include dirs, where
+# asm/types.h lives; borrow clang's own list (libbpf-bootstrap does the same).
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ibpf $(CLANG_BPF_SYS_INCLUDES)
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
+	  -Ibpf -Iuser -I$(OUTPUT) -DSIP6XX_VERSION='"$(VERSION)"'
+LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap 2>/dev/null \
+		|| echo -lmicrohttpd -lpcap)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+BPF_HDRS := $(wildcard bpf/*.h)
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+USER_LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(wildcard tests/unit/*.c))
+BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(wildcard tests/bpf/*.c))
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(wildcard tests/tools/*.c))
+EXPORTER := $(OUTPUT)/sip6xx_exporter
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s%s\n' "$(1)" "$(patsubst $(abspath $(OUTPUT))/%,%,$(2))" \
+		"$(if $(3), $(3))";
+	MAKEFLAGS += --no-print-directory
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test test-build bench demo fuzz clean install format format-check help
+
+all: $(OUTPUT)/sip6xx.bpf.o $(OUTPUT)/sip6xx.skel.h $(EXPORTER)
+
+help:
+	@echo 'sip6xx targets:'
+	@echo '  all       build build/sip6xx.bpf.o, build/sip6xx.skel.h, build/sip6xx_exporter'
+	@echo '  deps      install the Debian packages the project needs (scripts/deps.sh)'
+	@echo '  test      run every test (root: BPF, netns, sipp, promtool); ends "N passed, N failed"'
+	@echo '  demo      sipp UAC/UAS in two namespaces, exporter attached, print the scrape'
+	@echo '  bench     measure ns/packet against an XDP_PASS baseline (scripts/bench.sh)'
+	@echo '  fuzz      run the libFuzzer harness for a long time'
+	@echo '  format    clang-format every C source in place'
+	@echo '  install   install the exporter to $$(DESTDIR)$$(prefix)/bin'
+	@echo '  clean     remove build/'
+	@echo 'V=1 prints full commands.'
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/lib \
+$(OUTPUT)/tests/tools:
+	$(Q)mkdir -p $@
+
+# BPF object: compile, then let bpftool link it (strips DWARF the kernel never reads).
+$(OUTPUT)/sip6xx.bpf.o: bpf/sip6xx.bpf.c $(BPF_HDRS) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.bpf.o=.tmp.bpf.o)
+	$(Q)$(BPFTOOL) gen object $@ $(@:.bpf.o=.tmp.bpf.o)
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# User objects depend on the skeleton.
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) $(BPF_HDRS) $(OUTPUT)/sip6xx.skel.h | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(EXPORTER): $(USER_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(USER_LIBS) -o $@
+
+# Host build of the shared parser, tested with cmocka.
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
+		| $(OUTPUT)/tests/unit
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(CMOCKA_LIBS) -o $@
+
+# The real BPF object driven with bpf_prog_test_run_opts.
+$(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
+		$(OUTPUT)/sip6xx.skel.h $(USER_LIB_OBJS) | $(OUTPUT)/tests/bpf
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) \
+		$(CMOCKA_LIBS) -o $@
+
+# Small helpers the shell tests call (frame senders, pcap writers).
+$(OUTPUT)/tests/tools/%: tests/tools/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
+		| $(OUTPUT)/tests/tools
+	$(call msg,TOOL,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIBS) -o $@
+
+test-build: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS)
+
+test: deps
+	$(Q)$(MAKE) test-build
+	$(Q)BUILD=$(OUTPUT) tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) all
+	$(Q)BUILD=$(OUTPUT) scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) test-build
+	$(Q)BUILD=$(OUTPUT) scripts/bench.sh
+
+fuzz: deps
+	$(Q)$(MAKE) -C tests/fuzz run
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h $(wildcard tests/*/*.c tests/*/*.h)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h \
+		$(wildcard tests/*/*.c tests/*/*.h)
+
+install: $(EXPORTER)
+	$(Q)install -D -m 0755 $(EXPORTER) $(DESTDIR)$(prefix)/bin/sip6xx_exporter
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT)

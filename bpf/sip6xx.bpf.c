@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * sip6xx: count SIP responses, and 6xx global failures per responder, at XDP.
+ * An observer: every path returns XDP_PASS and the packet is never written.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "sip6xx.h"
+#include "sip_parse.h"
+
+/* Set by the loader before load; rodata is frozen, so the verifier prunes on it. */
+const volatile struct sip6xx_config sip6xx_cfg = {};
+const volatile __u32 sip6xx_contract_version = SIP6XX_CONTRACT_VERSION;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RESP_CODES_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} resp_codes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, PEERS_DEFAULT_MAX);
+	__type(key, struct peer_key);
+	__type(value, __u64);
+} peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PKT_RESULT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} pkt_stats SEC(".maps");
+
+static __always_inline void count_index(void *map, __u32 idx)
+{
+	__u64 *val = bpf_map_lookup_elem(map, &idx);
+
+	/* Per-CPU slot: no other CPU writes it, so no atomic is needed. */
+	if (val)
+		*val += 1;
+}
+
+/* Lookup-or-init, as bcc's maps.bpf.h does it: one insert, and a retry on a race. */
+static __always_inline void count_peer(const struct peer_key *key)
+{
+	static const __u64 one = 1;
+	__u64 *val;
+
+	val = bpf_map_lookup_elem(&peers, key);
+	if (val) {
+		*val += 1;
+		return;
+	}
+	if (!bpf_map_update_elem(&peers, key, &one, BPF_NOEXIST))
+		return;
+	/* Another CPU inserted the key first; its value for this CPU starts at 0. */
+	val = bpf_map_lookup_elem(&peers, key);
+	if (val)
+		*val += 1;
+}
+
+static __always_inline void count_frame(void *data, void *data_end, __u32 ifindex,
+					__u8 direction)
+{
+	struct sip_parse_result res;
+	struct peer_key key;
+	int outcome;
+
+	outcome = sip_parse_frame(data, data_end, &sip6xx_cfg, &res);
+	count_index(&pkt_stats, (__u32)outcome);
+	if (outcome != PKT_SIP_RESPONSE)
+		return;
+	count_index(&resp_codes, res.code);
+	if (res.code < 600)
+		return;
+
+	__builtin_memset(&key, 0, sizeof(key));
+	__builtin_memcpy(key.addr, res.saddr, sizeof(key.addr));
+	key.ifindex = ifindex;
+	key.code = res.code;
+	key.family = res.family;
+	key.direction = direction;
+	count_peer(&key);
+}
+
+SEC("xdp")
+int sip6xx_xdp(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+
+	count_frame(data, data_end, ctx->ingress_ifindex, SIP6XX_DIR_RX);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

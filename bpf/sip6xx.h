@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The kernel-user contract of sip6xx: map keys, values, indexes and limits.
+ * Both bpf/sip6xx.bpf.c and user/ include this file; nothing here is declared
+ * twice. Fixed-width types only, explicit padding, no implicit tail padding.
+ */
+#ifndef SIP6XX_H
+#define SIP6XX_H
+
+#include <linux/types.h>
+
+/* Bump when any map layout below changes: pinned maps are checked against it. */
+#define SIP6XX_CONTRACT_VERSION 1
+
+/* resp_codes: PERCPU_ARRAY indexed by the status code itself. */
+#define SIP_CODE_MIN 100
+#define SIP_CODE_MAX 699
+#define RESP_CODES_ENTRIES (SIP_CODE_MAX + 1)
+
+/* peers: LRU_PERCPU_HASH capacity unless --max-peers says otherwise. */
+#define PEERS_DEFAULT_MAX 65536
+
+/* config: how many ports --port may name. */
+#define SIP6XX_MAX_PORTS 8
+
+/* pkt_stats: PERCPU_ARRAY indexed by the parse outcome. Each frame counts once. */
+enum pkt_result {
+	PKT_NON_IP = 0,		/* not IPv4/IPv6 after up to two VLAN tags */
+	PKT_NON_UDP,		/* IP, but the transport is not UDP */
+	PKT_FRAGMENT,		/* a non-first IP fragment: no status line in it */
+	PKT_TRUNCATED,		/* the frame ends inside a header or the status line */
+	PKT_NOT_SIP,		/* UDP whose payload does not start like SIP */
+	PKT_SIP_REQUEST,	/* Method SP sip:/sips:/tel: URI */
+	PKT_SIP_RESPONSE,	/* valid status line, code 100..699 */
+	PKT_MALFORMED,		/* starts like SIP (or bad IP/UDP header), but invalid */
+	PKT_FILTERED_PORT,	/* UDP, but neither port is in the --port filter */
+	PKT_RESULT_MAX,
+};
+
+/* Address family of peer_key.addr: the IP version, so no libc header is needed. */
+#define SIP6XX_FAMILY_IPV4 4
+#define SIP6XX_FAMILY_IPV6 6
+
+/* Which hook saw the frame. */
+#define SIP6XX_DIR_RX 0
+#define SIP6XX_DIR_TX 1
+
+/*
+ * peers key: who sent a 6xx, where, and which code. IPv4 sources are stored
+ * as IPv4-mapped IPv6 (::ffff:a.b.c.d), so one key type serves both.
+ * Value: __u64 count, per CPU.
+ */
+struct peer_key {
+	__u8 addr[16];		/* network byte order */
+	__u32 ifindex;		/* interface the frame arrived on */
+	__u16 code;		/* 600..699 */
+	__u8 family;		/* SIP6XX_FAMILY_IPV4 or _IPV6 */
+	__u8 direction;		/* SIP6XX_DIR_RX or _TX */
+};
+
+/* Set through the skeleton's .rodata before load. */
+struct sip6xx_config {
+	__u16 ports[SIP6XX_MAX_PORTS];	/* host byte order; match source or destination */
+	__u8 nr_ports;			/* 0: every UDP port */
+	__u8 pad[3];
+};
+
+#endif /* SIP6XX_H */

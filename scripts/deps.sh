@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Install every Debian package sip6xx needs to build, test, bench and demo.
+# Idempotent: installs nothing (and runs no apt-get update) when all are present.
+set -euo pipefail
+
+pkgs=(
+	# build
+	make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool
+	libmicrohttpd-dev libpcap-dev libcurl4-openssl-dev libcap-dev
+	# tests and demo
+	libcmocka-dev iproute2 curl sip-tester tshark tcpdump prometheus
+	prometheus-alertmanager python3 python3-scapy clang-format
+	# bench
+	gnuplot-nox hyperfine
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing Debian packages: ${missing[*]}; run as root (sudo scripts/deps.sh)" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

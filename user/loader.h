@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Open, configure, load and attach the BPF object; one object per interface. */
+#ifndef SIP6XX_LOADER_H
+#define SIP6XX_LOADER_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include "maps.h"
+
+struct sip6xx_bpf;
+
+struct loader_opts {
+	__u16 ports[SIP6XX_MAX_PORTS];	/* --port filter, host order */
+	int nr_ports;
+	__u32 max_peers;		/* capacity of the peers map */
+};
+
+enum attach_mode {
+	ATTACH_AUTO = 0,	/* native through a bpf_link, generic as fallback */
+	ATTACH_NATIVE,
+	ATTACH_GENERIC,
+};
+
+struct iface {
+	char name[IF_NAMESIZE];
+	unsigned int ifindex;
+	struct sip6xx_bpf *skel;
+	int link_fd;		/* ATTACH_AUTO: closing it detaches; else -1 */
+	__u32 xdp_flags;	/* forced modes: the flags bpf_xdp_attach used */
+	bool attached;
+	const char *mode_name;	/* "native" or "generic" once attached */
+};
+
+/* Opens and loads one object with @opts; NULL after logging why. */
+struct sip6xx_bpf *loader_load(const struct loader_opts *opts);
+void loader_destroy(struct sip6xx_bpf *skel);
+/* The map descriptors and capacity of a loaded object. */
+void loader_maps(struct sip6xx_bpf *skel, struct sip6xx_maps *maps);
+int loader_prog_fd(struct sip6xx_bpf *skel);
+
+/* Resolves ifc->name, loads ifc->skel and attaches it; 0 or -errno, logged. */
+int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode);
+/* Detaches (only our own program) and destroys the object. Safe to call twice. */
+void loader_detach(struct iface *ifc);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Read the kernel maps into per-CPU sums: one snapshot per interface. */
+#ifndef SIP6XX_MAPS_H
+#define SIP6XX_MAPS_H
+
+#include <stddef.h>
+#include "sip6xx.h"
+
+/* The map descriptors of one loaded object. */
+struct sip6xx_maps {
+	int resp_codes;
+	int peers;
+	int pkt_stats;
+	__u32 peers_capacity;
+};
+
+struct peer_count {
+	struct peer_key key;
+	__u64 count;		/* summed over CPUs */
+};
+
+struct map_snapshot {
+	__u64 resp_codes[RESP_CODES_ENTRIES];	/* summed over CPUs, index = code */
+	__u64 pkt_stats[PKT_RESULT_MAX];	/* summed over CPUs, index = enum pkt_result */
+	struct peer_count *peers;		/* malloc'd, nr_peers entries */
+	size_t nr_peers;
+	__u32 peers_capacity;
+};
+
+/* Fills @snap; returns 0, or -errno after logging which map failed. */
+int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap);
+void snapshot_free(struct map_snapshot *snap);
+
+/* "1.2.3.4" or RFC 5952 IPv6 text for a peer key's address. */
+void peer_addr_str(const struct peer_key *key, char *buf, size_t len);
+
+/* Name of a parse outcome as exported in the result label ("non_ip", ...). */
+const char *pkt_result_name(unsigned int result);
+
+#endif

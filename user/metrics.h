@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Map snapshots to Prometheus text format 0.0.4, or to JSON for --replay. */
+#ifndef SIP6XX_METRICS_H
+#define SIP6XX_METRICS_H
+
+#include "maps.h"
+#include "strbuf.h"
+
+struct metrics_iface {
+	const char *interface;			/* value of the interface label */
+	const struct map_snapshot *snap;
+};
+
+enum metrics_format {
+	METRICS_PROMETHEUS,
+	METRICS_JSON,
+};
+
+/* Returns 0, or -ENOMEM when the buffer could not grow. */
+int metrics_format(enum metrics_format fmt, const struct metrics_iface *ifs, int nr_ifs,
+		   struct strbuf *out);
+
+#endif
