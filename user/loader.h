@@ -7,7 +7,7 @@
 #include <net/if.h>
 #include "maps.h"
 
-struct sip6xx_bpf;
+struct sip6xx;
 
 struct loader_opts {
 	__u16 ports[SIP6XX_MAX_PORTS];	/* --port filter, host order */
@@ -24,19 +24,19 @@ enum attach_mode {
 struct iface {
 	char name[IF_NAMESIZE];
 	unsigned int ifindex;
-	struct sip6xx_bpf *skel;
+	struct sip6xx *skel;
 	int link_fd;		/* ATTACH_AUTO: closing it detaches; else -1 */
 	__u32 xdp_flags;	/* forced modes: the flags bpf_xdp_attach used */
 	bool attached;
 	const char *mode_name;	/* "native" or "generic" once attached */
 };
 
-/* Opens and loads one object with @opts; NULL after logging why. */
-struct sip6xx_bpf *loader_load(const struct loader_opts *opts);
-void loader_destroy(struct sip6xx_bpf *skel);
+/* Opens and loads one object with @opts; NULL after logging one line that starts with @ctx. */
+struct sip6xx *loader_load(const struct loader_opts *opts, const char *ctx);
+void loader_destroy(struct sip6xx *skel);
 /* The map descriptors and capacity of a loaded object. */
-void loader_maps(struct sip6xx_bpf *skel, struct sip6xx_maps *maps);
-int loader_prog_fd(struct sip6xx_bpf *skel);
+void loader_maps(struct sip6xx *skel, struct sip6xx_maps *maps);
+int loader_prog_fd(struct sip6xx *skel);
 
 /* Resolves ifc->name, loads ifc->skel and attaches it; 0 or -errno, logged. */
 int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode);

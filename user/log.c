@@ -32,8 +32,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	/* libbpf's warnings are often expected probes: shift each one level down. */
-	enum log_level ours = level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG;
+	/*
+	 * Shifted down: libbpf warns about expected probes, and an error must stay
+	 * one line; that line points at --log-level debug for the details.
+	 */
+	enum log_level ours = level == LIBBPF_WARN ? LOG_DEBUG : LOG_DEBUG + 1;
 
 	log_vmsg(ours, fmt, ap);
 	return 0;

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * libmicrohttpd in external-epoll mode: the daemon exposes one epoll fd that
+ * the exporter's single poll() loop watches, so no thread is started.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <microhttpd.h>
+
+#include "http.h"
+#include "log.h"
+
+#define HTTP_CONNECTION_LIMIT 128
+#define HTTP_CONNECTION_TIMEOUT_S 10
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+static const char index_html[] =
+	"<!DOCTYPE html>\n<html><head><title>sip6xx exporter</title></head>\n"
+	"<body><h1>sip6xx exporter</h1>\n"
+	"<p>SIP 6xx global-failure responses counted in the kernel by XDP.</p>\n"
+	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	http_render_fn render;
+	void *arg;
+};
+
+int http_parse_listen(const char *text, struct listen_addr *out)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	const char *colon = strrchr(text, ':');
+	char host[256], *end;
+	struct addrinfo *res;
+	unsigned long port;
+	size_t hlen;
+
+	if (!colon || !colon[1])
+		return -EINVAL;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || port == 0 || port > 65535)
+		return -EINVAL;
+	hlen = colon - text;
+	if (hlen >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, text, hlen);
+	host[hlen] = '\0';
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		memmove(host, host + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+		hints.ai_family = AF_INET6;
+	}
+	memset(out, 0, sizeof(*out));
+	out->any = host[0] == '\0';
+	if (out->any) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_any;
+		sin6->sin6_port = htons(port);
+		out->len = sizeof(*sin6);
+		return 0;
+	}
+	if (getaddrinfo(host, colon + 1, &hints, &res))
+		return -EINVAL;
+	memcpy(&out->ss, res->ai_addr, res->ai_addrlen);
+	out->len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* ":PORT" binds [::] dual-stack, or 0.0.0.0 where IPv6 is off. */
+static int bind_listen(const struct listen_addr *addr)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	const struct sockaddr *sa = (const struct sockaddr *)&addr->ss;
+	socklen_t len = addr->len;
+	int one = 1, zero = 0, fd;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 && addr->any && errno == EAFNOSUPPORT) {
+		sin.sin_port = ((const struct sockaddr_in6 *)sa)->sin6_port;
+		sa = (const struct sockaddr *)&sin;
+		len = sizeof(sin);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	}
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sa->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, addr->any ? &zero : &one, sizeof(int));
+	if (bind(fd, sa, len) || listen(fd, 64)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
+			       const char *type, void *body, size_t len,
+			       enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int status,
+				    const char *text)
+{
+	return respond(conn, status, "text/plain; charset=utf-8", (void *)text, strlen(text),
+		       MHD_RESPMEM_PERSISTENT);
+}
+
+static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connection *conn)
+{
+	char *body = NULL;
+	size_t len = 0;
+	int err;
+
+	err = srv->render(srv->arg, &body, &len);
+	if (err) {
+		free(body);
+		pr_err("/metrics: reading the BPF maps failed: %s\n", strerror(-err));
+		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "reading the BPF maps failed; see the exporter's log\n");
+	}
+	return respond(conn, MHD_HTTP_OK, METRICS_CONTENT_TYPE, body, len, MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **req_state)
+{
+	static int headers_seen;
+	struct http_server *srv = cls;
+
+	/* The first call only announces the headers; answer on the next one. */
+	if (!*req_state) {
+		*req_state = &headers_seen;
+		return MHD_YES;
+	}
+	if (*upload_size) { /* a body we do not want: drop it */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(srv, conn);
+	if (!strcmp(url, "/"))
+		return respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", (void *)index_html,
+			       sizeof(index_html) - 1, MHD_RESPMEM_PERSISTENT);
+	return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found; try /metrics\n");
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pr_debug("http: %s%s", msg, msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+}
+
+struct http_server *http_start(const char *text, const struct listen_addr *addr,
+			       http_render_fn render, void *arg)
+{
+	struct http_server *srv = calloc(1, sizeof(*srv));
+	int fd;
+
+	if (!srv)
+		return NULL;
+	fd = bind_listen(addr);
+	if (fd < 0) {
+		pr_err("--listen %s: %s%s\n", text, strerror(-fd),
+		       fd == -EADDRINUSE ? " (another process holds that port; pick another "
+					   "with --listen)"
+					 : "");
+		free(srv);
+		return NULL;
+	}
+	srv->render = render;
+	srv->arg = arg;
+	srv->daemon = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+		/* The logger goes first, or start-up messages bypass it. */
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONNECTION_TIMEOUT_S,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		pr_err("--listen %s: starting libmicrohttpd failed\n", text);
+		close(fd);
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+int http_poll_fd(const struct http_server *srv)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+
+	return info ? info->epoll_fd : -1;
+}
+
+int http_timeout_ms(struct http_server *srv)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(srv->daemon, &ms) != MHD_YES)
+		return -1;
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+void http_run(struct http_server *srv)
+{
+	MHD_run(srv->daemon);
+}
+
+void http_stop(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	/* MHD closes the listen socket it was handed. */
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* /metrics and / over libmicrohttpd, driven from the exporter's poll() loop. */
+#ifndef SIP6XX_HTTP_H
+#define SIP6XX_HTTP_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+struct http_server;
+
+/* Produces a malloc'd /metrics body; returns 0 or -errno. */
+typedef int (*http_render_fn)(void *arg, char **body, size_t *len);
+
+struct listen_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int any;	/* ":PORT": every address, IPv6 and IPv4 */
+};
+
+/* Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; 0 or -EINVAL. */
+int http_parse_listen(const char *text, struct listen_addr *out);
+/* Binds and starts serving; NULL after logging one line naming @text. */
+struct http_server *http_start(const char *text, const struct listen_addr *addr,
+			       http_render_fn render, void *arg);
+/* The descriptor to poll for POLLIN, and how long poll() may sleep (-1: no limit). */
+int http_poll_fd(const struct http_server *srv);
+int http_timeout_ms(struct http_server *srv);
+/* Serves whatever is ready; call when the descriptor is readable or the timeout ran out. */
+void http_run(struct http_server *srv);
+void http_stop(struct http_server *srv);
+
+#endif

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Every exported metric is one row of metric_defs[]: name, help, type and the
+ * function that writes its samples. No metric text is assembled elsewhere.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "metrics.h"
+
+#ifndef SIP6XX_VERSION
+#define SIP6XX_VERSION "unknown"
+#endif
+
+#define ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
+
+/* Always exported, at 0 when unseen, so rate() sees the first spike after quiet. */
+static const __u16 named_6xx[] = { 600, 603, 604, 606, 607, 608 };
+
+struct metric_def {
+	const char *name;
+	const char *type;
+	const char *help;
+	void (*samples)(const struct metric_def *def, const struct metrics_iface *ifc,
+			struct strbuf *out);
+};
+
+static bool is_named_6xx(unsigned int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(named_6xx) / sizeof(named_6xx[0]); i++)
+		if (named_6xx[i] == code)
+			return true;
+	return false;
+}
+
+/*
+ * Escape backslash, double quote and newline: valid both as a text-format 0.0.4
+ * label value and as a JSON string. Other control bytes (legal in Linux
+ * interface names) become '?', which neither format needs escaped.
+ */
+static void put_escaped(struct strbuf *out, const char *value)
+{
+	const char *p;
+
+	for (p = value; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			sb_printf(out, "\\%c", *p);
+		else if (*p == '\n')
+			sb_printf(out, "\\n");
+		else if ((unsigned char)*p < 0x20)
+			sb_printf(out, "?");
+		else
+			sb_printf(out, "%c", *p);
+	}
+}
+
+static void put_label(struct strbuf *out, const char *name, const char *value)
+{
+	sb_printf(out, "%s=\"", name);
+	put_escaped(out, value);
+	sb_printf(out, "\"");
+}
+
+static void responses_samples(const struct metric_def *def, const struct metrics_iface *ifc,
+			      struct strbuf *out)
+{
+	unsigned int code;
+
+	for (code = SIP_CODE_MIN; code <= SIP_CODE_MAX; code++) {
+		__u64 v = ifc->snap->resp_codes[code];
+
+		if (!v && !is_named_6xx(code))
+			continue;
+		sb_printf(out, "%s{", def->name);
+		put_label(out, "interface", ifc->interface);
+		sb_printf(out, ",code=\"%u\"} %llu\n", code, (unsigned long long)v);
+	}
+}
+
+static void global_failures_samples(const struct metric_def *def,
+				    const struct metrics_iface *ifc, struct strbuf *out)
+{
+	char addr[ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < ifc->snap->nr_peers; i++) {
+		const struct peer_count *pc = &ifc->snap->peers[i];
+
+		peer_addr_str(&pc->key, addr, sizeof(addr));
+		sb_printf(out, "%s{", def->name);
+		put_label(out, "interface", ifc->interface);
+		sb_printf(out, ",source=\"%s\",code=\"%u\"} %llu\n", addr, pc->key.code,
+			  (unsigned long long)pc->count);
+	}
+}
+
+static void packets_samples(const struct metric_def *def, const struct metrics_iface *ifc,
+			    struct strbuf *out)
+{
+	unsigned int r;
+
+	for (r = 0; r < PKT_RESULT_MAX; r++) {
+		sb_printf(out, "%s{", def->name);
+		put_label(out, "interface", ifc->interface);
+		sb_printf(out, ",result=\"%s\"} %llu\n", pkt_result_name(r),
+			  (unsigned long long)ifc->snap->pkt_stats[r]);
+	}
+}
+
+static void gauge_sample(const struct metric_def *def, const struct metrics_iface *ifc,
+			 struct strbuf *out, unsigned long long v)
+{
+	sb_printf(out, "%s{", def->name);
+	put_label(out, "interface", ifc->interface);
+	sb_printf(out, "} %llu\n", v);
+}
+
+static void peers_tracked_samples(const struct metric_def *def, const struct metrics_iface *ifc,
+				  struct strbuf *out)
+{
+	gauge_sample(def, ifc, out, ifc->snap->nr_peers);
+}
+
+static void peers_capacity_samples(const struct metric_def *def,
+				   const struct metrics_iface *ifc, struct strbuf *out)
+{
+	gauge_sample(def, ifc, out, ifc->snap->peers_capacity);
+}
+
+static const struct metric_def metric_defs[] = {
+	{ "sip6xx_responses_total", "counter",
+	  "SIP responses seen, by status code (100..699).", responses_samples },
+	{ "sip6xx_global_failures_total", "counter",
+	  "SIP 6xx global-failure responses, by the address that sent them.",
+	  global_failures_samples },
+	{ "sip6xx_packets_total", "counter", "Frames seen by the parser, by outcome.",
+	  packets_samples },
+	{ "sip6xx_peers_tracked", "gauge", "Entries in the kernel's per-source 6xx map.",
+	  peers_tracked_samples },
+	{ "sip6xx_peers_capacity", "gauge",
+	  "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
+	  "used entry is evicted when full.",
+	  peers_capacity_samples },
+};
+
+static void format_prometheus(const struct metrics_iface *ifs, int nr_ifs, struct strbuf *out)
+{
+	size_t m;
+	int i;
+
+	for (m = 0; m < sizeof(metric_defs) / sizeof(metric_defs[0]); m++) {
+		const struct metric_def *def = &metric_defs[m];
+
+		sb_printf(out, "# HELP %s %s\n# TYPE %s %s\n", def->name, def->help, def->name,
+			  def->type);
+		for (i = 0; i < nr_ifs; i++)
+			def->samples(def, &ifs[i], out);
+	}
+	sb_printf(out, "# HELP sip6xx_exporter_build_info Constant 1, labelled with the version.\n"
+		       "# TYPE sip6xx_exporter_build_info gauge\n"
+		       "sip6xx_exporter_build_info{version=\"%s\"} 1\n",
+		  SIP6XX_VERSION);
+}
+
+static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
+{
+	const struct map_snapshot *s = ifc->snap;
+	char addr[ADDR_STRLEN];
+	const char *sep = "";
+	unsigned int code, r;
+	size_t i;
+
+	sb_printf(out, "{\"interface\":\"");
+	put_escaped(out, ifc->interface);
+	sb_printf(out, "\",\"responses\":{");
+	for (code = SIP_CODE_MIN; code <= SIP_CODE_MAX; code++) {
+		if (!s->resp_codes[code] && !is_named_6xx(code))
+			continue;
+		sb_printf(out, "%s\"%u\":%llu", sep, code, (unsigned long long)s->resp_codes[code]);
+		sep = ",";
+	}
+	sb_printf(out, "},\"global_failures\":[");
+	for (i = 0; i < s->nr_peers; i++) {
+		peer_addr_str(&s->peers[i].key, addr, sizeof(addr));
+		sb_printf(out, "%s{\"source\":\"%s\",\"code\":%u,\"count\":%llu}", i ? "," : "",
+			  addr, s->peers[i].key.code, (unsigned long long)s->peers[i].count);
+	}
+	sb_printf(out, "],\"packets\":{");
+	for (r = 0; r < PKT_RESULT_MAX; r++)
+		sb_printf(out, "%s\"%s\":%llu", r ? "," : "", pkt_result_name(r),
+			  (unsigned long long)s->pkt_stats[r]);
+	sb_printf(out, "},\"peers_tracked\":%zu,\"peers_capacity\":%u}", s->nr_peers,
+		  s->peers_capacity);
+}
+
+static void format_json(const struct metrics_iface *ifs, int nr_ifs, struct strbuf *out)
+{
+	int i;
+
+	sb_printf(out, "{\"version\":\"%s\",\"interfaces\":[", SIP6XX_VERSION);
+	for (i = 0; i < nr_ifs; i++) {
+		if (i)
+			sb_printf(out, ",");
+		json_iface(&ifs[i], out);
+	}
+	sb_printf(out, "]}\n");
+}
+
+int metrics_format(enum metrics_format fmt, const struct metrics_iface *ifs, int nr_ifs,
+		   struct strbuf *out)
+{
+	if (fmt == METRICS_JSON)
+		format_json(ifs, nr_ifs, out);
+	else
+		format_prometheus(ifs, nr_ifs, out);
+	return out->failed ? -ENOMEM : 0;
+}
