@@ -37,6 +37,7 @@ TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(wildcard tests/unit/*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(wildcard tests/bpf/*.c))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(wildcard tests/tools/*.c))
+BENCH_TOOLS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/bench/%,$(wildcard tests/bench/*.c))
 EXPORTER := $(OUTPUT)/sip6xx_exporter
 
 ifeq ($(V),1)
@@ -72,7 +73,7 @@ deps:
 	$(Q)scripts/deps.sh
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/lib \
-$(OUTPUT)/tests/tools:
+$(OUTPUT)/tests/tools $(OUTPUT)/tests/bench:
 	$(Q)mkdir -p $@
 
 # BPF object: compile, then let bpftool link it (strips DWARF the kernel never reads).
@@ -113,7 +114,13 @@ $(OUTPUT)/tests/tools/%: tests/tools/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*
 	$(call msg,TOOL,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIBS) -o $@
 
-test-build: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS)
+# Benchmark tools: the real object against baselines (scripts/bench.sh runs them).
+$(OUTPUT)/tests/bench/%: tests/bench/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
+		$(OUTPUT)/sip6xx.skel.h $(USER_LIB_OBJS) | $(OUTPUT)/tests/bench
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) -o $@
+
+test-build: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS) $(BENCH_TOOLS)
 
 test: deps
 	$(Q)$(MAKE) test-build

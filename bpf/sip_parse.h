@@ -29,6 +29,12 @@
 #define IPV6_EXT_MAX_CHAIN 6	/* extension headers followed before UDP */
 #define SIP_METHOD_MAX 16	/* longest request method we recognise */
 #define SIP_STATUS_LEN 12	/* "SIP/2.0 NNN " */
+/*
+ * Largest header offset handed across the global-function boundary. The
+ * verifier drops a bounds check whose pointer may reach past 64 KiB
+ * (MAX_PACKET_OFF) once the checked length is added, so keep a margin.
+ */
+#define SIP_MAX_OFFSET 0x3fff
 
 /* Protocol numbers, spelled here so the host build needs no <linux/in.h>. */
 #define SIP_IPPROTO_HOPOPTS 0
@@ -99,7 +105,7 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end, _
 }
 
 /* Advances past the IPv4 header and its options. */
-static __always_inline int parse_ipv4(struct hdr_cursor *nh, void *data_end, struct iphdr **iph_out)
+static __always_inline int parse_ipv4(struct hdr_cursor *nh, void *data_end)
 {
 	struct iphdr *iph = nh->pos;
 	__u32 hdrsize;
@@ -117,14 +123,12 @@ static __always_inline int parse_ipv4(struct hdr_cursor *nh, void *data_end, str
 		return PKT_FRAGMENT;
 	if (iph->protocol != SIP_IPPROTO_UDP)
 		return PKT_NON_UDP;
-	*iph_out = iph;
 	nh->pos += hdrsize;
 	return SIP_PARSE_CONTINUE;
 }
 
 /* Advances past the IPv6 header and up to IPV6_EXT_MAX_CHAIN extension headers. */
-static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end,
-				      struct ipv6hdr **ip6h_out)
+static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end)
 {
 	struct ipv6hdr *ip6h = nh->pos;
 	struct ipv6_opt_hdr *oh;
@@ -168,14 +172,13 @@ chain_done:
 	/* A chain longer than IPV6_EXT_MAX_CHAIN also ends here, as non-UDP. */
 	if (nexthdr != SIP_IPPROTO_UDP)
 		return PKT_NON_UDP;
-	*ip6h_out = ip6h;
 	return SIP_PARSE_CONTINUE;
 }
 
 static __always_inline int sip_port_allowed(const volatile struct sip6xx_config *cfg, __u16 sport,
 					    __u16 dport)
 {
-	__u32 n = cfg->nr_ports;
+	int n = cfg->nr_ports; /* int: compared with the int index (host -Wsign-compare) */
 	__u16 p;
 	int i;
 
@@ -325,52 +328,105 @@ static __always_inline int parse_sip_payload(const __u8 *p, __u32 dgram_len, voi
 	return PKT_SIP_RESPONSE;
 }
 
+/* Where the first stage left off: what the payload stage and the source copy need. */
+struct sip_l4_info {
+	__u32 l3_off;		/* offset of the IPv4 or IPv6 header */
+	__u32 payload_off;	/* offset of the UDP payload */
+	__u32 dgram_len;	/* UDP payload length, as the UDP header claims */
+	__u8 family;		/* SIP6XX_FAMILY_IPV4 or _IPV6 */
+	__u8 pad[3];
+};
+
+/*
+ * Stage 1: Ethernet, VLANs, IP, UDP and the port filter. Returns an outcome,
+ * or SIP_PARSE_CONTINUE with @l4 filled when there is a UDP payload to read.
+ */
+static __always_inline int sip_parse_headers(void *data, void *data_end,
+					     const volatile struct sip6xx_config *cfg,
+					     struct sip_parse_result *res, struct sip_l4_info *l4)
+{
+	struct hdr_cursor nh = { .pos = data };
+	__be16 proto = 0;
+	int ret;
+
+	ret = parse_ethhdr(&nh, data_end, &proto);
+	if (ret != SIP_PARSE_CONTINUE)
+		return ret;
+	l4->l3_off = nh.pos - data;
+	if (proto == bpf_htons(ETH_P_IP)) {
+		l4->family = SIP6XX_FAMILY_IPV4;
+		ret = parse_ipv4(&nh, data_end);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		l4->family = SIP6XX_FAMILY_IPV6;
+		ret = parse_ipv6(&nh, data_end);
+	} else {
+		return PKT_NON_IP;
+	}
+	if (ret != SIP_PARSE_CONTINUE)
+		return ret;
+
+	ret = parse_udp(&nh, data_end, cfg, res, &l4->dgram_len);
+	if (ret != SIP_PARSE_CONTINUE)
+		return ret;
+	l4->payload_off = nh.pos - data;
+	return SIP_PARSE_CONTINUE;
+}
+
+/* Stage 2: the status or request line of the UDP payload at @off. */
+static __always_inline int sip_parse_payload(void *data, void *data_end, __u32 off,
+					     __u32 dgram_len, struct sip_parse_result *res)
+{
+	/* Verifier: the offset arrives as a scalar and must be bounded before use. */
+	if (off > SIP_MAX_OFFSET)
+		return PKT_TRUNCATED;
+	return parse_sip_payload((const __u8 *)data + off, dgram_len, data_end, res);
+}
+
+/* Copies the responder's address (IPv4-mapped for IPv4) into @res. */
+static __always_inline void sip_copy_source(void *data, void *data_end, __u32 l3_off,
+					    __u8 family, struct sip_parse_result *res)
+{
+	struct ipv6hdr *ip6h;
+	struct iphdr *iph;
+
+	if (l3_off > SIP_MAX_OFFSET) /* verifier: bounded offset, as above */
+		return;
+	if (family == SIP6XX_FAMILY_IPV4) {
+		iph = data + l3_off;
+		if ((void *)(iph + 1) > data_end)
+			return;
+		res->family = SIP6XX_FAMILY_IPV4;
+		res->saddr[10] = 0xff;
+		res->saddr[11] = 0xff;
+		__builtin_memcpy(&res->saddr[12], &iph->saddr, 4);
+	} else {
+		ip6h = data + l3_off;
+		if ((void *)(ip6h + 1) > data_end)
+			return;
+		res->family = SIP6XX_FAMILY_IPV6;
+		__builtin_memcpy(res->saddr, &ip6h->saddr, 16);
+	}
+}
+
 /*
  * Parse one Ethernet frame. Returns its enum pkt_result outcome; for a 6xx
  * response, res->saddr and res->family name the responder. Reads only.
+ * The BPF object runs the same three stages, split across a global function.
  */
 static __always_inline int sip_parse_frame(void *data, void *data_end,
 					   const volatile struct sip6xx_config *cfg,
 					   struct sip_parse_result *res)
 {
-	struct hdr_cursor nh = { .pos = data };
-	struct ipv6hdr *ip6h = NULL;
-	struct iphdr *iph = NULL;
-	__u32 dgram_len = 0;
-	__be16 proto = 0;
+	struct sip_l4_info l4 = {};
 	int ret;
 
 	__builtin_memset(res, 0, sizeof(*res));
-
-	ret = parse_ethhdr(&nh, data_end, &proto);
+	ret = sip_parse_headers(data, data_end, cfg, res, &l4);
 	if (ret != SIP_PARSE_CONTINUE)
 		return ret;
-	if (proto == bpf_htons(ETH_P_IP))
-		ret = parse_ipv4(&nh, data_end, &iph);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		ret = parse_ipv6(&nh, data_end, &ip6h);
-	else
-		return PKT_NON_IP;
-	if (ret != SIP_PARSE_CONTINUE)
-		return ret;
-
-	ret = parse_udp(&nh, data_end, cfg, res, &dgram_len);
-	if (ret != SIP_PARSE_CONTINUE)
-		return ret;
-
-	ret = parse_sip_payload(nh.pos, dgram_len, data_end, res);
-	if (ret != PKT_SIP_RESPONSE || res->code < 600)
-		return ret;
-
-	if (iph) {
-		res->family = SIP6XX_FAMILY_IPV4;
-		res->saddr[10] = 0xff;
-		res->saddr[11] = 0xff;
-		__builtin_memcpy(&res->saddr[12], &iph->saddr, 4);
-	} else if (ip6h) {
-		res->family = SIP6XX_FAMILY_IPV6;
-		__builtin_memcpy(res->saddr, &ip6h->saddr, 16);
-	}
+	ret = sip_parse_payload(data, data_end, l4.payload_off, l4.dgram_len, res);
+	if (ret == PKT_SIP_RESPONSE && res->code >= 600)
+		sip_copy_source(data, data_end, l4.l3_off, l4.family, res);
 	return ret;
 }
 

@@ -13,8 +13,10 @@
 
 static const char *load_hint(int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	if (err == -EPERM)
 		return " (run as root, or with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)";
+	if (err == -EACCES)
+		return " (the verifier rejected it; --log-level debug shows its log)";
 	return " (--log-level debug shows libbpf's and the verifier's messages)";
 }
 
