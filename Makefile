@@ -26,7 +26,7 @@ CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
 	  -Ibpf -Iuser -I$(OUTPUT) -DSIP6XX_VERSION='"$(VERSION)"'
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap 2>/dev/null \
-		|| echo -lmicrohttpd -lpcap)
+		|| echo -lmicrohttpd -lpcap) -lm
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BPF_HDRS := $(wildcard bpf/*.h)
@@ -95,11 +95,12 @@ $(EXPORTER): $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(USER_LIBS) -o $@
 
-# Host build of the shared parser, tested with cmocka.
+# Host build of the shared parser and the exporter's pure logic, tested with cmocka.
 $(OUTPUT)/tests/unit/%: tests/unit/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
-		| $(OUTPUT)/tests/unit
+		$(USER_LIB_OBJS) | $(OUTPUT)/tests/unit
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(CMOCKA_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) \
+		$(CMOCKA_LIBS) -o $@
 
 # The real BPF object driven with bpf_prog_test_run_opts.
 $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
