@@ -25,8 +25,8 @@ CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
 	  -Ibpf -Iuser -I$(OUTPUT) -DSIP6XX_VERSION='"$(VERSION)"'
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap 2>/dev/null \
-		|| echo -lmicrohttpd -lpcap) -lm
+USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap libcurl 2>/dev/null \
+		|| echo -lmicrohttpd -lpcap -lcurl) -lm
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BPF_HDRS := $(wildcard bpf/*.h)

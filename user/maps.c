@@ -36,39 +36,43 @@ static int nr_cpus(void)
 {
 	static int n;
 
-	if (!n)
+	if (!n) {
 		n = libbpf_num_possible_cpus();
+		if (n < 1) {
+			/* Only when /sys/devices/system/cpu/possible is unreadable. */
+			pr_err("cannot count possible CPUs (is /sys mounted?): %s\n", strerror(-n));
+			exit(1);
+		}
+	}
 	return n;
 }
 
-/* Sum a PERCPU_ARRAY of __u64 (8-byte values need no rounding) into @out[0..n). */
-static int sum_percpu_array(int fd, const char *name, __u64 *out, __u32 n)
+int percpu_array_sum(int fd, __u32 key, __u64 *sum)
 {
-	int ncpu = nr_cpus();
-	__u64 *vals;
-	__u32 key;
+	__u64 vals[nr_cpus()]; /* __u64 values need no rounding to 8 bytes */
 	int cpu;
 
-	if (ncpu < 0) {
-		pr_err("map %s: cannot count possible CPUs: %s\n", name, strerror(-ncpu));
-		return ncpu;
-	}
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (key = 0; key < n; key++) {
-		if (bpf_map_lookup_elem(fd, &key, vals)) {
-			int err = -errno;
+	if (bpf_map_lookup_elem(fd, &key, vals))
+		return -errno;
+	*sum = 0;
+	for (cpu = 0; cpu < nr_cpus(); cpu++)
+		*sum += vals[cpu];
+	return 0;
+}
 
-			pr_err("map %s: reading index %u failed: %s\n", name, key, strerror(errno));
-			free(vals);
+/* Sum a PERCPU_ARRAY of __u64 into @out[0..n). */
+static int sum_percpu_array(int fd, const char *name, __u64 *out, __u32 n)
+{
+	__u32 key;
+	int err;
+
+	for (key = 0; key < n; key++) {
+		err = percpu_array_sum(fd, key, &out[key]);
+		if (err) {
+			pr_err("map %s: reading index %u failed: %s\n", name, key, strerror(-err));
 			return err;
 		}
-		out[key] = 0;
-		for (cpu = 0; cpu < ncpu; cpu++)
-			out[key] += vals[cpu];
 	}
-	free(vals);
 	return 0;
 }
 
@@ -159,7 +163,7 @@ out:
 	return err;
 }
 
-static int peer_cmp(const void *a, const void *b)
+int peer_count_cmp(const void *a, const void *b)
 {
 	const struct peer_count *pa = a, *pb = b;
 
@@ -171,9 +175,9 @@ static void peers_sort_unique(struct map_snapshot *snap)
 {
 	size_t i, out = 0;
 
-	qsort(snap->peers, snap->nr_peers, sizeof(*snap->peers), peer_cmp);
+	qsort(snap->peers, snap->nr_peers, sizeof(*snap->peers), peer_count_cmp);
 	for (i = 0; i < snap->nr_peers; i++) {
-		if (out && !peer_cmp(&snap->peers[out - 1], &snap->peers[i])) {
+		if (out && !peer_count_cmp(&snap->peers[out - 1], &snap->peers[i])) {
 			if (snap->peers[i].count > snap->peers[out - 1].count)
 				snap->peers[out - 1].count = snap->peers[i].count;
 			continue;
@@ -181,6 +185,22 @@ static void peers_sort_unique(struct map_snapshot *snap)
 		snap->peers[out++] = snap->peers[i];
 	}
 	snap->nr_peers = out;
+}
+
+int peers_read(int fd, struct peer_count **peers, size_t *nr)
+{
+	struct map_snapshot snap = {};
+	int err = read_peers(fd, &snap);
+
+	if (err) {
+		snapshot_free(&snap);
+		pr_err("map peers: reading failed: %s\n", strerror(-err));
+		return err;
+	}
+	peers_sort_unique(&snap);
+	*peers = snap.peers;
+	*nr = snap.nr_peers;
+	return 0;
 }
 
 int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap)
@@ -194,17 +214,9 @@ int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap)
 	if (!err)
 		err = sum_percpu_array(maps->pkt_stats, "pkt_stats", snap->pkt_stats,
 				       PKT_RESULT_MAX);
-	if (!err) {
-		err = read_peers(maps->peers, snap);
-		if (err)
-			pr_err("map peers: reading failed: %s\n", strerror(-err));
-	}
-	if (err) {
-		snapshot_free(snap);
-		return err;
-	}
-	peers_sort_unique(snap);
-	return 0;
+	if (!err)
+		err = peers_read(maps->peers, &snap->peers, &snap->nr_peers);
+	return err;
 }
 
 void snapshot_free(struct map_snapshot *snap)

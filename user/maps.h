@@ -30,6 +30,12 @@ struct map_snapshot {
 /* Fills @snap; returns 0, or -errno after logging which map failed. */
 int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap);
 void snapshot_free(struct map_snapshot *snap);
+/* All entries of a peers map, summed over CPUs and sorted by key; 0 or -errno (logged). */
+int peers_read(int fd, struct peer_count **peers, size_t *nr);
+/* Orders struct peer_count (or a bare struct peer_key) by key, as snapshots are sorted. */
+int peer_count_cmp(const void *a, const void *b);
+/* One index of a PERCPU_ARRAY of __u64, summed over CPUs; 0 or -errno. */
+int percpu_array_sum(int fd, __u32 key, __u64 *sum);
 
 /* "1.2.3.4" or RFC 5952 IPv6 text for a peer key's address. */
 void peer_addr_str(const struct peer_key *key, char *buf, size_t len);

@@ -19,12 +19,15 @@
 /* Always exported, at 0 when unseen, so rate() sees the first spike after quiet. */
 static const __u16 named_6xx[] = { 600, 603, 604, 606, 607, 608 };
 
+/* A metric's samples come either per interface or per alert code. */
 struct metric_def {
 	const char *name;
 	const char *type;
 	const char *help;
-	void (*samples)(const struct metric_def *def, const struct metrics_iface *ifc,
-			struct strbuf *out);
+	void (*iface_samples)(const struct metric_def *def, const struct metrics_iface *ifc,
+			      struct strbuf *out);
+	void (*alert_samples)(const struct metric_def *def, const struct alert_state *st,
+			      struct strbuf *out);
 };
 
 static bool is_named_6xx(unsigned int code)
@@ -131,34 +134,61 @@ static void peers_capacity_samples(const struct metric_def *def,
 	gauge_sample(def, ifc, out, ifc->snap->peers_capacity);
 }
 
+static void alert_firing_samples(const struct metric_def *def, const struct alert_state *st,
+				 struct strbuf *out)
+{
+	sb_printf(out, "%s{code=\"%u\"} %d\n", def->name, st->code, st->firing ? 1 : 0);
+}
+
+static void alerts_total_samples(const struct metric_def *def, const struct alert_state *st,
+				 struct strbuf *out)
+{
+	sb_printf(out, "%s{code=\"%u\"} %llu\n", def->name, st->code,
+		  (unsigned long long)st->alerts_total);
+}
+
 static const struct metric_def metric_defs[] = {
 	{ "sip6xx_responses_total", "counter",
-	  "SIP responses seen, by status code (100..699).", responses_samples },
+	  "SIP responses seen, by status code (100..699).", responses_samples, NULL },
 	{ "sip6xx_global_failures_total", "counter",
 	  "SIP 6xx global-failure responses, by the address that sent them.",
-	  global_failures_samples },
+	  global_failures_samples, NULL },
 	{ "sip6xx_packets_total", "counter", "Frames seen by the parser, by outcome.",
-	  packets_samples },
+	  packets_samples, NULL },
 	{ "sip6xx_peers_tracked", "gauge", "Entries in the kernel's per-source 6xx map.",
-	  peers_tracked_samples },
+	  peers_tracked_samples, NULL },
 	{ "sip6xx_peers_capacity", "gauge",
 	  "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
 	  "used entry is evicted when full.",
-	  peers_capacity_samples },
+	  peers_capacity_samples, NULL },
+	{ "sip6xx_alert_firing", "gauge",
+	  "1 while the exporter's spike alert for this code is firing.", NULL,
+	  alert_firing_samples },
+	{ "sip6xx_alerts_total", "counter", "Spike alerts the exporter fired, by code.", NULL,
+	  alerts_total_samples },
 };
 
-static void format_prometheus(const struct metrics_iface *ifs, int nr_ifs, struct strbuf *out)
+static void format_prometheus(const struct metrics_input *in, struct strbuf *out)
 {
-	size_t m;
+	size_t m, header, samples;
 	int i;
 
 	for (m = 0; m < sizeof(metric_defs) / sizeof(metric_defs[0]); m++) {
 		const struct metric_def *def = &metric_defs[m];
 
+		header = out->len;
 		sb_printf(out, "# HELP %s %s\n# TYPE %s %s\n", def->name, def->help, def->name,
 			  def->type);
-		for (i = 0; i < nr_ifs; i++)
-			def->samples(def, &ifs[i], out);
+		samples = out->len;
+		for (i = 0; def->iface_samples && i < in->nr_ifs; i++)
+			def->iface_samples(def, &in->ifs[i], out);
+		for (i = 0; def->alert_samples && i < in->nr_alerts; i++)
+			def->alert_samples(def, &in->alerts[i], out);
+		/* A family with no sample (no 6xx source yet, no alerting) is left out whole. */
+		if (out->len == samples && !out->failed) {
+			out->len = header;
+			out->buf[header] = '\0';
+		}
 	}
 	sb_printf(out, "# HELP sip6xx_exporter_build_info Constant 1, labelled with the version.\n"
 		       "# TYPE sip6xx_exporter_build_info gauge\n"
@@ -197,25 +227,24 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 		  s->peers_capacity);
 }
 
-static void format_json(const struct metrics_iface *ifs, int nr_ifs, struct strbuf *out)
+static void format_json(const struct metrics_input *in, struct strbuf *out)
 {
 	int i;
 
 	sb_printf(out, "{\"version\":\"%s\",\"interfaces\":[", SIP6XX_VERSION);
-	for (i = 0; i < nr_ifs; i++) {
+	for (i = 0; i < in->nr_ifs; i++) {
 		if (i)
 			sb_printf(out, ",");
-		json_iface(&ifs[i], out);
+		json_iface(&in->ifs[i], out);
 	}
 	sb_printf(out, "]}\n");
 }
 
-int metrics_format(enum metrics_format fmt, const struct metrics_iface *ifs, int nr_ifs,
-		   struct strbuf *out)
+int metrics_format(enum metrics_format fmt, const struct metrics_input *in, struct strbuf *out)
 {
 	if (fmt == METRICS_JSON)
-		format_json(ifs, nr_ifs, out);
+		format_json(in, out);
 	else
-		format_prometheus(ifs, nr_ifs, out);
+		format_prometheus(in, out);
 	return out->failed ? -ENOMEM : 0;
 }

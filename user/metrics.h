@@ -3,6 +3,7 @@
 #ifndef SIP6XX_METRICS_H
 #define SIP6XX_METRICS_H
 
+#include "alert.h"
 #include "maps.h"
 #include "strbuf.h"
 
@@ -16,8 +17,14 @@ enum metrics_format {
 	METRICS_JSON,
 };
 
+struct metrics_input {
+	const struct metrics_iface *ifs;
+	int nr_ifs;
+	const struct alert_state *alerts;	/* one per alert code; NULL for --replay */
+	int nr_alerts;
+};
+
 /* Returns 0, or -ENOMEM when the buffer could not grow. */
-int metrics_format(enum metrics_format fmt, const struct metrics_iface *ifs, int nr_ifs,
-		   struct strbuf *out);
+int metrics_format(enum metrics_format fmt, const struct metrics_input *in, struct strbuf *out);
 
 #endif

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/timerfd.h>
+
+#include "alerting.h"
+#include "alertmanager.h"
+#include "log.h"
+#include "strbuf.h"
+#include "top_sources.h"
+
+/* While firing, Alertmanager hears again this often, and ends the alert by
+ * itself this long after the last word if the exporter goes silent. */
+#define AM_REPEAT_MS 30000
+#define AM_ENDS_AFTER_MS 120000
+
+struct peers_sample {
+	struct peer_count *peers;
+	size_t nr;
+	__u64 t_ms;
+};
+
+struct alerting {
+	struct alerting_opts opts;
+	struct alert_state states[ALERT_MAX_CODES];
+	const struct sip6xx_maps *maps;
+	int nr_maps;
+	int timer_fd;
+	struct am_sink *am;
+	/* Peers of the alert codes, taken once a window: "older" is 1..2 windows old. */
+	struct peers_sample older, newer;
+};
+
+static __u64 clock_ms(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool is_alert_code(const struct alerting *al, __u16 code)
+{
+	int i;
+
+	for (i = 0; i < al->opts.nr_codes; i++)
+		if (al->opts.codes[i] == code)
+			return true;
+	return false;
+}
+
+/* Every interface's peers entries for the alert codes, sorted by key. */
+static int read_alert_peers(struct alerting *al, struct peers_sample *out, __u64 now_ms)
+{
+	struct peer_count *all = NULL, *p, *grown;
+	size_t nr_all = 0, nr, i;
+	int m, err;
+
+	for (m = 0; m < al->nr_maps; m++) {
+		err = peers_read(al->maps[m].peers, &p, &nr);
+		if (err) {
+			free(all);
+			return err;
+		}
+		grown = realloc(all, (nr_all + nr + 1) * sizeof(*all));
+		if (!grown) {
+			free(p);
+			free(all);
+			return -ENOMEM;
+		}
+		all = grown;
+		for (i = 0; i < nr; i++)
+			if (is_alert_code(al, p[i].key.code))
+				all[nr_all++] = p[i];
+		free(p);
+	}
+	/* Each interface's keys carry its own ifindex, so sorting the union keeps them apart. */
+	qsort(all, nr_all, sizeof(*all), peer_count_cmp);
+	out->peers = all;
+	out->nr = nr_all;
+	out->t_ms = now_ms;
+	return 0;
+}
+
+static void peers_sample_free(struct peers_sample *ps)
+{
+	free(ps->peers);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* Once a window: the newer sample becomes the older, and a fresh one is taken. */
+static void rotate_peers(struct alerting *al, __u64 now_ms)
+{
+	struct peers_sample fresh;
+
+	if (al->newer.t_ms && now_ms - al->newer.t_ms < al->opts.params.window_ms)
+		return;
+	if (read_alert_peers(al, &fresh, now_ms))
+		return; /* logged; the previous samples stay */
+	peers_sample_free(&al->older);
+	al->older = al->newer;
+	al->newer = fresh;
+}
+
+static int code_top_sources(struct alerting *al, __u16 code, __u64 now_ms,
+			    struct source_rate *top)
+{
+	const struct peers_sample *base = al->older.t_ms ? &al->older : &al->newer;
+	struct peers_sample cur;
+	int n;
+
+	if (!base->t_ms || read_alert_peers(al, &cur, now_ms))
+		return 0;
+	n = top_sources(cur.peers, cur.nr, base->peers, base->nr, code,
+			(now_ms - base->t_ms) / 1000.0, top, ALERT_TOP_SOURCES);
+	peers_sample_free(&cur);
+	return n;
+}
+
+static void rfc3339(__u64 wall_ms, char *buf, size_t len)
+{
+	time_t secs = wall_ms / 1000;
+	struct tm tm;
+
+	char date[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03uZ", date, (unsigned int)(wall_ms % 1000));
+}
+
+static const char *code_reason(__u16 code)
+{
+	switch (code) {
+	case 600:
+		return "Busy Everywhere";
+	case 603:
+		return "Decline";
+	case 604:
+		return "Does Not Exist Anywhere";
+	case 606:
+		return "Not Acceptable";
+	case 607:
+		return "Unwanted";
+	case 608:
+		return "Rejected";
+	default:
+		return "global failure";
+	}
+}
+
+struct alert_report {
+	const struct alert_state *st;
+	bool firing;
+	char started_at[40];
+	char now[40];
+	struct source_rate top[ALERT_TOP_SOURCES];
+	int nr_top;
+};
+
+/* The stdout line: one JSON object per state change, nothing else on stdout. */
+static void write_json_line(const struct alert_report *r)
+{
+	struct strbuf sb;
+	int i;
+
+	sb_init(&sb);
+	sb_printf(&sb,
+		  "{\"event\":\"alert\",\"state\":\"%s\",\"code\":%u,\"rate\":%.3f,"
+		  "\"baseline\":%.3f,\"threshold\":%.3f,\"started_at\":\"%s\"",
+		  r->firing ? "firing" : "resolved", r->st->code, r->st->rate, r->st->baseline,
+		  r->st->threshold, r->started_at);
+	if (!r->firing)
+		sb_printf(&sb, ",\"ended_at\":\"%s\"", r->now);
+	sb_printf(&sb, ",\"top_sources\":[");
+	for (i = 0; i < r->nr_top; i++)
+		sb_printf(&sb, "%s{\"source\":\"%s\",\"rate\":%.3f}", i ? "," : "",
+			  r->top[i].source, r->top[i].rate);
+	sb_printf(&sb, "]}\n");
+	if (!sb.failed) {
+		fwrite(sb.buf, 1, sb.len, stdout);
+		fflush(stdout);
+	}
+	sb_free(&sb);
+}
+
+/* Alertmanager v2: a JSON array of one postableAlert. */
+static void post_alertmanager(struct alerting *al, int slot, const struct alert_report *r,
+			      __u64 mono_ms, __u64 wall_ms)
+{
+	char ends_at[40];
+	struct strbuf sb;
+	int i;
+
+	rfc3339(r->firing ? wall_ms + AM_ENDS_AFTER_MS : wall_ms, ends_at, sizeof(ends_at));
+	sb_init(&sb);
+	sb_printf(&sb,
+		  "[{\"labels\":{\"alertname\":\"SIP%uSpike\",\"severity\":\"critical\","
+		  "\"code\":\"%u\",\"instance\":\"%s\"},"
+		  "\"annotations\":{\"summary\":\"SIP %u %s responses spiking on %s\","
+		  "\"description\":\"%s %u %s at %.1f/s against a baseline of %.1f/s "
+		  "(threshold %.1f/s). Top sources:",
+		  r->st->code, r->st->code, al->opts.instance, r->st->code, code_reason(r->st->code),
+		  al->opts.instance, r->firing ? "Firing:" : "Resolved:", r->st->code,
+		  code_reason(r->st->code), r->st->rate, r->st->baseline, r->st->threshold);
+	for (i = 0; i < r->nr_top; i++)
+		sb_printf(&sb, "%s %s (%.1f/s)", i ? "," : "", r->top[i].source, r->top[i].rate);
+	if (!r->nr_top)
+		sb_printf(&sb, " none in the last window");
+	sb_printf(&sb, ".\"},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", r->started_at,
+		  ends_at);
+	if (!sb.failed)
+		am_sink_post(al->am, slot, sb.buf, mono_ms, r->firing ? AM_REPEAT_MS : 0);
+	sb_free(&sb);
+}
+
+static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
+{
+	const struct alert_state *st = &al->states[slot];
+	__u64 wall_ms = clock_ms(CLOCK_REALTIME);
+	struct alert_report r = { .st = st, .firing = firing };
+
+	/* started_ms is monotonic: place it on the wall clock through now. */
+	rfc3339(wall_ms - (now_ms - st->started_ms), r.started_at, sizeof(r.started_at));
+	rfc3339(wall_ms, r.now, sizeof(r.now));
+	r.nr_top = code_top_sources(al, st->code, now_ms, r.top);
+	write_json_line(&r);
+	if (al->am)
+		post_alertmanager(al, slot, &r, now_ms, wall_ms);
+	if (firing)
+		pr_warn("alert: %u %s spike: %.1f/s against a baseline of %.1f/s\n", st->code,
+			code_reason(st->code), st->rate, st->baseline);
+	else
+		pr_info("alert: %u %s spike resolved\n", st->code, code_reason(st->code));
+}
+
+/* A code's counter, summed over every interface's resp_codes. */
+static int code_count(const struct alerting *al, __u16 code, __u64 *sum)
+{
+	__u64 v;
+	int m, err;
+
+	*sum = 0;
+	for (m = 0; m < al->nr_maps; m++) {
+		err = percpu_array_sum(al->maps[m].resp_codes, code, &v);
+		if (err) {
+			pr_err("map resp_codes: reading code %u failed: %s\n", code, strerror(-err));
+			return err;
+		}
+		*sum += v;
+	}
+	return 0;
+}
+
+void alerting_on_timer(struct alerting *al)
+{
+	__u64 expirations, now_ms = clock_ms(CLOCK_MONOTONIC), count;
+	int i;
+
+	if (read(al->timer_fd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return;
+	rotate_peers(al, now_ms);
+	for (i = 0; i < al->opts.nr_codes; i++) {
+		if (code_count(al, al->opts.codes[i], &count))
+			continue;
+		switch (alert_tick(&al->states[i], &al->opts.params, now_ms, count)) {
+		case ALERT_FIRED:
+			report(al, i, true, now_ms);
+			break;
+		case ALERT_RESOLVED:
+			report(al, i, false, now_ms);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+struct alerting *alerting_new(const struct alerting_opts *opts, const struct sip6xx_maps *maps,
+			      int nr_maps)
+{
+	struct itimerspec its = {};
+	struct alerting *al = calloc(1, sizeof(*al));
+	int i;
+
+	if (!al)
+		return NULL;
+	al->opts = *opts;
+	al->maps = maps;
+	al->nr_maps = nr_maps;
+	for (i = 0; i < opts->nr_codes; i++)
+		alert_state_init(&al->states[i], opts->codes[i]);
+	al->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	its.it_interval.tv_sec = opts->params.interval_ms / 1000;
+	its.it_interval.tv_nsec = (opts->params.interval_ms % 1000) * 1000000;
+	its.it_value = its.it_interval;
+	if (al->timer_fd < 0 || timerfd_settime(al->timer_fd, 0, &its, NULL)) {
+		pr_err("alerting: timerfd: %s\n", strerror(errno));
+		alerting_free(al);
+		return NULL;
+	}
+	if (opts->am_url) {
+		al->am = am_sink_new(opts->am_url);
+		if (!al->am) {
+			pr_err("--alertmanager-url %s: starting libcurl failed\n", opts->am_url);
+			alerting_free(al);
+			return NULL;
+		}
+	}
+	return al;
+}
+
+void alerting_free(struct alerting *al)
+{
+	if (!al)
+		return;
+	if (al->timer_fd >= 0)
+		close(al->timer_fd);
+	am_sink_free(al->am);
+	peers_sample_free(&al->older);
+	peers_sample_free(&al->newer);
+	free(al);
+}
+
+int alerting_timer_fd(const struct alerting *al)
+{
+	return al->timer_fd;
+}
+
+int alerting_pollfds(struct alerting *al, struct pollfd *pfd, int max, int *timeout_ms)
+{
+	if (!al->am)
+		return 0;
+	return am_sink_pollfds(al->am, clock_ms(CLOCK_MONOTONIC), pfd, max, timeout_ms);
+}
+
+void alerting_perform(struct alerting *al)
+{
+	if (al->am)
+		am_sink_perform(al->am, clock_ms(CLOCK_MONOTONIC));
+}
+
+const struct alert_state *alerting_states(const struct alerting *al, int *nr)
+{
+	*nr = al->opts.nr_codes;
+	return al->states;
+}

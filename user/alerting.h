@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The exporter's alerting: a timerfd tick samples the alert codes' counters,
+ * feeds the detectors, and on each state change writes one JSON line to
+ * stdout and tells Alertmanager, naming the top sources behind the spike.
+ */
+#ifndef SIP6XX_ALERTING_H
+#define SIP6XX_ALERTING_H
+
+#include <poll.h>
+#include "alert.h"
+#include "maps.h"
+
+struct alerting_opts {
+	struct alert_params params;
+	__u16 codes[ALERT_MAX_CODES];	/* --alert-codes */
+	int nr_codes;
+	const char *am_url;		/* --alertmanager-url; NULL: none */
+	const char *instance;		/* instance label: --alert-instance or host:port */
+};
+
+struct alerting;
+
+/* @maps: one per interface, read on every tick. NULL after logging why. */
+struct alerting *alerting_new(const struct alerting_opts *opts, const struct sip6xx_maps *maps,
+			      int nr_maps);
+void alerting_free(struct alerting *al);
+int alerting_timer_fd(const struct alerting *al);
+/* The timer fired: sample, detect, report. */
+void alerting_on_timer(struct alerting *al);
+/* Alertmanager transfers: descriptors to poll and a timeout, then progress. */
+int alerting_pollfds(struct alerting *al, struct pollfd *pfd, int max, int *timeout_ms);
+void alerting_perform(struct alerting *al);
+/* Detector states, for the sip6xx_alert_firing and sip6xx_alerts_total metrics. */
+const struct alert_state *alerting_states(const struct alerting *al, int *nr);
+
+#endif
