@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The real BPF object, loaded through its skeleton and driven with
+ * BPF_PROG_TEST_RUN, as the kernel's prog_tests/xdp_adjust_tail.c does. For
+ * every fixture of tests/lib/fixtures.c (the table the host parser test
+ * walks too), three things must hold: the verdict is XDP_PASS, the frame
+ * comes back byte for byte, and the counters move exactly as expected:
+ * pkt_stats[outcome] by one, resp_codes[code] by one for a response, one
+ * peers key by one for a 6xx, and nothing else at all.
+ *
+ * Needs root (CAP_BPF and CAP_NET_ADMIN). Without them, or if the object
+ * fails to load, every test fails: a missing kernel test must not pass.
+ */
+#include <netinet/in.h> /* before any UAPI header: see bpf/sip_parse.h */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fixtures.h"
+#include "sip6xx.skel.h"
+
+#define OUT_BUF_LEN (FRAME_MAX_LEN + 256)
+
+struct peer_entry {
+	struct peer_key key;
+	__u64 count; /* summed over CPUs */
+};
+
+/* Every counter of one loaded object, summed over CPUs. */
+struct counters {
+	__u64 pkt_stats[PKT_RESULT_MAX];
+	__u64 resp_codes[RESP_CODES_ENTRIES];
+	struct peer_entry *peers;
+	size_t nr_peers;
+};
+
+struct xdp_run {
+	int err;
+	__u32 retval;
+	__u32 size_out;
+	bool same_bytes;
+};
+
+static struct sip6xx *objs[FIXTURE_CFG_MAX];
+static int load_errs[FIXTURE_CFG_MAX];
+static unsigned int lo_ifindex;
+static int nr_cpus;
+
+static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static struct sip6xx *load_object(const struct sip6xx_config *cfg, int *err)
+{
+	struct sip6xx *skel = sip6xx__open();
+
+	if (!skel) {
+		*err = -errno;
+		return NULL;
+	}
+	skel->rodata->sip6xx_cfg = *cfg;
+	*err = sip6xx__load(skel);
+	if (*err) {
+		sip6xx__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/* Fails the running test unless the object for @cfg is loaded. */
+static struct sip6xx *need_object(enum fixture_cfg cfg)
+{
+	if (!objs[cfg])
+		fail_msg("sip6xx.bpf.o (port filter %d) did not load: %s; run as root", cfg,
+			 strerror(-load_errs[cfg]));
+	return objs[cfg];
+}
+
+/* Sums one per-CPU value; each CPU's slot is the value size rounded up to 8. */
+static void sum_percpu(const struct bpf_map *map, const void *key, __u64 *sum)
+{
+	size_t stride = (bpf_map__value_size(map) + 7) / 8 * 8;
+	__u8 *vals = calloc(nr_cpus, stride);
+	int cpu;
+
+	assert_non_null(vals);
+	assert_int_equal(bpf_map__value_size(map), sizeof(__u64));
+	if (bpf_map_lookup_elem(bpf_map__fd(map), key, vals)) {
+		free(vals);
+		fail_msg("map %s: lookup failed: %s", bpf_map__name(map), strerror(errno));
+	}
+	*sum = 0;
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		*sum += *(__u64 *)(vals + cpu * stride);
+	free(vals);
+}
+
+static void read_array(const struct bpf_map *map, __u64 *out, __u32 n)
+{
+	__u32 key;
+
+	assert_int_equal(bpf_map__max_entries(map), n);
+	for (key = 0; key < n; key++)
+		sum_percpu(map, &key, &out[key]);
+}
+
+static void read_peers(const struct bpf_map *map, struct counters *c)
+{
+	struct peer_key key, *prev = NULL;
+	size_t cap = 0;
+
+	while (!bpf_map_get_next_key(bpf_map__fd(map), prev, &key)) {
+		if (c->nr_peers == cap) {
+			cap = cap ? 2 * cap : 16;
+			c->peers = realloc(c->peers, cap * sizeof(*c->peers));
+			assert_non_null(c->peers);
+		}
+		c->peers[c->nr_peers].key = key;
+		sum_percpu(map, &key, &c->peers[c->nr_peers].count);
+		prev = &c->peers[c->nr_peers++].key;
+	}
+	assert_int_equal(errno, ENOENT);
+}
+
+static void read_counters(struct sip6xx *skel, struct counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	read_array(skel->maps.pkt_stats, c->pkt_stats, PKT_RESULT_MAX);
+	read_array(skel->maps.resp_codes, c->resp_codes, RESP_CODES_ENTRIES);
+	read_peers(skel->maps.peers, c);
+}
+
+static void free_counters(struct counters *c)
+{
+	free(c->peers);
+	c->peers = NULL;
+	c->nr_peers = 0;
+}
+
+static __u64 peer_count(const struct counters *c, const struct peer_key *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_peers; i++)
+		if (!memcmp(&c->peers[i].key, key, sizeof(*key)))
+			return c->peers[i].count;
+	return 0;
+}
+
+static struct xdp_run run_xdp(struct sip6xx *skel, const __u8 *frame, size_t len)
+{
+	__u8 out[OUT_BUF_LEN];
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+	struct xdp_run run = {0};
+
+	run.err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sip6xx_xdp), &topts);
+	run.retval = topts.retval;
+	run.size_out = topts.data_size_out;
+	run.same_bytes = run.size_out == len && !memcmp(out, frame, len);
+	return run;
+}
+
+static void expect_pkt_stats(const struct counters *b, const struct counters *a, int want)
+{
+	int r;
+
+	for (r = 0; r < PKT_RESULT_MAX; r++)
+		if (a->pkt_stats[r] - b->pkt_stats[r] != (r == want))
+			fail_msg("pkt_stats[%s] moved by %lld, want %d (outcome %s)",
+				 fixture_result_name(r),
+				 (long long)(a->pkt_stats[r] - b->pkt_stats[r]), r == want,
+				 fixture_result_name(want));
+}
+
+static void expect_resp_codes(const struct counters *b, const struct counters *a, int code)
+{
+	int i;
+
+	for (i = 0; i < RESP_CODES_ENTRIES; i++)
+		if (a->resp_codes[i] - b->resp_codes[i] != (i == code))
+			fail_msg("resp_codes[%d] moved by %lld, want %d", i,
+				 (long long)(a->resp_codes[i] - b->resp_codes[i]), i == code);
+}
+
+static const char *key_str(const struct peer_key *key, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	if (key->family == SIP6XX_FAMILY_IPV4)
+		inet_ntop(AF_INET, &key->addr[12], addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET6, key->addr, addr, sizeof(addr));
+	snprintf(buf, len, "{%s, ifindex %u, code %u, family %u, direction %u}", addr, key->ifindex,
+		 key->code, key->family, key->direction);
+	return buf;
+}
+
+/* Every key keeps its count, except @want (NULL: none) which gains one. */
+static void expect_peers(const struct counters *b, const struct counters *a,
+			 const struct peer_key *want)
+{
+	const struct peer_key *key;
+	char buf[128];
+	__u64 delta;
+	int expect;
+	size_t i;
+
+	for (i = 0; i < b->nr_peers; i++)
+		if (!peer_count(a, &b->peers[i].key))
+			fail_msg("peers key %s vanished",
+				 key_str(&b->peers[i].key, buf, sizeof(buf)));
+	for (i = 0; i < a->nr_peers; i++) {
+		key = &a->peers[i].key;
+		delta = a->peers[i].count - peer_count(b, key);
+		expect = want && !memcmp(key, want, sizeof(*want));
+		if (delta != (__u64)expect)
+			fail_msg("peers key %s moved by %lld, want %d",
+				 key_str(key, buf, sizeof(buf)), (long long)delta, expect);
+	}
+	if (want && peer_count(a, want) != peer_count(b, want) + 1)
+		fail_msg("peers key %s did not gain one", key_str(want, buf, sizeof(buf)));
+}
+
+static struct peer_key expected_key(const __u8 addr[16], __u8 family, __u16 code)
+{
+	struct peer_key key;
+
+	memset(&key, 0, sizeof(key));
+	memcpy(key.addr, addr, sizeof(key.addr));
+	key.ifindex = lo_ifindex; /* test_run's ingress device is the netns loopback */
+	key.code = code;
+	key.family = family;
+	key.direction = SIP6XX_DIR_RX;
+	return key;
+}
+
+static void check_fixture(void **state)
+{
+	const struct fixture *f = *state;
+	struct sip6xx *skel = need_object(f->cfg);
+	struct counters before, after;
+	struct peer_key key;
+	struct xdp_run run;
+	size_t len;
+	__u8 *frame;
+
+	frame = fixture_frame(f, &len);
+	read_counters(skel, &before);
+	run = run_xdp(skel, frame, len);
+	read_counters(skel, &after);
+	free(frame);
+
+	if (len < FRAME_ETH_HLEN) {
+		/* bpf_test_init() refuses less than an Ethernet header: XDP never sees it. */
+		assert_int_equal(run.err, -EINVAL);
+		expect_pkt_stats(&before, &after, -1);
+		expect_resp_codes(&before, &after, -1);
+		expect_peers(&before, &after, NULL);
+	} else {
+		assert_int_equal(run.err, 0);
+		assert_int_equal(run.retval, XDP_PASS);
+		assert_int_equal(run.size_out, len);
+		assert_true(run.same_bytes);
+		expect_pkt_stats(&before, &after, f->want);
+		expect_resp_codes(&before, &after, f->want == PKT_SIP_RESPONSE ? f->code : -1);
+		key = expected_key(f->saddr, f->family, f->code);
+		expect_peers(&before, &after, f->code >= 600 ? &key : NULL);
+	}
+	free_counters(&before);
+	free_counters(&after);
+}
+
+static void test_objects_load_as_root(void **state)
+{
+	int cfg;
+
+	if (geteuid() != 0)
+		fail_msg(
+		    "not root: BPF_PROG_LOAD and BPF_PROG_TEST_RUN need CAP_BPF/CAP_NET_ADMIN");
+	for (cfg = 0; cfg < FIXTURE_CFG_MAX; cfg++)
+		need_object(cfg);
+	assert_true(nr_cpus > 0);
+}
+
+static size_t build_response(__u8 *buf, int version, const char *saddr, const char *payload)
+{
+	struct frame_spec spec = {.ip_version = version, .saddr = saddr, .payload = payload};
+
+	return frame_build(buf, FRAME_MAX_LEN, &spec, NULL);
+}
+
+static void send_ok(struct sip6xx *skel, const __u8 *frame, size_t len)
+{
+	struct xdp_run run = run_xdp(skel, frame, len);
+
+	assert_int_equal(run.err, 0);
+	assert_int_equal(run.retval, XDP_PASS);
+}
+
+/* BPF_PROG_TEST_RUN's ingress device is the namespace's loopback, which is always index 1. */
+static void test_ingress_ifindex_is_loopback(void **state)
+{
+	static const char r606[] = "SIP/2.0 606 Not Acceptable\r\n\r\n";
+	__u8 frame[FRAME_MAX_LEN];
+	size_t len = build_response(frame, 4, "198.18.30.1", r606);
+	struct sip6xx *skel;
+	struct counters cnt;
+	int err;
+
+	assert_int_equal(lo_ifindex, 1);
+	skel = load_object(fixture_config(FIXTURE_CFG_ANY), &err);
+	if (!skel)
+		fail_msg("sip6xx.bpf.o did not load: %s", strerror(-err));
+	send_ok(skel, frame, len);
+	read_counters(skel, &cnt);
+	assert_int_equal(cnt.nr_peers, 1);
+	assert_int_equal(cnt.peers[0].key.ifindex, 1);
+	assert_int_equal(cnt.peers[0].key.direction, SIP6XX_DIR_RX);
+	free_counters(&cnt);
+	sip6xx__destroy(skel);
+}
+
+static __u64 peer_count_of(const struct counters *c, const char *addr, __u16 code)
+{
+	struct peer_key key;
+	__u8 a16[16];
+	int family = frame_addr16(addr, a16);
+
+	assert_true(family);
+	key = expected_key(a16, family, code);
+	return peer_count(c, &key);
+}
+
+/* A fresh object: the same responder shares one key; a new one, or a new code, adds one. */
+static void test_peers_key_per_source_and_code(void **state)
+{
+	static const char r603[] = "SIP/2.0 603 Decline\r\nContent-Length: 0\r\n\r\n";
+	static const char r607[] = "SIP/2.0 607 Unwanted\r\nContent-Length: 0\r\n\r\n";
+	__u8 a[FRAME_MAX_LEN], b[FRAME_MAX_LEN], c[FRAME_MAX_LEN], d[FRAME_MAX_LEN];
+	size_t alen = build_response(a, 4, "198.18.20.1", r603);
+	size_t blen = build_response(b, 4, "198.18.20.2", r603);
+	size_t clen = build_response(c, 4, "198.18.20.1", r607);
+	size_t dlen = build_response(d, 6, "2001:db8:20::1", r603);
+	struct sip6xx *skel;
+	struct counters cnt;
+	int err;
+
+	skel = load_object(fixture_config(FIXTURE_CFG_ANY), &err);
+	if (!skel)
+		fail_msg("sip6xx.bpf.o did not load: %s", strerror(-err));
+
+	send_ok(skel, a, alen);
+	send_ok(skel, a, alen);
+	read_counters(skel, &cnt);
+	assert_int_equal(cnt.nr_peers, 1);
+	assert_int_equal(peer_count_of(&cnt, "198.18.20.1", 603), 2);
+	free_counters(&cnt);
+
+	send_ok(skel, b, blen);
+	send_ok(skel, c, clen);
+	send_ok(skel, d, dlen);
+	read_counters(skel, &cnt);
+	assert_int_equal(cnt.nr_peers, 4);
+	assert_int_equal(peer_count_of(&cnt, "198.18.20.1", 603), 2);
+	assert_int_equal(peer_count_of(&cnt, "198.18.20.2", 603), 1);
+	assert_int_equal(peer_count_of(&cnt, "198.18.20.1", 607), 1);
+	assert_int_equal(peer_count_of(&cnt, "2001:db8:20::1", 603), 1);
+	assert_int_equal(cnt.resp_codes[603], 4);
+	assert_int_equal(cnt.resp_codes[607], 1);
+	assert_int_equal(cnt.pkt_stats[PKT_SIP_RESPONSE], 5);
+	free_counters(&cnt);
+	sip6xx__destroy(skel);
+}
+
+int main(void)
+{
+	const struct fixture *fx;
+	struct CMUnitTest *tests;
+	size_t nr, i, n = 0;
+	int cfg, failed;
+
+	libbpf_set_print(print_warnings);
+	nr_cpus = libbpf_num_possible_cpus();
+	lo_ifindex = if_nametoindex("lo");
+	for (cfg = 0; cfg < FIXTURE_CFG_MAX; cfg++)
+		objs[cfg] = load_object(fixture_config(cfg), &load_errs[cfg]);
+
+	fx = fixtures_get(&nr);
+	tests = calloc(nr + 3, sizeof(*tests));
+	if (!tests)
+		return 1;
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_objects_load_as_root);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_ingress_ifindex_is_loopback);
+	for (i = 0; i < nr; i++)
+		tests[n++] = (struct CMUnitTest){
+		    .name = fx[i].desc,
+		    .test_func = check_fixture,
+		    .initial_state = (void *)&fx[i],
+		};
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_peers_key_per_source_and_code);
+	failed = _cmocka_run_group_tests("sip6xx_xdp", tests, n, NULL, NULL);
+
+	for (cfg = 0; cfg < FIXTURE_CFG_MAX; cfg++)
+		sip6xx__destroy(objs[cfg]);
+	free(tests);
+	return failed ? 1 : 0; /* an exit status keeps only 8 bits of the count */
+}

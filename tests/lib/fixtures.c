@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The fixture table. Every expectation comes from DESIGN.md ("What the parser
+ * accepts") and RFC 3261, never from running the parser:
+ *  - L2: Ethernet II with up to two VLAN tags (0x8100, 0x88a8); else non_ip.
+ *  - L3: IPv4 with IHL 5..15, first fragments parsed, later ones fragment;
+ *        IPv6 with up to 6 of hop-by-hop/routing/dest-opts/fragment(offset 0).
+ *  - L4: UDP on any port unless a --port filter names neither port.
+ *  - Status-Line "SIP-Version SP Status-Code SP", version case-insensitive,
+ *    code 100..699; anything else that starts "SIP/" is malformed.
+ *  - truncated: the frame ends inside a header or inside that status line.
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+
+/* "SIP/2.0 NNN ": what must be present before a response can be counted. */
+#define STATUS_PREFIX_LEN (sizeof("SIP/2.0 NNN ") - 1)
+
+#define SIP_HEADERS                                                                                \
+	"Via: SIP/2.0/UDP 198.19.0.2:5060;branch=z9hG4bKnashds8\r\n"                               \
+	"From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"                           \
+	"To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n"                                     \
+	"Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"                                     \
+	"CSeq: 314159 INVITE\r\n"                                                                  \
+	"Content-Length: 0\r\n"                                                                    \
+	"\r\n"
+#define SIP_MSG(first_line) first_line "\r\n" SIP_HEADERS
+
+/* RFC 8688 3.6: a 608 carries the intermediary's jCard in Call-Info. */
+#define SIP_608                                                                                    \
+	"SIP/2.0 608 Rejected\r\n"                                                                 \
+	"Call-Info: <https://jwscard.example.com/608/jcard.json>;purpose=jwscard\r\n" SIP_HEADERS
+
+#define V4 .ip_version = 4
+#define V6 .ip_version = 6
+#define HBH(n)                                                                                     \
+	{                                                                                          \
+		.type = IPPROTO_HOPOPTS, .hdrlen = (n)                                             \
+	}
+#define RTH(n)                                                                                     \
+	{                                                                                          \
+		.type = IPPROTO_ROUTING, .hdrlen = (n)                                             \
+	}
+#define DST(n)                                                                                     \
+	{                                                                                          \
+		.type = IPPROTO_DSTOPTS, .hdrlen = (n)                                             \
+	}
+#define FRAG(off, m)                                                                               \
+	{                                                                                          \
+		.type = IPPROTO_FRAGMENT, .frag_off = (off), .more = (m)                           \
+	}
+#define BIN(a) .payload = (const char *)(a), .payload_len = sizeof(a)
+
+#define WANT(r)		   .want = (r)
+#define WANT_RESPONSE(c)   .want = PKT_SIP_RESPONSE, .code = (c)
+#define WANT_6XX(c, addr)  WANT_RESPONSE(c), .src = (addr)
+/* Starts like SIP but is not a valid status line: the UDP header was fine. */
+#define WANT_MALFORMED_SIP .want = PKT_MALFORMED, .udp_ok = true
+
+struct fixture_def {
+	const char *desc;
+	struct frame_spec frame;
+	enum fixture_cfg cfg;
+	int want;
+	__u16 code;
+	const char *src; /* 6xx: the responder's address */
+	bool udp_ok;	 /* not one of the UDP outcomes, but UDP was parsed */
+	bool cut;	 /* keep only the first cut_len bytes of the frame */
+	size_t cut_len;
+};
+
+/* RTP (RFC 3550), V=2, PT 0 (PCMU): 12-byte header, then mu-law silence. */
+static const __u8 rtp_pcmu[] = {0x80, 0x00, 0x1c, 0x2d, 0x00, 0x01, 0x5f, 0x90, 0x5a, 0x17,
+				0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* DNS query for example.com A; the ID spells "SI" to tease a "SIP/" matcher. */
+static const __u8 dns_query[] = {0x53, 0x49, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+				 0x00, 0x00, 7,	   'e',	 'x',  'a',  'm',  'p',	 'l',  'e',
+				 3,    'c',  'o',  'm',	 0,    0x00, 0x01, 0x00, 0x01};
+
+/* STUN Binding Request (RFC 5389), as RFC 5626 keep-alives send to the SIP port. */
+static const __u8 stun_binding[] = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 0x5a, 0x17,
+				    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09};
+
+/* ARP request: who has 198.19.0.2, tell 198.18.0.1. */
+static const __u8 arp_request[] = {0x00, 0x01, 0x08, 0x00, 6,	4,  0x00, 0x01, 0x02, 0x00,
+				   0x5e, 0x10, 0x00, 0x01, 198, 18, 0,	  1,	0x00, 0x00,
+				   0x00, 0x00, 0x00, 0x00, 198, 19, 0,	  2};
+
+/* One MPLS label stack entry (bottom of stack), then an IPv4 header start. */
+static const __u8 mpls_ipv4[] = {0x00, 0x06, 0x41, 0x40, 0x45, 0x00, 0x00, 0x54};
+
+static const struct fixture_def fixture_defs[] = {
+    /* L2: Ethernet II and VLAN tags. */
+    {"untagged Ethernet, IPv4/UDP 5060, 200 OK",
+     {V4, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT_RESPONSE(200)},
+    {"802.1Q tag, IPv4/UDP, 603 Decline",
+     {.nr_vlans = 1, V4, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT_6XX(603, "198.18.0.1")},
+    {"QinQ (802.1ad outer, 802.1Q inner), IPv4/UDP, 604 Does Not Exist Anywhere",
+     {.nr_vlans = 2,
+      V4,
+      .saddr = "198.18.4.4",
+      .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")},
+     WANT_6XX(604, "198.18.4.4")},
+    {"two 802.1Q tags (0x8100 twice), IPv4/UDP, 180 Ringing",
+     {.nr_vlans = 2, .tpid = {0x8100, 0x8100}, V4, .payload = SIP_MSG("SIP/2.0 180 Ringing")},
+     WANT_RESPONSE(180)},
+    {"802.1Q tag, IPv6/UDP, 606 Not Acceptable",
+     {.nr_vlans = 1, V6, .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")},
+     WANT_6XX(606, "2001:db8::1")},
+    {"QinQ, IPv6/UDP, 600 Busy Everywhere",
+     {.nr_vlans = 2,
+      V6,
+      .saddr = "2001:db8:600::6",
+      .payload = SIP_MSG("SIP/2.0 600 Busy Everywhere")},
+     WANT_6XX(600, "2001:db8:600::6")},
+    {"three VLAN tags, IPv4/UDP 603 inside: deeper than two, non_ip",
+     {.nr_vlans = 3, V4, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_NON_IP)},
+    {"three 802.1Q tags, IPv6/UDP 200 inside: non_ip",
+     {.nr_vlans = 3, .tpid = {0x8100, 0x8100, 0x8100}, V6, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_NON_IP)},
+    {"ARP request", {.ethertype = 0x0806, BIN(arp_request)}, WANT(PKT_NON_IP)},
+    {"802.1Q tag, then ARP",
+     {.nr_vlans = 1, .ethertype = 0x0806, BIN(arp_request)},
+     WANT(PKT_NON_IP)},
+    {"QinQ, then ARP", {.nr_vlans = 2, .ethertype = 0x0806, BIN(arp_request)}, WANT(PKT_NON_IP)},
+    {"IEEE 802.3 length field 0x001c instead of an EtherType",
+     {.ethertype = 0x001c, BIN(arp_request)},
+     WANT(PKT_NON_IP)},
+    {"MPLS unicast (0x8847) carrying IPv4: not followed",
+     {.ethertype = 0x8847, BIN(mpls_ipv4)},
+     WANT(PKT_NON_IP)},
+
+    /* IPv4 header checks and fragments. */
+    {"IPv4 IHL 4 (below the minimum 5)",
+     {V4, .ihl_set = true, .ihl_field = 4, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_MALFORMED)},
+    {"IPv4 IHL 0",
+     {V4, .ihl_set = true, .ihl_field = 0, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_MALFORMED)},
+    {"IPv4 IHL 1",
+     {V4, .ihl_set = true, .ihl_field = 1, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_MALFORMED)},
+    {"version 6 in an IPv4 (0x0800) frame",
+     {V4, .version_field = 6, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_MALFORMED)},
+    {"version 5 in an IPv4 (0x0800) frame",
+     {V4, .version_field = 5, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_MALFORMED)},
+    {"IPv4 first fragment (MF, offset 0), UDP length of the whole datagram, 603",
+     {V4, .mf = true, .udp_len_set = true, .udp_len = 2960,
+      .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT_6XX(603, "198.18.0.1")},
+    {"IPv4 DF set, offset 0, 607 Unwanted",
+     {V4, .df = true, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT_6XX(607, "198.18.0.1")},
+    {"IPv4 last fragment (offset 185, MF clear) that reads like a 603",
+     {V4, .frag_off = 185, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv4 middle fragment (offset 185, MF set)",
+     {V4, .frag_off = 185, .mf = true, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv4 fragment at offset 1 (8 bytes in)",
+     {V4, .frag_off = 1, .mf = true, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv4 fragment at offset 0x1000 (top offset bit), DF set",
+     {V4, .frag_off = 0x1000, .df = true, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv4 TCP with IHL 6, cut inside the options (36 bytes)",
+     {V4, .ip_opt_words = 1, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_TRUNCATED),
+     .cut = true,
+     .cut_len = 14 + 22},
+    {"IPv4 later fragment with IHL 8, cut inside the options (44 bytes)",
+     {V4, .ip_opt_words = 3, .frag_off = 185, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_TRUNCATED),
+     .cut = true,
+     .cut_len = 14 + 30},
+    {"IPv4 TCP to 5060 carrying SIP/2.0 603",
+     {V4, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_NON_UDP)},
+    {"IPv4 ICMP", {V4, .l4_proto = IPPROTO_ICMP, BIN(rtp_pcmu)}, WANT(PKT_NON_UDP)},
+    {"IPv4 SCTP (132)",
+     {V4, .l4_proto = 132, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_NON_UDP)},
+
+    /* IPv6 and its extension headers. */
+    {"IPv6/UDP, no extension header, 607 Unwanted",
+     {V6, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT_6XX(607, "2001:db8::1")},
+    {"IPv6 1 ext: hop-by-hop (8 bytes), 603",
+     {V6, .nr_ext = 1, .ext = {HBH(0)}, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT_6XX(603, "2001:db8::1")},
+    {"IPv6 1 ext: hop-by-hop of 24 bytes (Hdr Ext Len 2), 603",
+     {V6, .nr_ext = 1, .ext = {HBH(2)}, .saddr = "2001:db8:1:2::3",
+      .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT_6XX(603, "2001:db8:1:2::3")},
+    {"IPv6 1 ext: routing (SRH, 1 segment), 604",
+     {V6, .nr_ext = 1, .ext = {RTH(2)}, .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")},
+     WANT_6XX(604, "2001:db8::1")},
+    {"IPv6 1 ext: routing (SRH, 3 segments, 56 bytes), 200",
+     {V6, .nr_ext = 1, .ext = {RTH(6)}, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT_RESPONSE(200)},
+    {"IPv6 1 ext: destination options, 600",
+     {V6, .nr_ext = 1, .ext = {DST(1)}, .payload = SIP_MSG("SIP/2.0 600 Busy Everywhere")},
+     WANT_6XX(600, "2001:db8::1")},
+    {"IPv6 1 ext: fragment offset 0 with M set (first fragment), 608",
+     {V6, .nr_ext = 1, .ext = {FRAG(0, true)}, .udp_len_set = true, .udp_len = 2800,
+      .payload = SIP_608},
+     WANT_6XX(608, "2001:db8::1")},
+    {"IPv6 1 ext: atomic fragment (offset 0, M clear, RFC 6946), 606",
+     {V6, .nr_ext = 1, .ext = {FRAG(0, false)}, .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")},
+     WANT_6XX(606, "2001:db8::1")},
+    {"IPv6 2 ext: hop-by-hop, destination options, 607",
+     {V6, .nr_ext = 2, .ext = {HBH(0), DST(0)}, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT_6XX(607, "2001:db8::1")},
+    {"IPv6 3 ext: hop-by-hop, routing, fragment(0), 607",
+     {V6, .nr_ext = 3, .ext = {HBH(0), RTH(2), FRAG(0, true)},
+      .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT_6XX(607, "2001:db8::1")},
+    {"IPv6 4 ext: hop-by-hop, dest-opts, routing, fragment(0), 486",
+     {V6, .nr_ext = 4, .ext = {HBH(0), DST(1), RTH(4), FRAG(0, true)},
+      .payload = SIP_MSG("SIP/2.0 486 Busy Here")},
+     WANT_RESPONSE(486)},
+    {"IPv6 5 ext: hop-by-hop, dest-opts, routing, fragment(0), dest-opts, 603",
+     {V6, .nr_ext = 5, .ext = {HBH(0), DST(0), RTH(2), FRAG(0, true), DST(0)},
+      .saddr = "2001:db8:5::5", .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT_6XX(603, "2001:db8:5::5")},
+    {"IPv6 6 ext: hop-by-hop, dest-opts, routing, dest-opts, fragment(0), dest-opts, 699",
+     {V6, .nr_ext = 6, .ext = {HBH(0), DST(0), RTH(2), DST(0), FRAG(0, true), DST(0)},
+      .saddr = "2001:db8:6::6", .payload = SIP_MSG("SIP/2.0 699 Unassigned Global Failure")},
+     WANT_6XX(699, "2001:db8:6::6")},
+    {"IPv6 6 ext: six dest-opts headers, 200",
+     {V6, .nr_ext = 6, .ext = {DST(0), DST(1), DST(0), DST(2), DST(0), DST(0)},
+      .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT_RESPONSE(200)},
+    {"IPv6 7 ext: one more than followed, non_udp",
+     {V6, .nr_ext = 7, .ext = {HBH(0), DST(0), RTH(2), DST(0), FRAG(0, true), DST(0), DST(0)},
+      .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_NON_UDP)},
+    {"IPv6 1 ext: fragment offset 181 (later fragment) that reads like a 607",
+     {V6, .nr_ext = 1, .ext = {FRAG(181, false)}, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv6 1 ext: fragment offset 1 with M set",
+     {V6, .nr_ext = 1, .ext = {FRAG(1, true)}, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv6 1 ext: fragment offset 0x1000 (top offset bit)",
+     {V6, .nr_ext = 1, .ext = {FRAG(0x1000, false)}, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv6 3 ext: hop-by-hop, routing, fragment offset 181",
+     {V6, .nr_ext = 3, .ext = {HBH(0), RTH(2), FRAG(181, true)},
+      .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv6 6 ext, the sixth a fragment at offset 0x1fff",
+     {V6, .nr_ext = 6, .ext = {HBH(0), DST(0), RTH(2), DST(0), DST(0), FRAG(0x1fff, false)},
+      .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_FRAGMENT)},
+    {"IPv6 TCP carrying SIP/2.0 607",
+     {V6, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT(PKT_NON_UDP)},
+    {"IPv6 ICMPv6", {V6, .l4_proto = IPPROTO_ICMPV6, BIN(rtp_pcmu)}, WANT(PKT_NON_UDP)},
+    {"IPv6 No Next Header (59)", {V6, .l4_proto = IPPROTO_NONE}, WANT(PKT_NON_UDP)},
+    {"IPv6 hop-by-hop then No Next Header",
+     {V6, .nr_ext = 1, .ext = {HBH(0)}, .l4_proto = IPPROTO_NONE},
+     WANT(PKT_NON_UDP)},
+    {"IPv6 AH (51) before UDP: not a header the parser skips",
+     {V6, .nr_ext = 1, .ext = {{.type = IPPROTO_AH, .hdrlen = 2}},
+      .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_NON_UDP)},
+    {"version 4 in an IPv6 (0x86dd) frame",
+     {V6, .version_field = 4, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_MALFORMED)},
+
+    /* UDP. */
+    {"UDP 5080 -> 5080, 603",
+     {V4, .sport = 5080, .dport = 5080, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT_6XX(603, "198.18.0.1")},
+    {"UDP high ports 49170 -> 38012, 486 Busy Here",
+     {V4, .sport = 49170, .dport = 38012, .payload = SIP_MSG("SIP/2.0 486 Busy Here")},
+     WANT_RESPONSE(486)},
+    {"IPv6 UDP high ports 61000 -> 5062, 607",
+     {V6, .sport = 61000, .dport = 5062, .saddr = "2001:db8:ff::607",
+      .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT_6XX(607, "2001:db8:ff::607")},
+    {"UDP length 7 (shorter than its header)",
+     {V4, .udp_len_set = true, .udp_len = 7, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_MALFORMED)},
+    {"UDP length 0",
+     {V6, .udp_len_set = true, .udp_len = 0, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT(PKT_MALFORMED)},
+    {"UDP length 8 (empty datagram), SIP bytes after it in the frame",
+     {V4, .udp_len_set = true, .udp_len = 8, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT(PKT_NOT_SIP)},
+    {"UDP length 8 + 11: datagram \"SIP/2.0 603\", the rest is past it",
+     {V4, .udp_len_set = true, .udp_len = 8 + 11, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT_MALFORMED_SIP},
+    {"UDP length 8 + 4: datagram \"SIP/\"",
+     {V6, .udp_len_set = true, .udp_len = 8 + 4, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     WANT_MALFORMED_SIP},
+    {"UDP length past the frame end, status line complete, 607",
+     {V4, .udp_len_set = true, .udp_len = 1400, .payload = "SIP/2.0 607 Unwanted\r\nVia: SIP"},
+     WANT_6XX(607, "198.18.0.1")},
+    {"empty UDP payload", {V4}, WANT(PKT_NOT_SIP)},
+
+    /* Payloads that are not SIP. */
+    {"RTP PCMU on high ports",
+     {V4, .sport = 16384, .dport = 16386, BIN(rtp_pcmu)},
+     WANT(PKT_NOT_SIP)},
+    {"RTP on 5060", {V6, BIN(rtp_pcmu)}, WANT(PKT_NOT_SIP)},
+    {"DNS query on port 53", {V4, .sport = 40001, .dport = 53, BIN(dns_query)}, WANT(PKT_NOT_SIP)},
+    {"STUN binding request to 5060 (RFC 5626 keep-alive)",
+     {V4, BIN(stun_binding)},
+     WANT(PKT_NOT_SIP)},
+    {"double-CRLF keep-alive (RFC 5626)", {V4, .payload = "\r\n\r\n"}, WANT(PKT_NOT_SIP)},
+    {"single-CRLF keep-alive pong", {V6, .payload = "\r\n"}, WANT(PKT_NOT_SIP)},
+    {"GET http:// request line",
+     {V4, .payload = "GET http://198.19.0.2/ HTTP/1.1\r\n\r\n"},
+     WANT(PKT_NOT_SIP)},
+    {"HTTP/1.1 200 OK status line", {V4, .payload = "HTTP/1.1 200 OK\r\n\r\n"}, WANT(PKT_NOT_SIP)},
+    {"request line without a method: SP sip:",
+     {V4, .payload = SIP_MSG(" sip:bob@biloxi.example.com SIP/2.0")},
+     WANT(PKT_NOT_SIP)},
+    {"INVITE with a mailto: URI",
+     {V4, .payload = SIP_MSG("INVITE mailto:bob@example.com SIP/2.0")},
+     WANT(PKT_NOT_SIP)},
+
+    /* SIP requests (RFC 3261 7.1). */
+    {"INVITE sip:",
+     {V4, .payload = SIP_MSG("INVITE sip:bob@biloxi.example.com SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+    {"REGISTER sips:",
+     {V6, .payload = SIP_MSG("REGISTER sips:ss2.biloxi.example.com SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+    {"MESSAGE tel:",
+     {V4, .payload = SIP_MSG("MESSAGE tel:+1-201-555-0123 SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+    {"INVITE urn:service:sos (RFC 5031)",
+     {V4, .payload = SIP_MSG("INVITE urn:service:sos SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+    {"lower-case method: invite sip:",
+     {V4, .payload = SIP_MSG("invite sip:bob@biloxi.example.com SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+    {"upper-case scheme: OPTIONS SIP:",
+     {V6, .payload = SIP_MSG("OPTIONS SIP:carol@chicago.example.com SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+    {"ACK sip:", {V4, .payload = SIP_MSG("ACK sip:bob@198.19.0.2 SIP/2.0")}, WANT(PKT_SIP_REQUEST)},
+    {"BYE sip: on high ports",
+     {V4, .sport = 40123, .dport = 5070, .payload = SIP_MSG("BYE sip:bob@198.19.0.2 SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+    {"extension method token FOO-BAR.1 sip:",
+     {V4, .payload = SIP_MSG("FOO-BAR.1 sip:bob@biloxi.example.com SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+    {"SUBSCRIBE sip: with VLAN",
+     {.nr_vlans = 1, V4, .payload = SIP_MSG("SUBSCRIBE sip:presence@example.com SIP/2.0")},
+     WANT(PKT_SIP_REQUEST)},
+
+    /* SIP responses (RFC 3261 7.2); SIP-Version is case-insensitive. */
+    {"100 Trying", {V4, .payload = SIP_MSG("SIP/2.0 100 Trying")}, WANT_RESPONSE(100)},
+    {"180 Ringing", {V6, .payload = SIP_MSG("SIP/2.0 180 Ringing")}, WANT_RESPONSE(180)},
+    {"302 Moved Temporarily",
+     {V4, .payload = SIP_MSG("SIP/2.0 302 Moved Temporarily")},
+     WANT_RESPONSE(302)},
+    {"486 Busy Here", {V4, .payload = SIP_MSG("SIP/2.0 486 Busy Here")}, WANT_RESPONSE(486)},
+    {"503 Service Unavailable",
+     {V6, .payload = SIP_MSG("SIP/2.0 503 Service Unavailable")},
+     WANT_RESPONSE(503)},
+    {"599, highest non-6xx", {V4, .payload = SIP_MSG("SIP/2.0 599 Whatever")}, WANT_RESPONSE(599)},
+    {"600 Busy Everywhere",
+     {V4, .saddr = "198.18.6.0", .payload = SIP_MSG("SIP/2.0 600 Busy Everywhere")},
+     WANT_6XX(600, "198.18.6.0")},
+    {"603 Decline",
+     {V4, .saddr = "198.18.6.3", .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     WANT_6XX(603, "198.18.6.3")},
+    {"604 Does Not Exist Anywhere",
+     {V4, .saddr = "198.18.6.4", .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")},
+     WANT_6XX(604, "198.18.6.4")},
+    {"606 Not Acceptable",
+     {V4, .saddr = "198.18.6.6", .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")},
+     WANT_6XX(606, "198.18.6.6")},
+    {"607 Unwanted (RFC 8197)",
+     {V4, .saddr = "198.18.6.7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     WANT_6XX(607, "198.18.6.7")},
+    {"608 Rejected with Call-Info purpose=jwscard (RFC 8688)",
+     {V4, .saddr = "198.18.6.8", .payload = SIP_608},
+     WANT_6XX(608, "198.18.6.8")},
+    {"IPv6 608 Rejected with Call-Info purpose=jwscard",
+     {V6, .saddr = "2001:db8::608", .payload = SIP_608},
+     WANT_6XX(608, "2001:db8::608")},
+    {"699, an unnamed 6xx",
+     {V4, .saddr = "198.19.255.254", .payload = SIP_MSG("SIP/2.0 699 Something Global")},
+     WANT_6XX(699, "198.19.255.254")},
+    {"lower-case version: sip/2.0 607 Unwanted",
+     {V4, .payload = SIP_MSG("sip/2.0 607 Unwanted")},
+     WANT_6XX(607, "198.18.0.1")},
+    {"mixed-case version: Sip/2.0 200 OK",
+     {V6, .payload = SIP_MSG("Sip/2.0 200 OK")},
+     WANT_RESPONSE(200)},
+    {"mixed-case version: sIP/2.0 603 Decline",
+     {V6, .payload = SIP_MSG("sIP/2.0 603 Decline")},
+     WANT_6XX(603, "2001:db8::1")},
+    {"empty Reason-Phrase: \"SIP/2.0 100 \" CRLF",
+     {V4, .payload = SIP_MSG("SIP/2.0 100 ")},
+     WANT_RESPONSE(100)},
+    {"datagram exactly \"SIP/2.0 606 \"",
+     {V4, .payload = "SIP/2.0 606 "},
+     WANT_6XX(606, "198.18.0.1")},
+
+    /* Starts like SIP, but not a valid Status-Line. */
+    {"SIP/3.0 200", {V4, .payload = SIP_MSG("SIP/3.0 200 OK")}, WANT_MALFORMED_SIP},
+    {"SIP/1.0 200", {V4, .payload = SIP_MSG("SIP/1.0 200 OK")}, WANT_MALFORMED_SIP},
+    {"SIP/2.1 603", {V4, .payload = SIP_MSG("SIP/2.1 603 Decline")}, WANT_MALFORMED_SIP},
+    {"code 700", {V4, .payload = SIP_MSG("SIP/2.0 700 Out Of Range")}, WANT_MALFORMED_SIP},
+    {"code 099", {V4, .payload = SIP_MSG("SIP/2.0 099 Too Low")}, WANT_MALFORMED_SIP},
+    {"code 000", {V6, .payload = SIP_MSG("SIP/2.0 000 Zero")}, WANT_MALFORMED_SIP},
+    {"code 20x", {V4, .payload = SIP_MSG("SIP/2.0 20x OK")}, WANT_MALFORMED_SIP},
+    {"code 6x7", {V4, .payload = SIP_MSG("SIP/2.0 6x7 Unwanted")}, WANT_MALFORMED_SIP},
+    {"two spaces before the code", {V4, .payload = SIP_MSG("SIP/2.0  200 OK")}, WANT_MALFORMED_SIP},
+    {"no SP after the code: \"SIP/2.0 200\" CRLF",
+     {V4, .payload = SIP_MSG("SIP/2.0 200")},
+     WANT_MALFORMED_SIP},
+    {"four-digit code 6070", {V4, .payload = SIP_MSG("SIP/2.0 6070 Unwanted")}, WANT_MALFORMED_SIP},
+    {"TAB instead of SP after the version",
+     {V4, .payload = SIP_MSG("SIP/2.0\t603 Decline")},
+     WANT_MALFORMED_SIP},
+    {"datagram \"SIP/2.0 200\" (11 bytes)", {V4, .payload = "SIP/2.0 200"}, WANT_MALFORMED_SIP},
+    {"datagram \"SIP/\" (4 bytes)", {V6, .payload = "SIP/"}, WANT_MALFORMED_SIP},
+    {"datagram \"sip/2.0\" (7 bytes)", {V4, .payload = "sip/2.0"}, WANT_MALFORMED_SIP},
+
+    /* --port 5060 */
+    {"port filter 5060: 603 on 5080 -> 5080",
+     {V4, .sport = 5080, .dport = 5080, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     FIXTURE_CFG_5060,
+     WANT(PKT_FILTERED_PORT)},
+    {"port filter 5060: 607 from source port 5060 to 40000",
+     {V4, .sport = 5060, .dport = 40000, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     FIXTURE_CFG_5060,
+     WANT_6XX(607, "198.18.0.1")},
+    {"port filter 5060: 200 from 40000 to destination port 5060",
+     {V6, .sport = 40000, .dport = 5060, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     FIXTURE_CFG_5060,
+     WANT_RESPONSE(200)},
+    {"port filter 5060: INVITE on 5080 -> 5080",
+     {V4, .sport = 5080, .dport = 5080, .payload = SIP_MSG("INVITE sip:bob@example.com SIP/2.0")},
+     FIXTURE_CFG_5060,
+     WANT(PKT_FILTERED_PORT)},
+    {"port filter 5060: RTP on high ports",
+     {V6, .sport = 16384, .dport = 16386, BIN(rtp_pcmu)},
+     FIXTURE_CFG_5060,
+     WANT(PKT_FILTERED_PORT)},
+    {"port filter 5060: TCP 5080 is non_udp, not filtered",
+     {V4, .l4_proto = IPPROTO_TCP, .sport = 5080, .dport = 5080,
+      .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     FIXTURE_CFG_5060,
+     WANT(PKT_NON_UDP)},
+    {"port filter 5060: IPv4 later fragment on 5080 is a fragment",
+     {V4, .frag_off = 100, .sport = 5080, .dport = 5080, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     FIXTURE_CFG_5060,
+     WANT(PKT_FRAGMENT)},
+
+    /* Eight --port options: 5060 5061 5062 5070 5080 5160 6060 15060. */
+    {"8 ports: 607 from 15060 (the eighth port)",
+     {V4, .sport = 15060, .dport = 33000, .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     FIXTURE_CFG_8PORTS,
+     WANT_6XX(607, "198.18.0.1")},
+    {"8 ports: 603 to 5060 (the first port)",
+     {V6, .sport = 33000, .dport = 5060, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     FIXTURE_CFG_8PORTS,
+     WANT_6XX(603, "2001:db8::1")},
+    {"8 ports: 200 to 5080 (the fifth port)",
+     {V4, .sport = 33000, .dport = 5080, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     FIXTURE_CFG_8PORTS,
+     WANT_RESPONSE(200)},
+    {"8 ports: 603 on 5090 -> 5090",
+     {V4, .sport = 5090, .dport = 5090, .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     FIXTURE_CFG_8PORTS,
+     WANT(PKT_FILTERED_PORT)},
+    {"8 ports: 200 on 15061 -> 5063 (neighbours of listed ports)",
+     {V4, .sport = 15061, .dport = 5063, .payload = SIP_MSG("SIP/2.0 200 OK")},
+     FIXTURE_CFG_8PORTS,
+     WANT(PKT_FILTERED_PORT)},
+};
+
+static const struct sip6xx_config fixture_cfgs[FIXTURE_CFG_MAX] = {
+    [FIXTURE_CFG_ANY] = {.nr_ports = 0},
+    [FIXTURE_CFG_5060] = {.ports = {5060}, .nr_ports = 1},
+    [FIXTURE_CFG_8PORTS] = {.ports = {5060, 5061, 5062, 5070, 5080, 5160, 6060, 15060},
+			    .nr_ports = 8},
+};
+
+/* Frames cut at every length up to the end of their status line. */
+static const struct {
+	const char *name;
+	struct frame_spec frame;
+	__u16 code;
+	const char *src;
+} cut_bases[] = {
+    {"IPv4 603",
+     {V4, .saddr = "198.18.100.3", .payload = SIP_MSG("SIP/2.0 603 Decline")},
+     603,
+     "198.18.100.3"},
+    {"IPv6 hbh+rt+dst+frag 607",
+     {V6, .nr_ext = 4, .ext = {HBH(0), RTH(2), DST(1), FRAG(0, true)}, .saddr = "2001:db8:100::7",
+      .payload = SIP_MSG("SIP/2.0 607 Unwanted")},
+     607,
+     "2001:db8:100::7"},
+    {"QinQ IPv4 IHL 7 608",
+     {.nr_vlans = 2, V4, .ip_opt_words = 2, .saddr = "198.18.100.8", .payload = SIP_608},
+     608,
+     "198.18.100.8"},
+};
+
+struct fixture_list {
+	struct fixture *v;
+	size_t nr, cap;
+};
+
+static void __attribute__((noreturn)) fixture_fail(const char *desc, const char *why)
+{
+	fprintf(stderr, "fixture \"%s\": %s\n", desc, why);
+	abort();
+}
+
+static struct fixture *fixture_add(struct fixture_list *fl)
+{
+	struct fixture *f;
+
+	if (fl->nr == fl->cap) {
+		fl->cap = fl->cap ? 2 * fl->cap : 256;
+		fl->v = realloc(fl->v, fl->cap * sizeof(*fl->v));
+		if (!fl->v)
+			abort();
+	}
+	f = &fl->v[fl->nr++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+/* Outcomes that by their definition in sip6xx.h come after a valid UDP header. */
+static bool outcome_after_udp(int want)
+{
+	return want == PKT_NOT_SIP || want == PKT_SIP_REQUEST || want == PKT_SIP_RESPONSE ||
+	       want == PKT_FILTERED_PORT;
+}
+
+static void fixture_expect(struct fixture *f, int want, __u16 code, const char *src, bool udp_ok)
+{
+	f->want = want;
+	f->code = code;
+	if ((want == PKT_SIP_RESPONSE) != (code != 0))
+		fixture_fail(f->desc, "a status code goes with sip_response, and only there");
+	if (code && (code < 100 || code > 699))
+		fixture_fail(f->desc, "status code out of 100..699");
+	if (code >= 600) {
+		if (!src)
+			fixture_fail(f->desc, "a 6xx needs the expected responder address");
+		f->family = frame_addr16(src, f->saddr);
+		if (f->family != f->frame.ip_version)
+			fixture_fail(f->desc, "responder address family differs from the frame's");
+	}
+	f->want_ports = udp_ok || outcome_after_udp(want);
+	f->sport = f->frame.sport ? f->frame.sport : FRAME_SIP_PORT;
+	f->dport = f->frame.dport ? f->frame.dport : FRAME_SIP_PORT;
+}
+
+static void add_def(struct fixture_list *fl, const struct fixture_def *d)
+{
+	struct fixture *f = fixture_add(fl);
+
+	snprintf(f->desc, sizeof(f->desc), "%s", d->desc);
+	f->frame = d->frame;
+	f->cut = d->cut;
+	f->cut_len = d->cut_len;
+	f->cfg = d->cfg;
+	fixture_expect(f, d->want, d->code, d->src, d->udp_ok);
+}
+
+/* IHL 5..15: options are legal and the parser must step over all of them. */
+static void add_ihl_range(struct fixture_list *fl)
+{
+	struct fixture *f;
+	__u8 words;
+
+	for (words = 0; words <= 10; words++) {
+		f = fixture_add(fl);
+		snprintf(f->desc, sizeof(f->desc), "IPv4 IHL %d (%d option bytes), 607 Unwanted",
+			 5 + words, 4 * words);
+		f->frame = (struct frame_spec){V4, .ip_opt_words = words, .saddr = "198.18.15.1",
+					       .payload = SIP_MSG("SIP/2.0 607 Unwanted")};
+		fixture_expect(f, PKT_SIP_RESPONSE, 607, "198.18.15.1", false);
+	}
+}
+
+/* Names the header that holds the first byte the cut removed. */
+static void cut_region(const struct frame_spec *s, const struct frame_layout *l, size_t cut,
+		       char *buf, size_t n)
+{
+	static const char *const ext_names[] = {[IPPROTO_HOPOPTS] = "hop-by-hop",
+						[IPPROTO_ROUTING] = "routing",
+						[IPPROTO_FRAGMENT] = "fragment",
+						[IPPROTO_DSTOPTS] = "dest-opts"};
+	int i;
+
+	if (cut < 12) {
+		snprintf(buf, n, "Ethernet addresses");
+		return;
+	}
+	for (i = 0; i < s->nr_vlans; i++) {
+		if (cut < l->vlan[i] + 4) {
+			snprintf(buf, n, "VLAN tag %d", i + 1);
+			return;
+		}
+	}
+	if (cut < l->l3) {
+		snprintf(buf, n, "EtherType");
+		return;
+	}
+	if (s->ip_version == 4 && cut < l->l4) {
+		snprintf(buf, n, cut < l->l3 + 20 ? "IPv4 header" : "IPv4 options");
+		return;
+	}
+	if (s->ip_version == 6 && cut < l->l3 + 40) {
+		snprintf(buf, n, "IPv6 header");
+		return;
+	}
+	for (i = s->nr_ext - 1; i >= 0; i--) {
+		if (cut >= l->ext[i] && cut < l->l4) {
+			snprintf(buf, n, "IPv6 ext header %d, %s", i + 1,
+				 ext_names[s->ext[i].type]);
+			return;
+		}
+	}
+	if (cut < l->payload)
+		snprintf(buf, n, "UDP header");
+	else if (cut < l->payload + STATUS_PREFIX_LEN)
+		snprintf(buf, n, "\"SIP/2.0 NNN \"");
+	else
+		snprintf(buf, n, "Reason-Phrase CRLF, counted");
+}
+
+static void add_cuts(struct fixture_list *fl, const char *name, const struct frame_spec *spec,
+		     __u16 code, const char *src)
+{
+	__u8 buf[FRAME_MAX_LEN];
+	struct frame_layout l;
+	const char *crlf = strstr(spec->payload, "\r\n");
+	size_t len = frame_build(buf, sizeof(buf), spec, &l);
+	size_t line_end = l.payload + (crlf - spec->payload) + 2;
+	struct fixture *f;
+	char region[48];
+	size_t cut;
+
+	for (cut = 0; cut <= line_end; cut++) {
+		f = fixture_add(fl);
+		cut_region(spec, &l, cut, region, sizeof(region));
+		snprintf(f->desc, sizeof(f->desc), "%s cut to %zu of %zu bytes, in %s", name, cut,
+			 len, region);
+		f->frame = *spec;
+		f->cut = true;
+		f->cut_len = cut;
+		if (cut < l.payload + STATUS_PREFIX_LEN)
+			fixture_expect(f, PKT_TRUNCATED, 0, NULL, cut >= l.payload);
+		else
+			fixture_expect(f, PKT_SIP_RESPONSE, code, src, false);
+	}
+}
+
+static void check_unique(const struct fixture_list *fl)
+{
+	size_t i, j;
+
+	for (i = 0; i < fl->nr; i++)
+		for (j = i + 1; j < fl->nr; j++)
+			if (!strcmp(fl->v[i].desc, fl->v[j].desc))
+				fixture_fail(fl->v[i].desc, "description used twice");
+}
+
+const struct fixture *fixtures_get(size_t *nr)
+{
+	static struct fixture_list fl;
+	size_t i;
+
+	if (!fl.nr) {
+		for (i = 0; i < sizeof(fixture_defs) / sizeof(fixture_defs[0]); i++)
+			add_def(&fl, &fixture_defs[i]);
+		add_ihl_range(&fl);
+		for (i = 0; i < sizeof(cut_bases) / sizeof(cut_bases[0]); i++)
+			add_cuts(&fl, cut_bases[i].name, &cut_bases[i].frame, cut_bases[i].code,
+				 cut_bases[i].src);
+		check_unique(&fl);
+	}
+	*nr = fl.nr;
+	return fl.v;
+}
+
+const struct sip6xx_config *fixture_config(enum fixture_cfg cfg)
+{
+	return &fixture_cfgs[cfg];
+}
+
+__u8 *fixture_frame(const struct fixture *f, size_t *len)
+{
+	__u8 full[FRAME_MAX_LEN];
+	size_t n = frame_build(full, sizeof(full), &f->frame, NULL);
+	__u8 *out;
+
+	if (f->cut) {
+		if (f->cut_len > n)
+			fixture_fail(f->desc, "cut past the end of the frame");
+		n = f->cut_len;
+	}
+	out = malloc(n);
+	/* malloc(0) may return NULL; any 1-byte block still has no byte before data_end. */
+	if (!out && !n)
+		out = malloc(1);
+	if (!out)
+		abort();
+	memcpy(out, full, n);
+	*len = n;
+	return out;
+}
+
+const char *fixture_result_name(int result)
+{
+	static const char *const names[PKT_RESULT_MAX] = {
+	    [PKT_NON_IP] = "non_ip",
+	    [PKT_NON_UDP] = "non_udp",
+	    [PKT_FRAGMENT] = "fragment",
+	    [PKT_TRUNCATED] = "truncated",
+	    [PKT_NOT_SIP] = "not_sip",
+	    [PKT_SIP_REQUEST] = "sip_request",
+	    [PKT_SIP_RESPONSE] = "sip_response",
+	    [PKT_MALFORMED] = "malformed",
+	    [PKT_FILTERED_PORT] = "filtered_port",
+	};
+
+	if (result < 0 || result >= PKT_RESULT_MAX)
+		return "out of range";
+	return names[result];
+}
