@@ -13,8 +13,8 @@
 #define SIP6XX_CONTRACT_VERSION 1
 
 /* resp_codes: PERCPU_ARRAY indexed by the status code itself. */
-#define SIP_CODE_MIN 100
-#define SIP_CODE_MAX 699
+#define SIP_CODE_MIN	   100
+#define SIP_CODE_MAX	   699
 #define RESP_CODES_ENTRIES (SIP_CODE_MAX + 1)
 
 /* peers: LRU_PERCPU_HASH capacity unless --max-peers says otherwise. */
@@ -25,15 +25,15 @@
 
 /* pkt_stats: PERCPU_ARRAY indexed by the parse outcome. Each frame counts once. */
 enum pkt_result {
-	PKT_NON_IP = 0,		/* not IPv4/IPv6 after up to two VLAN tags */
-	PKT_NON_UDP,		/* IP, but the transport is not UDP */
-	PKT_FRAGMENT,		/* a non-first IP fragment: no status line in it */
-	PKT_TRUNCATED,		/* the frame ends inside a header or the status line */
-	PKT_NOT_SIP,		/* UDP whose payload does not start like SIP */
-	PKT_SIP_REQUEST,	/* Method SP sip:/sips:/tel: URI */
-	PKT_SIP_RESPONSE,	/* valid status line, code 100..699 */
-	PKT_MALFORMED,		/* starts like SIP (or bad IP/UDP header), but invalid */
-	PKT_FILTERED_PORT,	/* UDP, but neither port is in the --port filter */
+	PKT_NON_IP = 0,	   /* not IPv4/IPv6 after up to two VLAN tags */
+	PKT_NON_UDP,	   /* IP, but the transport is not UDP */
+	PKT_FRAGMENT,	   /* a non-first IP fragment: no status line in it */
+	PKT_TRUNCATED,	   /* the frame ends inside a header or the status line */
+	PKT_NOT_SIP,	   /* UDP whose payload does not start like SIP */
+	PKT_SIP_REQUEST,   /* Method SP sip:/sips:/tel: URI */
+	PKT_SIP_RESPONSE,  /* valid status line, code 100..699 */
+	PKT_MALFORMED,	   /* starts like SIP (or bad IP/UDP header), but invalid */
+	PKT_FILTERED_PORT, /* UDP, but neither port is in the --port filter */
 	PKT_RESULT_MAX,
 };
 
@@ -51,17 +51,17 @@ enum pkt_result {
  * Value: __u64 count, per CPU.
  */
 struct peer_key {
-	__u8 addr[16];		/* network byte order */
-	__u32 ifindex;		/* interface the frame arrived on */
-	__u16 code;		/* 600..699 */
-	__u8 family;		/* SIP6XX_FAMILY_IPV4 or _IPV6 */
-	__u8 direction;		/* SIP6XX_DIR_RX or _TX */
+	__u8 addr[16];	/* network byte order */
+	__u32 ifindex;	/* interface the frame arrived on */
+	__u16 code;	/* 600..699 */
+	__u8 family;	/* SIP6XX_FAMILY_IPV4 or _IPV6 */
+	__u8 direction; /* SIP6XX_DIR_RX or _TX */
 };
 
 /* Set through the skeleton's .rodata before load. */
 struct sip6xx_config {
-	__u16 ports[SIP6XX_MAX_PORTS];	/* host byte order; match source or destination */
-	__u8 nr_ports;			/* 0: every UDP port */
+	__u16 ports[SIP6XX_MAX_PORTS]; /* host byte order; match source or destination */
+	__u8 nr_ports;		       /* 0: every UDP port */
 	__u8 pad[3];
 };
 

@@ -25,23 +25,23 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define VLAN_MAX_DEPTH 2	/* 802.1Q and QinQ (802.1ad outer) */
-#define IPV6_EXT_MAX_CHAIN 6	/* extension headers followed before UDP */
-#define SIP_METHOD_MAX 16	/* longest request method we recognise */
-#define SIP_STATUS_LEN 12	/* "SIP/2.0 NNN " */
+#define VLAN_MAX_DEPTH	   2  /* 802.1Q and QinQ (802.1ad outer) */
+#define IPV6_EXT_MAX_CHAIN 6  /* extension headers followed before UDP */
+#define SIP_METHOD_MAX	   16 /* longest request method we recognise */
+#define SIP_STATUS_LEN	   12 /* "SIP/2.0 NNN " */
 /*
  * Largest header offset handed across the global-function boundary. The
  * verifier drops a bounds check whose pointer may reach past 64 KiB
  * (MAX_PACKET_OFF) once the checked length is added, so keep a margin.
  */
-#define SIP_MAX_OFFSET 0x3fff
+#define SIP_MAX_OFFSET	   0x3fff
 
 /* Protocol numbers, spelled here so the host build needs no <linux/in.h>. */
-#define SIP_IPPROTO_HOPOPTS 0
-#define SIP_IPPROTO_UDP 17
-#define SIP_IPPROTO_ROUTING 43
+#define SIP_IPPROTO_HOPOPTS  0
+#define SIP_IPPROTO_UDP	     17
+#define SIP_IPPROTO_ROUTING  43
 #define SIP_IPPROTO_FRAGMENT 44
-#define SIP_IPPROTO_DSTOPTS 60
+#define SIP_IPPROTO_DSTOPTS  60
 
 /* Returned by a parse step that has not decided the frame's outcome yet. */
 #define SIP_PARSE_CONTINUE PKT_RESULT_MAX
@@ -58,18 +58,18 @@ struct sip_vlan_hdr {
 struct sip_ipv6_frag_hdr {
 	__u8 nexthdr;
 	__u8 reserved;
-	__be16 frag_off;	/* offset in 8-byte units << 3, then flags */
+	__be16 frag_off; /* offset in 8-byte units << 3, then flags */
 	__be32 identification;
 };
 
 /* What the parser found; filled by sip_parse_frame(). */
 struct sip_parse_result {
-	__u16 code;		/* status code, when the outcome is PKT_SIP_RESPONSE */
-	__u16 sport;		/* host byte order, once UDP was reached */
-	__u16 dport;		/* host byte order, once UDP was reached */
-	__u8 family;		/* of saddr: SIP6XX_FAMILY_*, for 6xx responses only */
+	__u16 code;  /* status code, when the outcome is PKT_SIP_RESPONSE */
+	__u16 sport; /* host byte order, once UDP was reached */
+	__u16 dport; /* host byte order, once UDP was reached */
+	__u8 family; /* of saddr: SIP6XX_FAMILY_*, for 6xx responses only */
 	__u8 pad;
-	__u8 saddr[16];		/* responder address (IPv4-mapped), 6xx responses only */
+	__u8 saddr[16]; /* responder address (IPv4-mapped), 6xx responses only */
 };
 
 static __always_inline int sip_is_vlan(__be16 proto)
@@ -237,7 +237,8 @@ static __always_inline int sip_is_token_char(int c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
 		return 1;
-	/* RFC 3261 25.1 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+	/* RFC 3261 25.1 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
+	 */
 	return c == '-' || c == '.' || c == '!' || c == '%' || c == '*' || c == '_' || c == '+' ||
 	       c == '`' || c == '\'' || c == '~';
 }
@@ -247,8 +248,7 @@ static __always_inline int sip_is_token_char(int c)
  * URI schemes SIP requests use (sip, sips, tel, urn), case-insensitively.
  * Running out of bytes is truncated when the frame was cut, else not SIP.
  */
-static __always_inline int parse_request_line(const __u8 *payload, __u32 dgram_len,
-					      void *data_end)
+static __always_inline int parse_request_line(const __u8 *payload, __u32 dgram_len, void *data_end)
 {
 	int c, s0, s1, s2, s3, s4;
 	__u32 i, m = 0;
@@ -288,8 +288,8 @@ static __always_inline int parse_request_line(const __u8 *payload, __u32 dgram_l
 			return PKT_TRUNCATED;
 		return s4 == ':' ? PKT_SIP_REQUEST : PKT_NOT_SIP;
 	}
-	if (s3 == ':' && ((s0 == 't' && s1 == 'e' && s2 == 'l') ||
-			  (s0 == 'u' && s1 == 'r' && s2 == 'n')))
+	if (s3 == ':' &&
+	    ((s0 == 't' && s1 == 'e' && s2 == 'l') || (s0 == 'u' && s1 == 'r' && s2 == 'n')))
 		return PKT_SIP_REQUEST;
 	return PKT_NOT_SIP;
 }
@@ -321,8 +321,7 @@ static __always_inline int parse_sip_payload(const __u8 *p, __u32 dgram_len, voi
 		return PKT_TRUNCATED;
 	if (p[4] != '2' || p[5] != '.' || p[6] != '0' || p[7] != ' ')
 		return PKT_MALFORMED;
-	if (p[8] < '1' || p[8] > '6' || !sip_is_digit(p[9]) || !sip_is_digit(p[10]) ||
-	    p[11] != ' ')
+	if (p[8] < '1' || p[8] > '6' || !sip_is_digit(p[9]) || !sip_is_digit(p[10]) || p[11] != ' ')
 		return PKT_MALFORMED;
 	res->code = (p[8] - '0') * 100 + (p[9] - '0') * 10 + (p[10] - '0');
 	return PKT_SIP_RESPONSE;
@@ -330,10 +329,10 @@ static __always_inline int parse_sip_payload(const __u8 *p, __u32 dgram_len, voi
 
 /* Where the first stage left off: what the payload stage and the source copy need. */
 struct sip_l4_info {
-	__u32 l3_off;		/* offset of the IPv4 or IPv6 header */
-	__u32 payload_off;	/* offset of the UDP payload */
-	__u32 dgram_len;	/* UDP payload length, as the UDP header claims */
-	__u8 family;		/* SIP6XX_FAMILY_IPV4 or _IPV6 */
+	__u32 l3_off;	   /* offset of the IPv4 or IPv6 header */
+	__u32 payload_off; /* offset of the UDP payload */
+	__u32 dgram_len;   /* UDP payload length, as the UDP header claims */
+	__u8 family;	   /* SIP6XX_FAMILY_IPV4 or _IPV6 */
 	__u8 pad[3];
 };
 
@@ -345,7 +344,7 @@ static __always_inline int sip_parse_headers(void *data, void *data_end,
 					     const volatile struct sip6xx_config *cfg,
 					     struct sip_parse_result *res, struct sip_l4_info *l4)
 {
-	struct hdr_cursor nh = { .pos = data };
+	struct hdr_cursor nh = {.pos = data};
 	__be16 proto = 0;
 	int ret;
 
@@ -373,8 +372,8 @@ static __always_inline int sip_parse_headers(void *data, void *data_end,
 }
 
 /* Stage 2: the status or request line of the UDP payload at @off. */
-static __always_inline int sip_parse_payload(void *data, void *data_end, __u32 off,
-					     __u32 dgram_len, struct sip_parse_result *res)
+static __always_inline int sip_parse_payload(void *data, void *data_end, __u32 off, __u32 dgram_len,
+					     struct sip_parse_result *res)
 {
 	/* Verifier: the offset arrives as a scalar and must be bounded before use. */
 	if (off > SIP_MAX_OFFSET)
@@ -383,8 +382,8 @@ static __always_inline int sip_parse_payload(void *data, void *data_end, __u32 o
 }
 
 /* Copies the responder's address (IPv4-mapped for IPv4) into @res. */
-static __always_inline void sip_copy_source(void *data, void *data_end, __u32 l3_off,
-					    __u8 family, struct sip_parse_result *res)
+static __always_inline void sip_copy_source(void *data, void *data_end, __u32 l3_off, __u8 family,
+					    struct sip_parse_result *res)
 {
 	struct ipv6hdr *ip6h;
 	struct iphdr *iph;

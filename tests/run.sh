@@ -21,7 +21,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 suites=()
-for f in "$BUILD"/tests/unit/* "$BUILD"/tests/bpf/* tests/e2e/*.sh; do
+for f in tests/checks/*.sh "$BUILD"/tests/unit/* "$BUILD"/tests/bpf/* tests/e2e/*.sh; do
 	[ -f "$f" ] && [ -x "$f" ] && suites+=("$f")
 done
 

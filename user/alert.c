@@ -32,7 +32,7 @@ static const struct alert_sample *ring_at(const struct alert_state *st, __u32 ag
 
 static void ring_push(struct alert_state *st, __u64 now_ms, __u64 count)
 {
-	st->ring[st->head] = (struct alert_sample){ .t_ms = now_ms, .count = count };
+	st->ring[st->head] = (struct alert_sample){.t_ms = now_ms, .count = count};
 	st->head = (st->head + 1) % ALERT_RING_MAX;
 	if (st->len < ALERT_RING_MAX)
 		st->len++;
@@ -90,8 +90,8 @@ static enum alert_transition while_firing(struct alert_state *st, const struct a
 	return ALERT_RESOLVED;
 }
 
-enum alert_transition alert_tick(struct alert_state *st, const struct alert_params *p,
-				 __u64 now_ms, __u64 count)
+enum alert_transition alert_tick(struct alert_state *st, const struct alert_params *p, __u64 now_ms,
+				 __u64 count)
 {
 	const struct alert_sample *start;
 	__u64 prev_ms;

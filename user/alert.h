@@ -10,17 +10,17 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-#define ALERT_MAX_CODES 8
-#define ALERT_RING_MAX 1024	/* samples per window: window / interval */
+#define ALERT_MAX_CODES	  8
+#define ALERT_RING_MAX	  1024 /* samples per window: window / interval */
 #define ALERT_TOP_SOURCES 5
 
 struct alert_params {
-	__u64 interval_ms;	/* --alert-interval: sampling period (100) */
-	__u64 window_ms;	/* --alert-window: short-rate window (1000) */
-	__u64 baseline_ms;	/* --alert-baseline: EWMA time constant (300000) */
-	__u64 resolve_ms;	/* --alert-resolve: quiet time before resolving (10000) */
-	double min_rate;	/* --alert-min-rate: per second (5) */
-	double factor;		/* --alert-factor: times the baseline (4) */
+	__u64 interval_ms; /* --alert-interval: sampling period (100) */
+	__u64 window_ms;   /* --alert-window: short-rate window (1000) */
+	__u64 baseline_ms; /* --alert-baseline: EWMA time constant (300000) */
+	__u64 resolve_ms;  /* --alert-resolve: quiet time before resolving (10000) */
+	double min_rate;   /* --alert-min-rate: per second (5) */
+	double factor;	   /* --alert-factor: times the baseline (4) */
 };
 
 struct alert_sample {
@@ -30,18 +30,18 @@ struct alert_sample {
 
 struct alert_state {
 	__u16 code;
-	bool primed;		/* a full window was seen and seeded the baseline */
+	bool primed; /* a full window was seen and seeded the baseline */
 	bool firing;
-	double rate;		/* per second over the last window */
-	double baseline;	/* EWMA of rate; frozen while firing */
-	double threshold;	/* max(min_rate, factor * baseline); frozen while firing */
-	__u64 started_ms;	/* when the current (or last) alert fired */
-	__u64 below_since_ms;	/* firing, rate below threshold / 2 since then; 0: not below */
-	__u64 alerts_total;	/* times it fired */
-	__u64 resets;		/* counter went backwards */
+	double rate;	      /* per second over the last window */
+	double baseline;      /* EWMA of rate; frozen while firing */
+	double threshold;     /* max(min_rate, factor * baseline); frozen while firing */
+	__u64 started_ms;     /* when the current (or last) alert fired */
+	__u64 below_since_ms; /* firing, rate below threshold / 2 since then; 0: not below */
+	__u64 alerts_total;   /* times it fired */
+	__u64 resets;	      /* counter went backwards */
 	struct alert_sample ring[ALERT_RING_MAX];
-	__u32 head;		/* next slot to write */
-	__u32 len;		/* samples held */
+	__u32 head; /* next slot to write */
+	__u32 len;  /* samples held */
 };
 
 enum alert_transition {
@@ -57,7 +57,7 @@ void alert_state_init(struct alert_state *st, __u16 code);
  * Feeds one sample: @now_ms from a monotonic clock, @count the code's counter
  * summed over CPUs and interfaces. Returns the transition it caused.
  */
-enum alert_transition alert_tick(struct alert_state *st, const struct alert_params *p,
-				 __u64 now_ms, __u64 count);
+enum alert_transition alert_tick(struct alert_state *st, const struct alert_params *p, __u64 now_ms,
+				 __u64 count);
 
 #endif

@@ -15,7 +15,7 @@
 
 /* While firing, Alertmanager hears again this often, and ends the alert by
  * itself this long after the last word if the exporter goes silent. */
-#define AM_REPEAT_MS 30000
+#define AM_REPEAT_MS	 30000
 #define AM_ENDS_AFTER_MS 120000
 
 struct peers_sample {
@@ -106,8 +106,7 @@ static void rotate_peers(struct alerting *al, __u64 now_ms)
 	al->newer = fresh;
 }
 
-static int code_top_sources(struct alerting *al, __u16 code, __u64 now_ms,
-			    struct source_rate *top)
+static int code_top_sources(struct alerting *al, __u16 code, __u64 now_ms, struct source_rate *top)
 {
 	const struct peers_sample *base = al->older.t_ms ? &al->older : &al->newer;
 	struct peers_sample cur;
@@ -204,15 +203,15 @@ static void post_alertmanager(struct alerting *al, int slot, const struct alert_
 		  "\"annotations\":{\"summary\":\"SIP %u %s responses spiking on %s\","
 		  "\"description\":\"%s %u %s at %.1f/s against a baseline of %.1f/s "
 		  "(threshold %.1f/s). Top sources:",
-		  r->st->code, r->st->code, al->opts.instance, r->st->code, code_reason(r->st->code),
-		  al->opts.instance, r->firing ? "Firing:" : "Resolved:", r->st->code,
-		  code_reason(r->st->code), r->st->rate, r->st->baseline, r->st->threshold);
+		  r->st->code, r->st->code, al->opts.instance, r->st->code,
+		  code_reason(r->st->code), al->opts.instance,
+		  r->firing ? "Firing:" : "Resolved:", r->st->code, code_reason(r->st->code),
+		  r->st->rate, r->st->baseline, r->st->threshold);
 	for (i = 0; i < r->nr_top; i++)
 		sb_printf(&sb, "%s %s (%.1f/s)", i ? "," : "", r->top[i].source, r->top[i].rate);
 	if (!r->nr_top)
 		sb_printf(&sb, " none in the last window");
-	sb_printf(&sb, ".\"},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", r->started_at,
-		  ends_at);
+	sb_printf(&sb, ".\"},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", r->started_at, ends_at);
 	if (!sb.failed)
 		am_sink_post(al->am, slot, sb.buf, mono_ms, r->firing ? AM_REPEAT_MS : 0);
 	sb_free(&sb);
@@ -222,7 +221,7 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 {
 	const struct alert_state *st = &al->states[slot];
 	__u64 wall_ms = clock_ms(CLOCK_REALTIME);
-	struct alert_report r = { .st = st, .firing = firing };
+	struct alert_report r = {.st = st, .firing = firing};
 
 	/* started_ms is monotonic: place it on the wall clock through now. */
 	rfc3339(wall_ms - (now_ms - st->started_ms), r.started_at, sizeof(r.started_at));
@@ -248,7 +247,8 @@ static int code_count(const struct alerting *al, __u16 code, __u64 *sum)
 	for (m = 0; m < al->nr_maps; m++) {
 		err = percpu_array_sum(al->maps[m].resp_codes, code, &v);
 		if (err) {
-			pr_err("map resp_codes: reading code %u failed: %s\n", code, strerror(-err));
+			pr_err("map resp_codes: reading code %u failed: %s\n", code,
+			       strerror(-err));
 			return err;
 		}
 		*sum += v;

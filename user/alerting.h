@@ -13,10 +13,10 @@
 
 struct alerting_opts {
 	struct alert_params params;
-	__u16 codes[ALERT_MAX_CODES];	/* --alert-codes */
+	__u16 codes[ALERT_MAX_CODES]; /* --alert-codes */
 	int nr_codes;
-	const char *am_url;		/* --alertmanager-url; NULL: none */
-	const char *instance;		/* instance label: --alert-instance or host:port */
+	const char *am_url;   /* --alertmanager-url; NULL: none */
+	const char *instance; /* instance label: --alert-instance or host:port */
 };
 
 struct alerting;

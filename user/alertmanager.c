@@ -9,20 +9,20 @@
 #include "alertmanager.h"
 #include "log.h"
 
-#define AM_PATH "/api/v2/alerts"
-#define AM_TIMEOUT_MS 5000L
+#define AM_PATH		      "/api/v2/alerts"
+#define AM_TIMEOUT_MS	      5000L
 #define AM_CONNECT_TIMEOUT_MS 2000L
-#define AM_BACKOFF_MIN_MS 1000
-#define AM_BACKOFF_MAX_MS 60000
+#define AM_BACKOFF_MIN_MS     1000
+#define AM_BACKOFF_MAX_MS     60000
 
 struct am_slot {
-	char *body;		/* latest JSON to send; NULL: nothing */
-	bool due;		/* send at next_ms */
+	char *body; /* latest JSON to send; NULL: nothing */
+	bool due;   /* send at next_ms */
 	__u64 next_ms;
-	__u64 repeat_ms;	/* resend period while firing; 0: once */
-	__u64 backoff_ms;	/* after a failure; 0 when the last one worked */
-	CURL *easy;		/* transfer in flight, or NULL */
-	char *in_flight;	/* the body that transfer sends */
+	__u64 repeat_ms;  /* resend period while firing; 0: once */
+	__u64 backoff_ms; /* after a failure; 0 when the last one worked */
+	CURL *easy;	  /* transfer in flight, or NULL */
+	char *in_flight;  /* the body that transfer sends */
 	struct curl_slist *headers;
 };
 
@@ -130,8 +130,7 @@ static void slot_start(struct am_sink *am, struct am_slot *s)
 	s->due = false;
 }
 
-int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int max,
-		    int *timeout_ms)
+int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int max, int *timeout_ms)
 {
 	fd_set rd, wr, ex;
 	int i, fd, maxfd = -1, n = 0, running;
@@ -157,7 +156,7 @@ int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int ma
 
 		if (!ev && !FD_ISSET(fd, &ex))
 			continue;
-		pfd[n++] = (struct pollfd){ .fd = fd, .events = ev };
+		pfd[n++] = (struct pollfd){.fd = fd, .events = ev};
 	}
 	curl_multi_timeout(am->multi, &curl_ms);
 	if (running && curl_ms < 0)

@@ -20,8 +20,7 @@ void am_sink_free(struct am_sink *am);
  */
 void am_sink_post(struct am_sink *am, int slot, const char *body, __u64 now_ms, __u64 repeat_ms);
 /* Starts due transfers; fills up to @max poll entries and lowers *@timeout_ms to fit. */
-int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int max,
-		    int *timeout_ms);
+int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int max, int *timeout_ms);
 /* Advances transfers after poll(); logs failures and schedules retries with backoff. */
 void am_sink_perform(struct am_sink *am, __u64 now_ms);
 

@@ -15,9 +15,9 @@
 #include "http.h"
 #include "log.h"
 
-#define HTTP_CONNECTION_LIMIT 128
+#define HTTP_CONNECTION_LIMIT	  128
 #define HTTP_CONNECTION_TIMEOUT_S 10
-#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define METRICS_CONTENT_TYPE	  "text/plain; version=0.0.4; charset=utf-8"
 
 static const char index_html[] =
 	"<!DOCTYPE html>\n<html><head><title>sip6xx exporter</title></head>\n"
@@ -33,8 +33,8 @@ struct http_server {
 
 int http_parse_listen(const char *text, struct listen_addr *out)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	const char *colon = strrchr(text, ':');
 	char host[256], *end;
 	struct addrinfo *res;
@@ -78,7 +78,7 @@ int http_parse_listen(const char *text, struct listen_addr *out)
 /* ":PORT" binds [::] dual-stack, or 0.0.0.0 where IPv6 is off. */
 static int bind_listen(const struct listen_addr *addr)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	const struct sockaddr *sa = (const struct sockaddr *)&addr->ss;
 	socklen_t len = addr->len;
 	int one = 1, zero = 0, fd;
@@ -104,9 +104,8 @@ static int bind_listen(const struct listen_addr *addr)
 	return fd;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
-			       const char *type, void *body, size_t len,
-			       enum MHD_ResponseMemoryMode mode)
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status, const char *type,
+			       void *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
 	enum MHD_Result ret;
@@ -145,8 +144,8 @@ static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connect
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **req_state)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **req_state)
 {
 	static int headers_seen;
 	struct http_server *srv = cls;
@@ -197,13 +196,13 @@ struct http_server *http_start(const char *text, const struct listen_addr *addr,
 	}
 	srv->render = render;
 	srv->arg = arg;
-	srv->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
-		/* The logger goes first, or start-up messages bypass it. */
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONNECTION_TIMEOUT_S,
-		MHD_OPTION_END);
+	srv->daemon =
+		MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+				 /* The logger goes first, or start-up messages bypass it. */
+				 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				 MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+				 (unsigned int)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+				 (unsigned int)HTTP_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
 	if (!srv->daemon) {
 		pr_err("--listen %s: starting libmicrohttpd failed\n", text);
 		close(fd);

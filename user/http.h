@@ -14,7 +14,7 @@ typedef int (*http_render_fn)(void *arg, char **body, size_t *len);
 struct listen_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int any;	/* ":PORT": every address, IPv6 and IPv4 */
+	int any; /* ":PORT": every address, IPv6 and IPv4 */
 };
 
 /* Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; 0 or -EINVAL. */

@@ -170,8 +170,8 @@ void loader_detach(struct iface *ifc)
 				    .old_prog_fd = loader_prog_fd(ifc->skel));
 
 			/* old_prog_fd: remove our program only, never someone else's. */
-			if (bpf_xdp_detach(ifc->ifindex, ifc->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST,
-					   &opts))
+			if (bpf_xdp_detach(ifc->ifindex,
+					   ifc->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST, &opts))
 				pr_warn("%s: detaching XDP failed: %s\n", ifc->name,
 					strerror(errno));
 		}

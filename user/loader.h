@@ -10,13 +10,13 @@
 struct sip6xx;
 
 struct loader_opts {
-	__u16 ports[SIP6XX_MAX_PORTS];	/* --port filter, host order */
+	__u16 ports[SIP6XX_MAX_PORTS]; /* --port filter, host order */
 	int nr_ports;
-	__u32 max_peers;		/* capacity of the peers map */
+	__u32 max_peers; /* capacity of the peers map */
 };
 
 enum attach_mode {
-	ATTACH_AUTO = 0,	/* native through a bpf_link, generic as fallback */
+	ATTACH_AUTO = 0, /* native through a bpf_link, generic as fallback */
 	ATTACH_NATIVE,
 	ATTACH_GENERIC,
 };
@@ -25,10 +25,10 @@ struct iface {
 	char name[IF_NAMESIZE];
 	unsigned int ifindex;
 	struct sip6xx *skel;
-	int link_fd;		/* ATTACH_AUTO: closing it detaches; else -1 */
-	__u32 xdp_flags;	/* forced modes: the flags bpf_xdp_attach used */
+	int link_fd;	 /* ATTACH_AUTO: closing it detaches; else -1 */
+	__u32 xdp_flags; /* forced modes: the flags bpf_xdp_attach used */
 	bool attached;
-	const char *mode_name;	/* "native" or "generic" once attached */
+	const char *mode_name; /* "native" or "generic" once attached */
 };
 
 /* Opens and loads one object with @opts; NULL after logging one line that starts with @ctx. */

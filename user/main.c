@@ -27,11 +27,11 @@
 #define SIP6XX_VERSION "unknown"
 #endif
 
-#define MAX_IFACES 64
+#define MAX_IFACES	64
 #define MAX_PEERS_LIMIT (1U << 24)
-#define DEFAULT_LISTEN ":10060"
+#define DEFAULT_LISTEN	":10060"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE   2
 #define MAX_CURL_FDS 16
 
 struct options {
@@ -78,6 +78,8 @@ static const char usage_text[] =
 	"                         BPF_PROG_TEST_RUN, print the metrics and exit\n"
 	"      --format FMT       --replay output: prometheus or json (default: prometheus)\n"
 	"      --log-level LEVEL  error, warn, info or debug (default: info); logs go to stderr\n"
+	"  -h, --help             show this help and exit\n"
+	"  -V, --version          show the version and exit\n"
 	"\n"
 	"Alerting (one JSON line on stdout per state change):\n"
 	"      --alert-codes LIST    codes to watch for spikes, comma-separated, or none\n"
@@ -92,8 +94,6 @@ static const char usage_text[] =
 	"      --alertmanager-url URL  also POST alerts to Alertmanager's v2 API at URL\n"
 	"      --alert-instance NAME   instance label of those alerts (default: HOSTNAME:PORT)\n"
 	"  DUR is a number with ms, s, m or h (bare numbers are seconds).\n"
-	"  -h, --help             show this help and exit\n"
-	"  -V, --version          show the version and exit\n"
 	"\n"
 	"Exit status: 0 clean stop (SIGINT/SIGTERM detach), 1 runtime failure, 2 bad usage.\n";
 
@@ -114,26 +114,26 @@ enum long_only_opts {
 };
 
 static const struct option long_opts[] = {
-	{ "interface", required_argument, NULL, 'i' },
-	{ "mode", required_argument, NULL, 'm' },
-	{ "listen", required_argument, NULL, 'l' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "max-peers", required_argument, NULL, OPT_MAX_PEERS },
-	{ "replay", required_argument, NULL, OPT_REPLAY },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-	{ "alert-codes", required_argument, NULL, OPT_ALERT_CODES },
-	{ "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
-	{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
-	{ "alert-baseline", required_argument, NULL, OPT_ALERT_BASELINE },
-	{ "alert-min-rate", required_argument, NULL, OPT_ALERT_MIN_RATE },
-	{ "alert-factor", required_argument, NULL, OPT_ALERT_FACTOR },
-	{ "alert-resolve", required_argument, NULL, OPT_ALERT_RESOLVE },
-	{ "alertmanager-url", required_argument, NULL, OPT_AM_URL },
-	{ "alert-instance", required_argument, NULL, OPT_ALERT_INSTANCE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	{"interface", required_argument, NULL, 'i'},
+	{"mode", required_argument, NULL, 'm'},
+	{"listen", required_argument, NULL, 'l'},
+	{"port", required_argument, NULL, 'p'},
+	{"max-peers", required_argument, NULL, OPT_MAX_PEERS},
+	{"replay", required_argument, NULL, OPT_REPLAY},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"alert-codes", required_argument, NULL, OPT_ALERT_CODES},
+	{"alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL},
+	{"alert-window", required_argument, NULL, OPT_ALERT_WINDOW},
+	{"alert-baseline", required_argument, NULL, OPT_ALERT_BASELINE},
+	{"alert-min-rate", required_argument, NULL, OPT_ALERT_MIN_RATE},
+	{"alert-factor", required_argument, NULL, OPT_ALERT_FACTOR},
+	{"alert-resolve", required_argument, NULL, OPT_ALERT_RESOLVE},
+	{"alertmanager-url", required_argument, NULL, OPT_AM_URL},
+	{"alert-instance", required_argument, NULL, OPT_ALERT_INSTANCE},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -168,7 +168,7 @@ static __u64 parse_duration_ms(const char *opt, const char *val)
 	static const struct {
 		const char *unit;
 		double ms;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "", 1000 } };
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"", 1000}};
 	char *end;
 	double v;
 	size_t i;
@@ -257,18 +257,21 @@ static void add_port(struct options *o, const char *val)
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
-	static const char *const modes[] = { "auto", "native", "generic" };
-	static const char *const formats[] = { "prometheus", "json" };
-	static const char *const levels[] = { "error", "warn", "info", "debug" };
+	static const char *const modes[] = {"auto", "native", "generic"};
+	static const char *const formats[] = {"prometheus", "json"};
+	static const char *const levels[] = {"error", "warn", "info", "debug"};
 	unsigned long n;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->listen = DEFAULT_LISTEN;
 	o->lopts.max_peers = PEERS_DEFAULT_MAX;
-	o->alert.params = (struct alert_params){ .interval_ms = 100, .window_ms = 1000,
-						 .baseline_ms = 300000, .resolve_ms = 10000,
-						 .min_rate = 5, .factor = 4 };
+	o->alert.params = (struct alert_params){.interval_ms = 100,
+						.window_ms = 1000,
+						.baseline_ms = 300000,
+						.resolve_ms = 10000,
+						.min_rate = 5,
+						.factor = 4};
 	parse_alert_codes(&o->alert, "607,608");
 	opterr = 0; /* our own one-line messages instead of getopt's */
 	while ((c = getopt_long(argc, argv, ":i:m:l:p:hV", long_opts, NULL)) != -1) {
@@ -324,8 +327,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_AM_URL:
 			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
-				usage_error("--alertmanager-url '%s' is not an http:// or https:// URL",
-					    optarg);
+				usage_error(
+					"--alertmanager-url '%s' is not an http:// or https:// URL",
+					optarg);
 			o->alert.am_url = optarg;
 			break;
 		case OPT_ALERT_INSTANCE:
@@ -349,7 +353,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (o->replay && o->nr_ifaces)
 		usage_error("--replay reads a file; it takes no -i");
 	if (o->format_given && !o->replay)
-		usage_error("--format applies to --replay only; /metrics is always Prometheus text");
+		usage_error(
+			"--format applies to --replay only; /metrics is always Prometheus text");
 	if (!o->replay && !o->nr_ifaces)
 		usage_error("no interface given: use -i IFACE (or --replay FILE)");
 	if (!o->replay && http_parse_listen(o->listen, &o->listen_addr))
@@ -358,10 +363,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage_error("%s", alert_params_check(&o->alert.params));
 }
 
-static int render_metrics(enum metrics_format fmt, const char **names, struct sip6xx **skels,
-			  int n, const struct alerting *al, struct strbuf *out)
+static int render_metrics(enum metrics_format fmt, const char **names, struct sip6xx **skels, int n,
+			  const struct alerting *al, struct strbuf *out)
 {
-	struct metrics_input in = { .nr_ifs = n };
+	struct metrics_input in = {.nr_ifs = n};
 	struct map_snapshot *snaps = calloc(n, sizeof(*snaps));
 	struct metrics_iface *ifs = calloc(n, sizeof(*ifs));
 	struct sip6xx_maps maps;
@@ -435,8 +440,8 @@ static int run_replay(const struct options *o)
 			fwrite(sb.buf, 1, sb.len, stdout);
 		sb_free(&sb);
 		pr_info("replay %s: %llu frames, %llu given an Ethernet header, %llu clipped\n",
-			o->replay, (unsigned long long)sum.frames, (unsigned long long)sum.converted,
-			(unsigned long long)sum.clipped);
+			o->replay, (unsigned long long)sum.frames,
+			(unsigned long long)sum.converted, (unsigned long long)sum.clipped);
 	}
 	loader_destroy(skel);
 	return err ? 1 : 0;
@@ -480,9 +485,9 @@ static int event_loop(struct exporter *ex)
 	struct signalfd_siginfo si;
 	int nfds, timeout, i;
 
-	pfd[0] = (struct pollfd){ .fd = ex->signal_fd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = http_poll_fd(ex->http), .events = POLLIN };
-	pfd[2] = (struct pollfd){ .fd = -1, .events = POLLIN };
+	pfd[0] = (struct pollfd){.fd = ex->signal_fd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = http_poll_fd(ex->http), .events = POLLIN};
+	pfd[2] = (struct pollfd){.fd = -1, .events = POLLIN};
 	if (ex->alerting)
 		pfd[2].fd = alerting_timer_fd(ex->alerting);
 	for (;;) {
@@ -540,7 +545,7 @@ static int start_alerting(struct exporter *ex, const struct options *o)
 
 static int run_exporter(const struct options *o)
 {
-	struct exporter ex = { .signal_fd = -1 };
+	struct exporter ex = {.signal_fd = -1};
 	int i, ret = 1;
 
 	/* Every name first: a typo should not attach half the list. */

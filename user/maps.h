@@ -16,13 +16,13 @@ struct sip6xx_maps {
 
 struct peer_count {
 	struct peer_key key;
-	__u64 count;		/* summed over CPUs */
+	__u64 count; /* summed over CPUs */
 };
 
 struct map_snapshot {
-	__u64 resp_codes[RESP_CODES_ENTRIES];	/* summed over CPUs, index = code */
-	__u64 pkt_stats[PKT_RESULT_MAX];	/* summed over CPUs, index = enum pkt_result */
-	struct peer_count *peers;		/* malloc'd, nr_peers entries */
+	__u64 resp_codes[RESP_CODES_ENTRIES]; /* summed over CPUs, index = code */
+	__u64 pkt_stats[PKT_RESULT_MAX];      /* summed over CPUs, index = enum pkt_result */
+	struct peer_count *peers;	      /* malloc'd, nr_peers entries */
 	size_t nr_peers;
 	__u32 peers_capacity;
 };

@@ -17,7 +17,7 @@
 #define ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
 
 /* Always exported, at 0 when unseen, so rate() sees the first spike after quiet. */
-static const __u16 named_6xx[] = { 600, 603, 604, 606, 607, 608 };
+static const __u16 named_6xx[] = {600, 603, 604, 606, 607, 608};
 
 /* A metric's samples come either per interface or per alert code. */
 struct metric_def {
@@ -84,8 +84,8 @@ static void responses_samples(const struct metric_def *def, const struct metrics
 	}
 }
 
-static void global_failures_samples(const struct metric_def *def,
-				    const struct metrics_iface *ifc, struct strbuf *out)
+static void global_failures_samples(const struct metric_def *def, const struct metrics_iface *ifc,
+				    struct strbuf *out)
 {
 	char addr[ADDR_STRLEN];
 	size_t i;
@@ -128,8 +128,8 @@ static void peers_tracked_samples(const struct metric_def *def, const struct met
 	gauge_sample(def, ifc, out, ifc->snap->nr_peers);
 }
 
-static void peers_capacity_samples(const struct metric_def *def,
-				   const struct metrics_iface *ifc, struct strbuf *out)
+static void peers_capacity_samples(const struct metric_def *def, const struct metrics_iface *ifc,
+				   struct strbuf *out)
 {
 	gauge_sample(def, ifc, out, ifc->snap->peers_capacity);
 }
@@ -148,24 +148,23 @@ static void alerts_total_samples(const struct metric_def *def, const struct aler
 }
 
 static const struct metric_def metric_defs[] = {
-	{ "sip6xx_responses_total", "counter",
-	  "SIP responses seen, by status code (100..699).", responses_samples, NULL },
-	{ "sip6xx_global_failures_total", "counter",
-	  "SIP 6xx global-failure responses, by the address that sent them.",
-	  global_failures_samples, NULL },
-	{ "sip6xx_packets_total", "counter", "Frames seen by the parser, by outcome.",
-	  packets_samples, NULL },
-	{ "sip6xx_peers_tracked", "gauge", "Entries in the kernel's per-source 6xx map.",
-	  peers_tracked_samples, NULL },
-	{ "sip6xx_peers_capacity", "gauge",
-	  "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
-	  "used entry is evicted when full.",
-	  peers_capacity_samples, NULL },
-	{ "sip6xx_alert_firing", "gauge",
-	  "1 while the exporter's spike alert for this code is firing.", NULL,
-	  alert_firing_samples },
-	{ "sip6xx_alerts_total", "counter", "Spike alerts the exporter fired, by code.", NULL,
-	  alerts_total_samples },
+	{"sip6xx_responses_total", "counter", "SIP responses seen, by status code (100..699).",
+	 responses_samples, NULL},
+	{"sip6xx_global_failures_total", "counter",
+	 "SIP 6xx global-failure responses, by the address that sent them.",
+	 global_failures_samples, NULL},
+	{"sip6xx_packets_total", "counter", "Frames seen by the parser, by outcome.",
+	 packets_samples, NULL},
+	{"sip6xx_peers_tracked", "gauge", "Entries in the kernel's per-source 6xx map.",
+	 peers_tracked_samples, NULL},
+	{"sip6xx_peers_capacity", "gauge",
+	 "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
+	 "used entry is evicted when full.",
+	 peers_capacity_samples, NULL},
+	{"sip6xx_alert_firing", "gauge",
+	 "1 while the exporter's spike alert for this code is firing.", NULL, alert_firing_samples},
+	{"sip6xx_alerts_total", "counter", "Spike alerts the exporter fired, by code.", NULL,
+	 alerts_total_samples},
 };
 
 static void format_prometheus(const struct metrics_input *in, struct strbuf *out)
@@ -190,9 +189,10 @@ static void format_prometheus(const struct metrics_input *in, struct strbuf *out
 			out->buf[header] = '\0';
 		}
 	}
-	sb_printf(out, "# HELP sip6xx_exporter_build_info Constant 1, labelled with the version.\n"
-		       "# TYPE sip6xx_exporter_build_info gauge\n"
-		       "sip6xx_exporter_build_info{version=\"%s\"} 1\n",
+	sb_printf(out,
+		  "# HELP sip6xx_exporter_build_info Constant 1, labelled with the version.\n"
+		  "# TYPE sip6xx_exporter_build_info gauge\n"
+		  "sip6xx_exporter_build_info{version=\"%s\"} 1\n",
 		  SIP6XX_VERSION);
 }
 

@@ -8,7 +8,7 @@
 #include "strbuf.h"
 
 struct metrics_iface {
-	const char *interface;			/* value of the interface label */
+	const char *interface; /* value of the interface label */
 	const struct map_snapshot *snap;
 };
 
@@ -20,7 +20,7 @@ enum metrics_format {
 struct metrics_input {
 	const struct metrics_iface *ifs;
 	int nr_ifs;
-	const struct alert_state *alerts;	/* one per alert code; NULL for --replay */
+	const struct alert_state *alerts; /* one per alert code; NULL for --replay */
 	int nr_alerts;
 };
 

@@ -76,10 +76,11 @@ static int probe_prog_load(void)
 {
 	/* r2 = ctx->data; r0 = ctx->data_end; r0 -= r2; exit */
 	const struct bpf_insn insns[] = {
-	    {BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, offsetof(struct xdp_md, data), 0},
-	    {BPF_LDX | BPF_MEM | BPF_W, BPF_REG_0, BPF_REG_1, offsetof(struct xdp_md, data_end), 0},
-	    {BPF_ALU64 | BPF_SUB | BPF_X, BPF_REG_0, BPF_REG_2, 0, 0},
-	    {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+		{BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, offsetof(struct xdp_md, data), 0},
+		{BPF_LDX | BPF_MEM | BPF_W, BPF_REG_0, BPF_REG_1, offsetof(struct xdp_md, data_end),
+		 0},
+		{BPF_ALU64 | BPF_SUB | BPF_X, BPF_REG_0, BPF_REG_2, 0, 0},
+		{BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
 	};
 
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "sip6xx_probe", "Dual BSD/GPL", insns,

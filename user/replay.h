@@ -6,9 +6,9 @@
 #include <linux/types.h>
 
 struct replay_summary {
-	__u64 frames;		/* records read from the file */
-	__u64 converted;	/* frames given a synthetic Ethernet header (SLL, raw IP, loopback) */
-	__u64 clipped;		/* frames cut to the largest size test_run accepts */
+	__u64 frames;	 /* records read from the file */
+	__u64 converted; /* frames given a synthetic Ethernet header (SLL, raw IP, loopback) */
+	__u64 clipped;	 /* frames cut to the largest size test_run accepts */
 };
 
 /* Runs every frame of @path through @prog_fd; 0, or -errno after logging the file and why. */

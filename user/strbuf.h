@@ -9,7 +9,7 @@ struct strbuf {
 	char *buf;
 	size_t len;
 	size_t cap;
-	int failed;	/* set when an allocation failed; the text is then incomplete */
+	int failed; /* set when an allocation failed; the text is then incomplete */
 };
 
 void sb_init(struct strbuf *sb);

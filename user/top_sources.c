@@ -5,7 +5,7 @@
 #include "top_sources.h"
 
 struct addr_delta {
-	struct peer_key key;	/* the address and family; other fields unused */
+	struct peer_key key; /* the address and family; other fields unused */
 	__u64 delta;
 };
 

@@ -7,8 +7,8 @@
 #include "maps.h"
 
 struct source_rate {
-	char source[46];	/* canonical text, as in the source label */
-	double rate;		/* per second over the interval */
+	char source[46]; /* canonical text, as in the source label */
+	double rate;	 /* per second over the interval */
 };
 
 /*

@@ -291,7 +291,7 @@ static void test_objects_load_as_root(void **state)
 
 	if (geteuid() != 0)
 		fail_msg(
-		    "not root: BPF_PROG_LOAD and BPF_PROG_TEST_RUN need CAP_BPF/CAP_NET_ADMIN");
+			"not root: BPF_PROG_LOAD and BPF_PROG_TEST_RUN need CAP_BPF/CAP_NET_ADMIN");
 	for (cfg = 0; cfg < FIXTURE_CFG_MAX; cfg++)
 		need_object(cfg);
 	assert_true(nr_cpus > 0);
@@ -408,9 +408,9 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_ingress_ifindex_is_loopback);
 	for (i = 0; i < nr; i++)
 		tests[n++] = (struct CMUnitTest){
-		    .name = fx[i].desc,
-		    .test_func = check_fixture,
-		    .initial_state = (void *)&fx[i],
+			.name = fx[i].desc,
+			.test_func = check_fixture,
+			.initial_state = (void *)&fx[i],
 		};
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_peers_key_per_source_and_code);
 	failed = _cmocka_run_group_tests("sip6xx_xdp", tests, n, NULL, NULL);

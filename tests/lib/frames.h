@@ -28,9 +28,9 @@
 
 /* One IPv6 extension header; the builder links the Next Header chain. */
 struct frame_ip6_ext {
-	__u8 type; /* IPPROTO_HOPOPTS, _ROUTING, _DSTOPTS, _FRAGMENT, or another number */
-	__u8
-	    hdrlen; /* size: (hdrlen + 1) * 8 bytes, written as AH or RFC 8200 want; not fragment */
+	__u8 type;   /* IPPROTO_HOPOPTS, _ROUTING, _DSTOPTS, _FRAGMENT, or another number */
+	__u8 hdrlen; /* size: (hdrlen + 1) * 8 bytes, written as AH or RFC 8200 want; not fragment
+		      */
 	__u16 frag_off; /* fragment header: offset in 8-octet units */
 	bool more;	/* fragment header: M flag */
 };

@@ -179,9 +179,9 @@ int main(void)
 		return 1;
 	for (i = 0; i < nr; i++)
 		tests[n++] = (struct CMUnitTest){
-		    .name = fx[i].desc,
-		    .test_func = check_fixture,
-		    .initial_state = (void *)&fx[i],
+			.name = fx[i].desc,
+			.test_func = check_fixture,
+			.initial_state = (void *)&fx[i],
 		};
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_every_prefix_is_truncated_or_agrees);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mutated_frames_stay_in_bounds);
