@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# End to end: the exporter attached to a veth end in namespace A, a known mix
+# of frames sent from namespace B, and the scrape checked line by line.
+# Runs native, generic and auto modes, a --port filter, and two interfaces;
+# checks the HTTP surface, promtool, a clean SIGTERM stop and the detach.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib/tap.sh
+source tests/e2e/lib.sh
+
+EXPORTER=${BUILD:-build}/sip6xx_exporter
+NS_A=sip6xx-e2e-a-$$
+NS_B=sip6xx-e2e-b-$$
+IF_A=vethA
+IF_B=vethB
+# A second pair, for the two-interface run.
+IF_A2=vethA2
+IF_B2=vethB2
+# Loopback inside NS_A: no clash with anything outside the namespace.
+LISTEN=127.0.0.1:19060
+URL=http://$LISTEN
+
+e2e_require_root
+e2e_require_exporter "$EXPORTER"
+trap e2e_cleanup EXIT
+e2e_tmpdir
+
+EXP_PID=""
+EXP_ERR=""
+EXP_OUT=""
+RUN=0
+
+# Quote a file into the TAP stream as comments, for the reader of a failure.
+show_log() { # show_log FILE
+	[ -s "$1" ] && sed 's/^/# | /' "$1"
+}
+
+# start_exporter NAME ARGS...: run the exporter in NS_A; 0 once HTTP answers.
+start_exporter() {
+	local name=$1
+	shift
+	RUN=$((RUN + 1))
+	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
+	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
+	ip netns exec "$NS_A" "$EXPORTER" "$@" --listen "$LISTEN" >"$EXP_OUT" 2>"$EXP_ERR" &
+	EXP_PID=$!
+	e2e_track_pid "$EXP_PID"
+	if e2e_wait_http "$NS_A" "$URL/metrics" 10; then
+		return 0
+	fi
+	show_log "$EXP_ERR"
+	return 1
+}
+
+# stop_exporter [SIG]: SIGTERM (or SIG), then the exit status in E2E_STATUS
+# (bounded: 5 s).
+stop_exporter() {
+	kill -"${1:-TERM}" "$EXP_PID" 2>/dev/null
+	e2e_wait_exit "$EXP_PID" 5
+	e2e_untrack_pid "$EXP_PID"
+	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
+}
+
+# send_mix PROFILE EXPECT_FILE [IF_B IF_A] [--filter-port N ...]: send from NS_B.
+send_mix() {
+	local profile=$1 expect=$2 ib=$IF_B ia=$IF_A
+	shift 2
+	if [ $# -ge 2 ] && [ "${1#--}" = "$1" ]; then
+		ib=$1
+		ia=$2
+		shift 2
+	fi
+	timeout 60 ip netns exec "$NS_B" "$E2E_PYTHON" tests/e2e/send_mix.py --iface "$ib" \
+		--src-mac "$(e2e_mac "$NS_B" "$ib")" --dst-mac "$(e2e_mac "$NS_A" "$ia")" \
+		--rx-iface "$ia" --profile "$profile" --expect "$expect" "$@"
+}
+
+# check_expect EXPECT_FILE SCRAPE WHAT: one TAP line per expectation.
+check_expect() {
+	local expect=$1 scrape=$2 what=$3 kind series want got
+	while read -r kind series want; do
+		case $kind in
+		eq)
+			got=$(e2e_metric "$scrape" "$series")
+			check_eq "$want" "$got" "$what: $series"
+			;;
+		ge)
+			# The kernels in NS_A and NS_B add frames of their own (ARP and
+			# neighbour discovery, MLD, ICMP errors answering our frames),
+			# so non-SIP outcomes can only be bounded from below.
+			got=$(e2e_metric0 "$scrape" "$series")
+			[ "$got" != missing ] && [ "$got" -ge "$want" ]
+			ok $? "$what: $series >= $want (got $got)"
+			;;
+		zero)
+			got=$(e2e_metric0 "$scrape" "$series")
+			check_eq 0 "$got" "$what: $series is 0 or absent"
+			;;
+		sum)
+			got=$(e2e_metric_sum "$scrape" "$series")
+			check_eq "$want" "$got" "$what: $series (summed over labels)"
+			;;
+		esac
+	done <"$expect"
+}
+
+# wait_for_counts EXPECT_FILE SCRAPE: XDP on veth runs from NAPI, so the last
+# frames may land a moment after sendp() returns; wait (bounded) until the
+# sip_response count is what was sent, and leave that scrape in SCRAPE.
+wait_for_counts() {
+	local expect=$1 scrape=$2 series want
+	series=$(awk '$2 ~ /result="sip_response"/ { print $2 }' "$expect" | head -1)
+	want=$(awk '$2 ~ /result="sip_response"/ { print $3 }' "$expect" | head -1)
+	e2e_wait_metric "$NS_A" "$URL/metrics" "$scrape" "$series" "$want" 5 ||
+		e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
+}
+
+# xdp_mode NS IFACE: "xdp" (native), "xdpgeneric", or "none", from ip -d link.
+xdp_mode() {
+	local flags
+	flags=$(ip -n "$1" -d link show dev "$2" | head -1)
+	case " $flags " in
+	*" xdpgeneric "*) echo xdpgeneric ;;
+	*" xdpoffload "*) echo xdpoffload ;;
+	*" xdp "* | *" xdpdrv "*) echo xdp ;;
+	*) echo none ;;
+	esac
+}
+
+# check_stopped WHAT [SIG] IFACE...: exit 0 on SIGTERM (or SIG), no XDP left behind.
+check_stopped() {
+	local what=$1 sig=TERM ifc
+	shift
+	case $1 in INT | TERM) sig=$1 && shift ;; esac
+	stop_exporter "$sig"
+	check_eq 0 "$E2E_STATUS" "$what: SIG$sig stops the exporter with exit status 0"
+	for ifc in "$@"; do
+		check_eq none "$(xdp_mode "$NS_A" "$ifc")" "$what: no XDP program left on $ifc"
+	done
+	[ ! -s "$EXP_OUT" ]
+	ok $? "$what: nothing on stdout (reserved for alerts)"
+}
+
+e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
+
+# ---- native mode, the full mix ------------------------------------------------
+test_native_full() {
+	local exp=$E2E_TMP/native.expect scrape=$E2E_TMP/native.prom empty=$E2E_TMP/empty.prom
+	local code version code_http body
+
+	start_exporter native -i "$IF_A" --mode native
+	ok $? "native: exporter serves $URL/metrics"
+	check_eq xdp "$(xdp_mode "$NS_A" "$IF_A")" "native: XDP attached to $IF_A in native mode"
+
+	# Before any traffic: the six named 6xx codes are there, at 0.
+	e2e_scrape "$NS_A" "$URL/metrics" "$empty"
+	for code in 600 603 604 606 607 608; do
+		check_eq 0 "$(e2e_metric "$empty" "sip6xx_responses_total{interface=\"$IF_A\",code=\"$code\"}")" \
+			"native: responses_total code $code present at 0 before traffic"
+	done
+	check_eq 0 "$(e2e_metric_sum "$empty" sip6xx_peers_tracked)" "native: no peer tracked before traffic"
+
+	send_mix full "$exp"
+	ok $? "native: the full mix was sent from $NS_B"
+	wait_for_counts "$exp" "$scrape"
+	check_expect "$exp" "$scrape" native
+
+	check_eq 65536 "$(e2e_metric_sum "$scrape" sip6xx_peers_capacity)" \
+		"native: peers_capacity is the default 65536"
+	version=$("$EXPORTER" --version | awk '{ print $2 }')
+	check_eq 1 "$(e2e_metric "$scrape" "sip6xx_exporter_build_info{version=\"$version\"}")" \
+		"native: build_info{version=\"$version\"} is 1"
+	grep -qx '# TYPE sip6xx_global_failures_total counter' "$scrape" &&
+		grep -qx '# TYPE sip6xx_responses_total counter' "$scrape" &&
+		grep -qx '# TYPE sip6xx_packets_total counter' "$scrape" &&
+		grep -qx '# TYPE sip6xx_peers_tracked gauge' "$scrape" &&
+		grep -qx '# TYPE sip6xx_peers_capacity gauge' "$scrape"
+	ok $? "native: TYPE lines say counter/gauge as the contract does"
+	promtool check metrics <"$scrape" >"$E2E_TMP/promtool.out" 2>&1
+	ok $? "native: promtool check metrics accepts the scrape"
+	show_log "$E2E_TMP/promtool.out"
+
+	# The HTTP surface: /metrics is the text format, / a small HTML page linking it.
+	code_http=$(ip netns exec "$NS_A" curl -s --max-time 5 -o /dev/null \
+		-w '%{http_code} %{content_type}' "$URL/metrics")
+	case $code_http in
+	"200 text/plain"*) ok 0 "native: GET /metrics is 200 text/plain ($code_http)" ;;
+	*) ok 1 "native: GET /metrics is 200 text/plain (got '$code_http')" ;;
+	esac
+	body=$E2E_TMP/index.html
+	code_http=$(ip netns exec "$NS_A" curl -s --max-time 5 -o "$body" \
+		-w '%{http_code} %{content_type}' "$URL/")
+	case $code_http in
+	"200 text/html"*) ok 0 "native: GET / is 200 text/html" ;;
+	*) ok 1 "native: GET / is 200 text/html (got '$code_http')" ;;
+	esac
+	grep -q 'href="/metrics"' "$body"
+	ok $? "native: GET / links /metrics"
+	code_http=$(ip netns exec "$NS_A" curl -s --max-time 5 -o /dev/null -w '%{http_code}' \
+		-X POST --data x "$URL/metrics")
+	[ "$code_http" -ge 400 ] 2>/dev/null
+	ok $? "native: POST /metrics is refused (got HTTP $code_http)"
+	code_http=$(ip netns exec "$NS_A" curl -s --max-time 5 -o /dev/null -w '%{http_code}' \
+		"$URL/no/such/page")
+	check_eq 404 "$code_http" "native: an unknown path is 404"
+
+	check_stopped native "$IF_A"
+}
+
+# ---- --port filter: 5080<->5080 and high ports are filtered, not responses ---------
+test_port_filter() {
+	local exp=$E2E_TMP/port.expect scrape=$E2E_TMP/port.prom
+
+	start_exporter port -i "$IF_A" --mode native --port 5060
+	ok $? "port: exporter with --port 5060 serves metrics"
+	send_mix full "$exp" --filter-port 5060
+	ok $? "port: the full mix was sent"
+	wait_for_counts "$exp" "$scrape"
+	check_expect "$exp" "$scrape" "port 5060"
+	check_stopped port "$IF_A"
+}
+
+# ---- generic mode, with a --max-peers capacity -------------------------------------
+test_generic() {
+	local exp=$E2E_TMP/generic.expect scrape=$E2E_TMP/generic.prom
+
+	start_exporter generic -i "$IF_A" --mode generic --max-peers 1024
+	ok $? "generic: exporter serves metrics"
+	check_eq xdpgeneric "$(xdp_mode "$NS_A" "$IF_A")" "generic: XDP attached to $IF_A in generic mode"
+	send_mix short "$exp"
+	ok $? "generic: the short mix was sent"
+	wait_for_counts "$exp" "$scrape"
+	check_expect "$exp" "$scrape" generic
+	check_eq 1024 "$(e2e_metric_sum "$scrape" sip6xx_peers_capacity)" \
+		"generic: peers_capacity follows --max-peers 1024"
+	check_stopped generic INT "$IF_A"
+}
+
+# ---- a full per-source map: bounded, and the per-code totals stay exact ---------------
+test_max_peers() {
+	local exp=$E2E_TMP/many.expect scrape=$E2E_TMP/many.prom tracked series
+
+	start_exporter maxpeers -i "$IF_A" --mode native --max-peers 8
+	ok $? "max-peers: exporter with --max-peers 8 serves metrics"
+	send_mix many "$exp"
+	ok $? "max-peers: 607 from 20 responders sent"
+	wait_for_counts "$exp" "$scrape"
+	# responses_total and packets_total do not depend on the map: exact.
+	grep -v -e '^sum ' -e 'sip6xx_global_failures_total' "$exp" >"$exp.bounded"
+	check_expect "$exp.bounded" "$scrape" max-peers
+	tracked=$(e2e_metric_sum "$scrape" sip6xx_peers_tracked)
+	[ "$tracked" -ge 1 ] && [ "$tracked" -le 8 ]
+	ok $? "max-peers: 1 <= peers_tracked <= 8 after 20 responders (got $tracked)"
+	check_eq 8 "$(e2e_metric_sum "$scrape" sip6xx_peers_capacity)" "max-peers: peers_capacity is 8"
+	series=$(grep -c '^sip6xx_global_failures_total{' "$scrape")
+	check_eq "$tracked" "$series" "max-peers: one global_failures series per tracked peer"
+	check_stopped max-peers "$IF_A"
+}
+
+# ---- auto mode on two interfaces: each counts its own frames ------------------------
+test_auto_two_interfaces() {
+	local exp1=$E2E_TMP/auto1.expect exp2=$E2E_TMP/auto2.expect scrape=$E2E_TMP/auto.prom
+
+	# A second veth pair in the same two namespaces; frames are sent at L2,
+	# so it needs no addresses.
+	ip -n "$NS_A" link add "$IF_A2" type veth peer name "$IF_B2" netns "$NS_B" &&
+		ip -n "$NS_A" link set "$IF_A2" up && ip -n "$NS_B" link set "$IF_B2" up &&
+		e2e_link_ready "$NS_A" "$IF_A2" && e2e_link_ready "$NS_B" "$IF_B2"
+	ok $? "auto: second veth pair $IF_A2/$IF_B2 made and up"
+
+	start_exporter auto -i "$IF_A" -i "$IF_A2" --mode auto
+	ok $? "auto: exporter on $IF_A and $IF_A2 serves metrics"
+	check_eq xdp "$(xdp_mode "$NS_A" "$IF_A")" "auto: veth supports native XDP, so $IF_A is native"
+	check_eq xdp "$(xdp_mode "$NS_A" "$IF_A2")" "auto: $IF_A2 is native too"
+	! grep -qi warn "$EXP_ERR"
+	ok $? "auto: no fallback warning where native works"
+
+	send_mix short "$exp1"
+	ok $? "auto: short mix sent on $IF_B"
+	send_mix full "$exp2" "$IF_B2" "$IF_A2"
+	ok $? "auto: full mix sent on $IF_B2"
+	wait_for_counts "$exp1" "$scrape"
+	wait_for_counts "$exp2" "$scrape"
+	# Each expectation file names its own interface; the peers gauge is
+	# checked as the sum of both below, so drop the per-file sums.
+	grep -v '^sum ' "$exp1" >"$exp1.ifc"
+	grep -v '^sum ' "$exp2" >"$exp2.ifc"
+	check_expect "$exp1.ifc" "$scrape" "auto $IF_A"
+	check_expect "$exp2.ifc" "$scrape" "auto $IF_A2"
+	check_eq $(($(awk '$1 == "sum" { print $3 }' "$exp1") + $(awk '$1 == "sum" { print $3 }' "$exp2"))) \
+		"$(e2e_metric_sum "$scrape" sip6xx_peers_tracked)" \
+		"auto: peers_tracked sums both interfaces' (source, code) pairs"
+	check_stopped auto "$IF_A" "$IF_A2"
+}
+
+test_native_full
+test_port_filter
+test_generic
+test_max_peers
+test_auto_two_interfaces
+
+e2e_cleanup
+tap_done
