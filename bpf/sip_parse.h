@@ -344,7 +344,7 @@ static __always_inline int sip_parse_headers(void *data, void *data_end,
 					     const volatile struct sip6xx_config *cfg,
 					     struct sip_parse_result *res, struct sip_l4_info *l4)
 {
-	struct hdr_cursor nh = {.pos = data};
+	struct hdr_cursor nh = { .pos = data };
 	__be16 proto = 0;
 	int ret;
 

@@ -32,7 +32,7 @@ static const struct alert_sample *ring_at(const struct alert_state *st, __u32 ag
 
 static void ring_push(struct alert_state *st, __u64 now_ms, __u64 count)
 {
-	st->ring[st->head] = (struct alert_sample){.t_ms = now_ms, .count = count};
+	st->ring[st->head] = (struct alert_sample){ .t_ms = now_ms, .count = count };
 	st->head = (st->head + 1) % ALERT_RING_MAX;
 	if (st->len < ALERT_RING_MAX)
 		st->len++;

@@ -221,7 +221,7 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 {
 	const struct alert_state *st = &al->states[slot];
 	__u64 wall_ms = clock_ms(CLOCK_REALTIME);
-	struct alert_report r = {.st = st, .firing = firing};
+	struct alert_report r = { .st = st, .firing = firing };
 
 	/* started_ms is monotonic: place it on the wall clock through now. */
 	rfc3339(wall_ms - (now_ms - st->started_ms), r.started_at, sizeof(r.started_at));

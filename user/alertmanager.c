@@ -156,7 +156,7 @@ int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int ma
 
 		if (!ev && !FD_ISSET(fd, &ex))
 			continue;
-		pfd[n++] = (struct pollfd){.fd = fd, .events = ev};
+		pfd[n++] = (struct pollfd){ .fd = fd, .events = ev };
 	}
 	curl_multi_timeout(am->multi, &curl_ms);
 	if (running && curl_ms < 0)

@@ -33,8 +33,8 @@ struct http_server {
 
 int http_parse_listen(const char *text, struct listen_addr *out)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	const char *colon = strrchr(text, ':');
 	char host[256], *end;
 	struct addrinfo *res;
@@ -78,7 +78,7 @@ int http_parse_listen(const char *text, struct listen_addr *out)
 /* ":PORT" binds [::] dual-stack, or 0.0.0.0 where IPv6 is off. */
 static int bind_listen(const struct listen_addr *addr)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct sockaddr_in sin = { .sin_family = AF_INET };
 	const struct sockaddr *sa = (const struct sockaddr *)&addr->ss;
 	socklen_t len = addr->len;
 	int one = 1, zero = 0, fd;

@@ -66,6 +66,14 @@ int loader_prog_fd(struct sip6xx *skel)
 	return bpf_program__fd(skel->progs.sip6xx_xdp);
 }
 
+static __u32 prog_id(int prog_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
+}
+
 /* A bpf_link goes away with the process, so a crash never leaves us attached. */
 static int attach_link(struct iface *ifc, int prog_fd, __u32 mode_flag)
 {
@@ -104,15 +112,61 @@ static int attach_forced(struct iface *ifc, int prog_fd, enum attach_mode mode)
 	return 0;
 }
 
+/* The id of the bpf_link that holds XDP on @ifindex, or 0 when none does. */
+static __u32 xdp_link_on(unsigned int ifindex)
+{
+	struct bpf_link_info info;
+	__u32 id = 0, len;
+	int fd;
+
+	while (!bpf_link_get_next_id(id, &id)) {
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_XDP &&
+		    info.xdp.ifindex == ifindex) {
+			close(fd);
+			return id;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* Names the holder of the interface's XDP hook and the command that frees it. */
+static void explain_busy(const struct iface *ifc)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	const char *ip_mode = "xdp";
+	__u32 link_id;
+
+	bpf_xdp_query(ifc->ifindex, 0, &q);
+	link_id = xdp_link_on(ifc->ifindex);
+	if (link_id) {
+		pr_err("%s: another XDP program (id %u) is already attached through bpf_link %u, "
+		       "as a running sip6xx_exporter does; stop that process or run 'bpftool "
+		       "link detach id %u'\n",
+		       ifc->name, q.prog_id ? q.prog_id : q.drv_prog_id | q.skb_prog_id, link_id,
+		       link_id);
+		return;
+	}
+	/* ip(8) removes only the mode it is told: "xdp off" leaves a generic program. */
+	if (q.skb_prog_id && !q.drv_prog_id)
+		ip_mode = "xdpgeneric";
+	else if (q.drv_prog_id && !q.skb_prog_id)
+		ip_mode = "xdpdrv";
+	pr_err("%s: another XDP program (id %u) is already attached; remove it with "
+	       "'ip link set dev %s %s off' or choose another interface\n",
+	       ifc->name, q.prog_id ? q.prog_id : q.drv_prog_id | q.skb_prog_id, ifc->name,
+	       ip_mode);
+}
+
 static void explain_attach_error(const struct iface *ifc, int err)
 {
-	__u32 id = 0;
-
 	if (err == -EBUSY || err == -EEXIST) {
-		bpf_xdp_query_id(ifc->ifindex, 0, &id);
-		pr_err("%s: another XDP program (id %u) is already attached; remove it with "
-		       "'ip link set dev %s xdp off' or choose another interface\n",
-		       ifc->name, id, ifc->name);
+		explain_busy(ifc);
 	} else if (err == -EOPNOTSUPP) {
 		pr_err("%s: the driver does not support %s XDP; try --mode generic or --mode "
 		       "auto\n",
@@ -155,8 +209,29 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 		return err;
 	}
 	ifc->attached = true;
+	ifc->warned_gone = false;
+	ifc->prog_id = prog_id(loader_prog_fd(ifc->skel));
 	pr_info("%s: attached in %s mode\n", ifc->name, ifc->mode_name);
 	return 0;
+}
+
+bool loader_still_attached(struct iface *ifc)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	bool ours;
+
+	if (!ifc->attached)
+		return false;
+	ours = !bpf_xdp_query(ifc->ifindex, 0, &q) &&
+	       (q.drv_prog_id == ifc->prog_id || q.skb_prog_id == ifc->prog_id);
+	if (!ours && !ifc->warned_gone) {
+		pr_warn("%s: our XDP program is no longer attached (detached from outside, or the "
+			"interface went away); its counters stay frozen until the exporter "
+			"restarts\n",
+			ifc->name);
+		ifc->warned_gone = true;
+	}
+	return ours;
 }
 
 void loader_detach(struct iface *ifc)

@@ -28,6 +28,8 @@ struct iface {
 	int link_fd;	 /* ATTACH_AUTO: closing it detaches; else -1 */
 	__u32 xdp_flags; /* forced modes: the flags bpf_xdp_attach used */
 	bool attached;
+	__u32 prog_id;	       /* our program's id, to tell it from another's */
+	bool warned_gone;      /* logged that someone else detached it */
 	const char *mode_name; /* "native" or "generic" once attached */
 };
 
@@ -40,6 +42,8 @@ int loader_prog_fd(struct sip6xx *skel);
 
 /* Resolves ifc->name, loads ifc->skel and attaches it; 0 or -errno, logged. */
 int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode);
+/* Whether our program still sits on the interface (someone may have detached it). */
+bool loader_still_attached(struct iface *ifc);
 /* Detaches (only our own program) and destroys the object. Safe to call twice. */
 void loader_detach(struct iface *ifc);
 

@@ -13,7 +13,7 @@ void log_set_level(enum log_level level)
 
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	static const char *const names[] = {"error", "warning", "info", "debug"};
+	static const char *const names[] = { "error", "warning", "info", "debug" };
 
 	if (level > log_level)
 		return;

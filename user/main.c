@@ -114,26 +114,26 @@ enum long_only_opts {
 };
 
 static const struct option long_opts[] = {
-	{"interface", required_argument, NULL, 'i'},
-	{"mode", required_argument, NULL, 'm'},
-	{"listen", required_argument, NULL, 'l'},
-	{"port", required_argument, NULL, 'p'},
-	{"max-peers", required_argument, NULL, OPT_MAX_PEERS},
-	{"replay", required_argument, NULL, OPT_REPLAY},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-	{"alert-codes", required_argument, NULL, OPT_ALERT_CODES},
-	{"alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL},
-	{"alert-window", required_argument, NULL, OPT_ALERT_WINDOW},
-	{"alert-baseline", required_argument, NULL, OPT_ALERT_BASELINE},
-	{"alert-min-rate", required_argument, NULL, OPT_ALERT_MIN_RATE},
-	{"alert-factor", required_argument, NULL, OPT_ALERT_FACTOR},
-	{"alert-resolve", required_argument, NULL, OPT_ALERT_RESOLVE},
-	{"alertmanager-url", required_argument, NULL, OPT_AM_URL},
-	{"alert-instance", required_argument, NULL, OPT_ALERT_INSTANCE},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+	{ "interface", required_argument, NULL, 'i' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "max-peers", required_argument, NULL, OPT_MAX_PEERS },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "alert-codes", required_argument, NULL, OPT_ALERT_CODES },
+	{ "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
+	{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
+	{ "alert-baseline", required_argument, NULL, OPT_ALERT_BASELINE },
+	{ "alert-min-rate", required_argument, NULL, OPT_ALERT_MIN_RATE },
+	{ "alert-factor", required_argument, NULL, OPT_ALERT_FACTOR },
+	{ "alert-resolve", required_argument, NULL, OPT_ALERT_RESOLVE },
+	{ "alertmanager-url", required_argument, NULL, OPT_AM_URL },
+	{ "alert-instance", required_argument, NULL, OPT_ALERT_INSTANCE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -168,7 +168,7 @@ static __u64 parse_duration_ms(const char *opt, const char *val)
 	static const struct {
 		const char *unit;
 		double ms;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"", 1000}};
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "", 1000 } };
 	char *end;
 	double v;
 	size_t i;
@@ -257,21 +257,21 @@ static void add_port(struct options *o, const char *val)
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
-	static const char *const modes[] = {"auto", "native", "generic"};
-	static const char *const formats[] = {"prometheus", "json"};
-	static const char *const levels[] = {"error", "warn", "info", "debug"};
+	static const char *const modes[] = { "auto", "native", "generic" };
+	static const char *const formats[] = { "prometheus", "json" };
+	static const char *const levels[] = { "error", "warn", "info", "debug" };
 	unsigned long n;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->listen = DEFAULT_LISTEN;
 	o->lopts.max_peers = PEERS_DEFAULT_MAX;
-	o->alert.params = (struct alert_params){.interval_ms = 100,
-						.window_ms = 1000,
-						.baseline_ms = 300000,
-						.resolve_ms = 10000,
-						.min_rate = 5,
-						.factor = 4};
+	o->alert.params = (struct alert_params){ .interval_ms = 100,
+						 .window_ms = 1000,
+						 .baseline_ms = 300000,
+						 .resolve_ms = 10000,
+						 .min_rate = 5,
+						 .factor = 4 };
 	parse_alert_codes(&o->alert, "607,608");
 	opterr = 0; /* our own one-line messages instead of getopt's */
 	while ((c = getopt_long(argc, argv, ":i:m:l:p:hV", long_opts, NULL)) != -1) {
@@ -363,10 +363,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage_error("%s", alert_params_check(&o->alert.params));
 }
 
-static int render_metrics(enum metrics_format fmt, const char **names, struct sip6xx **skels, int n,
-			  const struct alerting *al, struct strbuf *out)
+static int render_metrics(enum metrics_format fmt, const char **names, struct sip6xx **skels,
+			  const int *attached, int n, const struct alerting *al, struct strbuf *out)
 {
-	struct metrics_input in = {.nr_ifs = n};
+	struct metrics_input in = { .nr_ifs = n };
 	struct map_snapshot *snaps = calloc(n, sizeof(*snaps));
 	struct metrics_iface *ifs = calloc(n, sizeof(*ifs));
 	struct sip6xx_maps maps;
@@ -382,6 +382,7 @@ static int render_metrics(enum metrics_format fmt, const char **names, struct si
 		if (err)
 			break;
 		ifs[done].interface = names[done];
+		ifs[done].attached = attached ? attached[done] : -1;
 		ifs[done].snap = &snaps[done];
 	}
 	if (!err) {
@@ -402,15 +403,18 @@ static int http_render(void *arg, char **body, size_t *len)
 	struct exporter *ex = arg;
 	const char *names[MAX_IFACES];
 	struct sip6xx *skels[MAX_IFACES];
+	int attached[MAX_IFACES];
 	struct strbuf sb;
 	int i, err;
 
 	for (i = 0; i < ex->nr_ifaces; i++) {
 		names[i] = ex->ifaces[i].name;
 		skels[i] = ex->ifaces[i].skel;
+		attached[i] = loader_still_attached(&ex->ifaces[i]);
 	}
 	sb_init(&sb);
-	err = render_metrics(METRICS_PROMETHEUS, names, skels, ex->nr_ifaces, ex->alerting, &sb);
+	err = render_metrics(METRICS_PROMETHEUS, names, skels, attached, ex->nr_ifaces,
+			     ex->alerting, &sb);
 	if (err) {
 		sb_free(&sb);
 		return err;
@@ -435,7 +439,7 @@ static int run_replay(const struct options *o)
 	err = replay_file(o->replay, loader_prog_fd(skel), &sum);
 	if (!err) {
 		sb_init(&sb);
-		err = render_metrics(o->format, &name, &skel, 1, NULL, &sb);
+		err = render_metrics(o->format, &name, &skel, NULL, 1, NULL, &sb);
 		if (!err)
 			fwrite(sb.buf, 1, sb.len, stdout);
 		sb_free(&sb);
@@ -485,9 +489,9 @@ static int event_loop(struct exporter *ex)
 	struct signalfd_siginfo si;
 	int nfds, timeout, i;
 
-	pfd[0] = (struct pollfd){.fd = ex->signal_fd, .events = POLLIN};
-	pfd[1] = (struct pollfd){.fd = http_poll_fd(ex->http), .events = POLLIN};
-	pfd[2] = (struct pollfd){.fd = -1, .events = POLLIN};
+	pfd[0] = (struct pollfd){ .fd = ex->signal_fd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = http_poll_fd(ex->http), .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = -1, .events = POLLIN };
 	if (ex->alerting)
 		pfd[2].fd = alerting_timer_fd(ex->alerting);
 	for (;;) {
@@ -545,7 +549,7 @@ static int start_alerting(struct exporter *ex, const struct options *o)
 
 static int run_exporter(const struct options *o)
 {
-	struct exporter ex = {.signal_fd = -1};
+	struct exporter ex = { .signal_fd = -1 };
 	int i, ret = 1;
 
 	/* Every name first: a typo should not attach half the list. */

@@ -17,7 +17,7 @@
 #define ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
 
 /* Always exported, at 0 when unseen, so rate() sees the first spike after quiet. */
-static const __u16 named_6xx[] = {600, 603, 604, 606, 607, 608};
+static const __u16 named_6xx[] = { 600, 603, 604, 606, 607, 608 };
 
 /* A metric's samples come either per interface or per alert code. */
 struct metric_def {
@@ -134,6 +134,13 @@ static void peers_capacity_samples(const struct metric_def *def, const struct me
 	gauge_sample(def, ifc, out, ifc->snap->peers_capacity);
 }
 
+static void attached_samples(const struct metric_def *def, const struct metrics_iface *ifc,
+			     struct strbuf *out)
+{
+	if (ifc->attached >= 0)
+		gauge_sample(def, ifc, out, ifc->attached);
+}
+
 static void alert_firing_samples(const struct metric_def *def, const struct alert_state *st,
 				 struct strbuf *out)
 {
@@ -148,23 +155,28 @@ static void alerts_total_samples(const struct metric_def *def, const struct aler
 }
 
 static const struct metric_def metric_defs[] = {
-	{"sip6xx_responses_total", "counter", "SIP responses seen, by status code (100..699).",
-	 responses_samples, NULL},
-	{"sip6xx_global_failures_total", "counter",
-	 "SIP 6xx global-failure responses, by the address that sent them.",
-	 global_failures_samples, NULL},
-	{"sip6xx_packets_total", "counter", "Frames seen by the parser, by outcome.",
-	 packets_samples, NULL},
-	{"sip6xx_peers_tracked", "gauge", "Entries in the kernel's per-source 6xx map.",
-	 peers_tracked_samples, NULL},
-	{"sip6xx_peers_capacity", "gauge",
-	 "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
-	 "used entry is evicted when full.",
-	 peers_capacity_samples, NULL},
-	{"sip6xx_alert_firing", "gauge",
-	 "1 while the exporter's spike alert for this code is firing.", NULL, alert_firing_samples},
-	{"sip6xx_alerts_total", "counter", "Spike alerts the exporter fired, by code.", NULL,
-	 alerts_total_samples},
+	{ "sip6xx_responses_total", "counter", "SIP responses seen, by status code (100..699).",
+	  responses_samples, NULL },
+	{ "sip6xx_global_failures_total", "counter",
+	  "SIP 6xx global-failure responses, by the address that sent them.",
+	  global_failures_samples, NULL },
+	{ "sip6xx_packets_total", "counter", "Frames seen by the parser, by outcome.",
+	  packets_samples, NULL },
+	{ "sip6xx_peers_tracked", "gauge", "Entries in the kernel's per-source 6xx map.",
+	  peers_tracked_samples, NULL },
+	{ "sip6xx_peers_capacity", "gauge",
+	  "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
+	  "used entry is evicted when full.",
+	  peers_capacity_samples, NULL },
+	{ "sip6xx_interface_attached", "gauge",
+	  "1 while the XDP program is attached to the interface; 0 once something else "
+	  "detached it (its counters are then frozen).",
+	  attached_samples, NULL },
+	{ "sip6xx_alert_firing", "gauge",
+	  "1 while the exporter's spike alert for this code is firing.", NULL,
+	  alert_firing_samples },
+	{ "sip6xx_alerts_total", "counter", "Spike alerts the exporter fired, by code.", NULL,
+	  alerts_total_samples },
 };
 
 static void format_prometheus(const struct metrics_input *in, struct strbuf *out)

@@ -10,6 +10,7 @@
 struct metrics_iface {
 	const char *interface; /* value of the interface label */
 	const struct map_snapshot *snap;
+	int attached; /* 1 or 0; -1: attached nowhere (--replay) */
 };
 
 enum metrics_format {

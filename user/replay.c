@@ -76,11 +76,12 @@ static int probe_prog_load(void)
 {
 	/* r2 = ctx->data; r0 = ctx->data_end; r0 -= r2; exit */
 	const struct bpf_insn insns[] = {
-		{BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, offsetof(struct xdp_md, data), 0},
-		{BPF_LDX | BPF_MEM | BPF_W, BPF_REG_0, BPF_REG_1, offsetof(struct xdp_md, data_end),
-		 0},
-		{BPF_ALU64 | BPF_SUB | BPF_X, BPF_REG_0, BPF_REG_2, 0, 0},
-		{BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+		{ BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, offsetof(struct xdp_md, data),
+		  0 },
+		{ BPF_LDX | BPF_MEM | BPF_W, BPF_REG_0, BPF_REG_1,
+		  offsetof(struct xdp_md, data_end), 0 },
+		{ BPF_ALU64 | BPF_SUB | BPF_X, BPF_REG_0, BPF_REG_2, 0, 0 },
+		{ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
 	};
 
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "sip6xx_probe", "Dual BSD/GPL", insns,
@@ -369,7 +370,7 @@ static int replay_records(struct replay_ctx *ctx)
 
 int replay_file(const char *path, int prog_fd, struct replay_summary *sum)
 {
-	struct replay_ctx ctx = {.path = path, .prog_fd = prog_fd, .sum = sum};
+	struct replay_ctx ctx = { .path = path, .prog_fd = prog_fd, .sum = sum };
 	int err;
 
 	memset(sum, 0, sizeof(*sum));

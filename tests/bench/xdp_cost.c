@@ -26,31 +26,33 @@ struct bench_case {
 };
 
 static const struct bench_case cases[] = {
-	{"6xx response, known source",
-	 {.ip_version = 4,
-	  .payload = "SIP/2.0 607 Unwanted\r\nVia: SIP/2.0/UDP 198.18.0.1\r\n\r\n"}},
-	{"200 response", {.ip_version = 4, .payload = "SIP/2.0 200 OK\r\n\r\n"}},
-	{"SIP request", {.ip_version = 4, .payload = "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n\r\n"}},
-	{"non-SIP UDP (RTP)",
-	 {.ip_version = 4,
-	  .sport = 16384,
-	  .dport = 16386,
-	  .payload = "\x80\x08\x00\x01\x00\x00\x00\xa0\x12\x34\x56\x78rtp-payload",
-	  .payload_len = 23}},
-	{"TCP", {.ip_version = 4, .l4_proto = 6, .payload = "SIP/2.0 607 Unwanted\r\n"}},
-	{"IPv6 + 2 ext headers, 6xx",
-	 {.ip_version = 6,
-	  .nr_ext = 2,
-	  .ext = {{.type = 0, .hdrlen = 0}, {.type = 60, .hdrlen = 1}},
-	  .payload = "SIP/2.0 608 Rejected\r\n\r\n"}},
-	{"QinQ, 6xx", {.nr_vlans = 2, .ip_version = 4, .payload = "SIP/2.0 603 Decline\r\n\r\n"}},
+	{ "6xx response, known source",
+	  { .ip_version = 4,
+	    .payload = "SIP/2.0 607 Unwanted\r\nVia: SIP/2.0/UDP 198.18.0.1\r\n\r\n" } },
+	{ "200 response", { .ip_version = 4, .payload = "SIP/2.0 200 OK\r\n\r\n" } },
+	{ "SIP request",
+	  { .ip_version = 4, .payload = "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n\r\n" } },
+	{ "non-SIP UDP (RTP)",
+	  { .ip_version = 4,
+	    .sport = 16384,
+	    .dport = 16386,
+	    .payload = "\x80\x08\x00\x01\x00\x00\x00\xa0\x12\x34\x56\x78rtp-payload",
+	    .payload_len = 23 } },
+	{ "TCP", { .ip_version = 4, .l4_proto = 6, .payload = "SIP/2.0 607 Unwanted\r\n" } },
+	{ "IPv6 + 2 ext headers, 6xx",
+	  { .ip_version = 6,
+	    .nr_ext = 2,
+	    .ext = { { .type = 0, .hdrlen = 0 }, { .type = 60, .hdrlen = 1 } },
+	    .payload = "SIP/2.0 608 Rejected\r\n\r\n" } },
+	{ "QinQ, 6xx",
+	  { .nr_vlans = 2, .ip_version = 4, .payload = "SIP/2.0 603 Decline\r\n\r\n" } },
 };
 
 static int load_xdp_pass(void)
 {
 	const struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS},
-		{.code = BPF_JMP | BPF_EXIT},
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
 	};
 
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "xdp_pass", "GPL", insns, 2, NULL);
@@ -89,7 +91,7 @@ static int cmp_long(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	struct loader_opts lopts = {.max_peers = PEERS_DEFAULT_MAX};
+	struct loader_opts lopts = { .max_peers = PEERS_DEFAULT_MAX };
 	int repeat = argc > 1 ? atoi(argv[1]) : 1000000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 5;
 	long base[MAX_ROUNDS], ours[MAX_ROUNDS];

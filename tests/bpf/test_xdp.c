@@ -166,7 +166,7 @@ static struct xdp_run run_xdp(struct sip6xx *skel, const __u8 *frame, size_t len
 	__u8 out[OUT_BUF_LEN];
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
-	struct xdp_run run = {0};
+	struct xdp_run run = { 0 };
 
 	run.err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sip6xx_xdp), &topts);
 	run.retval = topts.retval;
@@ -299,7 +299,7 @@ static void test_objects_load_as_root(void **state)
 
 static size_t build_response(__u8 *buf, int version, const char *saddr, const char *payload)
 {
-	struct frame_spec spec = {.ip_version = version, .saddr = saddr, .payload = payload};
+	struct frame_spec spec = { .ip_version = version, .saddr = saddr, .payload = payload };
 
 	return frame_build(buf, FRAME_MAX_LEN, &spec, NULL);
 }

@@ -133,8 +133,8 @@ static __u16 l2_ethertype(const struct frame_spec *s)
 static void put_eth(struct frame_cursor *c, const struct frame_spec *s, struct frame_layout *l)
 {
 	/* Locally administered unicast MACs. */
-	static const __u8 dst[6] = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x02};
-	static const __u8 src[6] = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x01};
+	static const __u8 dst[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
+	static const __u8 src[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
 	__u8 *p = put(c, 12);
 	int i;
 
@@ -279,7 +279,7 @@ static void put_l4_csum(__u8 *buf, const struct frame_spec *s, const struct fram
 	size_t alen = s->ip_version == 4 ? 4 : 16;
 	size_t saddr = l->l3 + (s->ip_version == 4 ? 12 : 8);
 	size_t n = l->len - l->l4;
-	__u8 pseudo[8] = {0};
+	__u8 pseudo[8] = { 0 };
 	__u32 sum;
 
 	if (!l4_hdr_len(s))
@@ -294,8 +294,8 @@ static void put_l4_csum(__u8 *buf, const struct frame_spec *s, const struct fram
 
 size_t frame_build(void *buf, size_t cap, const struct frame_spec *s, struct frame_layout *layout)
 {
-	struct frame_cursor c = {.buf = buf, .cap = cap};
-	struct frame_layout l = {0};
+	struct frame_cursor c = { .buf = buf, .cap = cap };
+	struct frame_layout l = { 0 };
 	size_t plen = payload_len(s);
 
 	if (s->nr_vlans > FRAME_MAX_VLANS || s->ip_opt_words > IPV4_MAX_OPT_WORDS)
