@@ -110,10 +110,10 @@ $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) 
 		$(CMOCKA_LIBS) -o $@
 
 # Small helpers the shell tests call (frame senders, pcap writers).
-$(OUTPUT)/tests/tools/%: tests/tools/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
+$(OUTPUT)/tests/tools/%: tests/tools/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) $(USER_LIB_OBJS) \
 		| $(OUTPUT)/tests/tools
 	$(call msg,TOOL,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) -o $@
 
 # Benchmark tools: the real object against baselines (scripts/bench.sh runs them).
 $(OUTPUT)/tests/bench/%: tests/bench/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \

@@ -182,9 +182,8 @@ static void expect_pkt_stats(const struct counters *b, const struct counters *a,
 	for (r = 0; r < PKT_RESULT_MAX; r++)
 		if (a->pkt_stats[r] - b->pkt_stats[r] != (r == want))
 			fail_msg("pkt_stats[%s] moved by %lld, want %d (outcome %s)",
-				 fixture_result_name(r),
-				 (long long)(a->pkt_stats[r] - b->pkt_stats[r]), r == want,
-				 fixture_result_name(want));
+				 pkt_result_name(r), (long long)(a->pkt_stats[r] - b->pkt_stats[r]),
+				 r == want, pkt_result_name(want));
 }
 
 static void expect_resp_codes(const struct counters *b, const struct counters *a, int code)

@@ -758,22 +758,3 @@ __u8 *fixture_frame(const struct fixture *f, size_t *len)
 	*len = n;
 	return out;
 }
-
-const char *fixture_result_name(int result)
-{
-	static const char *const names[PKT_RESULT_MAX] = {
-		[PKT_NON_IP] = "non_ip",
-		[PKT_NON_UDP] = "non_udp",
-		[PKT_FRAGMENT] = "fragment",
-		[PKT_TRUNCATED] = "truncated",
-		[PKT_NOT_SIP] = "not_sip",
-		[PKT_SIP_REQUEST] = "sip_request",
-		[PKT_SIP_RESPONSE] = "sip_response",
-		[PKT_MALFORMED] = "malformed",
-		[PKT_FILTERED_PORT] = "filtered_port",
-	};
-
-	if (result < 0 || result >= PKT_RESULT_MAX)
-		return "out of range";
-	return names[result];
-}

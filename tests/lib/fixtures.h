@@ -9,6 +9,7 @@
 #define SIP6XX_TESTS_FIXTURES_H
 
 #include "frames.h" /* first: <netinet/in.h> before any UAPI header */
+#include "maps.h"   /* pkt_result_name(): the result label values */
 #include "sip6xx.h"
 
 #define FIXTURE_DESC_MAX 160
@@ -46,7 +47,5 @@ const struct sip6xx_config *fixture_config(enum fixture_cfg cfg);
  * Free it with free().
  */
 __u8 *fixture_frame(const struct fixture *f, size_t *len);
-
-const char *fixture_result_name(int result);
 
 #endif /* SIP6XX_TESTS_FIXTURES_H */

@@ -62,8 +62,8 @@ static void check_fixture(void **state)
 	free(frame);
 
 	if (run.ret != f->want)
-		fail_msg("outcome %s (%d), want %s", fixture_result_name(run.ret), run.ret,
-			 fixture_result_name(f->want));
+		fail_msg("outcome %s (%d), want %s", pkt_result_name(run.ret), run.ret,
+			 pkt_result_name(f->want));
 	assert_true(run.untouched);
 	if (f->want == PKT_SIP_RESPONSE)
 		assert_int_equal(run.res.code, f->code);
@@ -99,15 +99,14 @@ static void test_every_prefix_is_truncated_or_agrees(void **state)
 			part = parse_exact(frame, cut, fixture_config(fx[i].cfg));
 			if (cut < FRAME_ETH_HLEN && part.ret != PKT_TRUNCATED)
 				fail_msg("%s: %zu bytes is not even Ethernet, got %s", fx[i].desc,
-					 cut, fixture_result_name(part.ret));
+					 cut, pkt_result_name(part.ret));
 			if (part.ret == PKT_TRUNCATED)
 				continue;
 			if (part.ret != whole.ret ||
 			    (part.ret == PKT_SIP_RESPONSE && part.res.code != whole.res.code))
 				fail_msg("%s: cut to %zu bytes gives %s %u, whole frame %s %u",
-					 fx[i].desc, cut, fixture_result_name(part.ret),
-					 part.res.code, fixture_result_name(whole.ret),
-					 whole.res.code);
+					 fx[i].desc, cut, pkt_result_name(part.ret), part.res.code,
+					 pkt_result_name(whole.ret), whole.res.code);
 		}
 		free(frame);
 	}
