@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 /* Bump when any map layout below changes: pinned maps are checked against it. */
-#define SIP6XX_CONTRACT_VERSION 1
+#define SIP6XX_CONTRACT_VERSION 2
 
 /* resp_codes: PERCPU_ARRAY indexed by the status code itself. */
 #define SIP_CODE_MIN	   100
@@ -23,7 +23,11 @@
 /* config: how many ports --port may name. */
 #define SIP6XX_MAX_PORTS 8
 
-/* pkt_stats: PERCPU_ARRAY indexed by the parse outcome. Each frame counts once. */
+/*
+ * pkt_stats: PERCPU_ARRAY indexed by enum pkt_result. Each frame counts once in
+ * exactly one outcome (up to PKT_FILTERED_PORT); a tunnelled frame also counts
+ * once in the PKT_DECAP_* entry of the tunnel it was taken out of.
+ */
 enum pkt_result {
 	PKT_NON_IP = 0,	   /* not IPv4/IPv6 after up to two VLAN tags */
 	PKT_NON_UDP,	   /* IP, but the transport is not UDP */
@@ -34,8 +38,18 @@ enum pkt_result {
 	PKT_SIP_RESPONSE,  /* valid status line, code 100..699 */
 	PKT_MALFORMED,	   /* starts like SIP (or bad IP/UDP header), but invalid */
 	PKT_FILTERED_PORT, /* UDP, but neither port is in the --port filter */
+	PKT_DECAP_IPIP,	   /* IPv4 in IPv4/IPv6 (protocol 4) */
+	PKT_DECAP_IP6IP,   /* IPv6 in IPv4/IPv6 (protocol 41) */
+	PKT_DECAP_GRE,	   /* IP in GRE */
+	PKT_DECAP_GRE_TEB, /* Ethernet in GRE (transparent Ethernet bridging) */
+	PKT_DECAP_GRE_PPP, /* PPP in enhanced GRE (PPTP) */
+	PKT_DECAP_ERSPAN2, /* ERSPAN type I or II */
+	PKT_DECAP_ERSPAN3, /* ERSPAN type III */
+	PKT_DECAP_VXLAN,   /* VXLAN, UDP port 4789 */
 	PKT_RESULT_MAX,
 };
+
+#define PKT_OUTCOME_MAX PKT_DECAP_IPIP /* outcomes are below this, decapsulations from it */
 
 /* Address family of peer_key.addr: the IP version, so no libc header is needed. */
 #define SIP6XX_FAMILY_IPV4 4

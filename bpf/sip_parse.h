@@ -5,6 +5,8 @@
  * The kernel program, the host unit tests and the fuzzer all run this very
  * code: every read goes through a bounds check against data_end, every loop
  * is bounded by a named constant, and nothing is written to the packet.
+ * A frame goes through three stages: the headers (sip_hdrs.h, and one
+ * tunnel level from sip_tunnel.h), the UDP payload, and the source address.
  *
  * Host users: include <netinet/in.h> (or <arpa/inet.h>) before this header,
  * so glibc and the UAPI <linux/in6.h> agree on struct in6_addr.
@@ -12,209 +14,11 @@
 #ifndef SIP_PARSE_H
 #define SIP_PARSE_H
 
-#include <linux/types.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/udp.h>
-#include <bpf/bpf_endian.h>
+#include "sip_hdrs.h"
+#include "sip_tunnel.h"
 
-#include "sip6xx.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
-
-#define VLAN_MAX_DEPTH	   2  /* 802.1Q and QinQ (802.1ad outer) */
-#define IPV6_EXT_MAX_CHAIN 6  /* extension headers followed before UDP */
-#define SIP_METHOD_MAX	   16 /* longest request method we recognise */
-#define SIP_STATUS_LEN	   12 /* "SIP/2.0 NNN " */
-/*
- * Largest header offset handed across the global-function boundary. The
- * verifier drops a bounds check whose pointer may reach past 64 KiB
- * (MAX_PACKET_OFF) once the checked length is added, so keep a margin.
- */
-#define SIP_MAX_OFFSET	   0x3fff
-
-/* Protocol numbers, spelled here so the host build needs no <linux/in.h>. */
-#define SIP_IPPROTO_HOPOPTS  0
-#define SIP_IPPROTO_UDP	     17
-#define SIP_IPPROTO_ROUTING  43
-#define SIP_IPPROTO_FRAGMENT 44
-#define SIP_IPPROTO_DSTOPTS  60
-
-/* Returned by a parse step that has not decided the frame's outcome yet. */
-#define SIP_PARSE_CONTINUE PKT_RESULT_MAX
-
-struct hdr_cursor {
-	void *pos;
-};
-
-struct sip_vlan_hdr {
-	__be16 tci;
-	__be16 encap_proto;
-};
-
-struct sip_ipv6_frag_hdr {
-	__u8 nexthdr;
-	__u8 reserved;
-	__be16 frag_off; /* offset in 8-byte units << 3, then flags */
-	__be32 identification;
-};
-
-/* What the parser found; filled by sip_parse_frame(). */
-struct sip_parse_result {
-	__u16 code;  /* status code, when the outcome is PKT_SIP_RESPONSE */
-	__u16 sport; /* host byte order, once UDP was reached */
-	__u16 dport; /* host byte order, once UDP was reached */
-	__u8 family; /* of saddr: SIP6XX_FAMILY_*, for 6xx responses only */
-	__u8 pad;
-	__u8 saddr[16]; /* responder address (IPv4-mapped), 6xx responses only */
-};
-
-static __always_inline int sip_is_vlan(__be16 proto)
-{
-	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
-}
-
-/* Advances past Ethernet and up to VLAN_MAX_DEPTH tags; *proto is network order. */
-static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end, __be16 *proto)
-{
-	struct ethhdr *eth = nh->pos;
-	struct sip_vlan_hdr *vh;
-	int i;
-
-	if ((void *)(eth + 1) > data_end)
-		return PKT_TRUNCATED;
-	*proto = eth->h_proto;
-	nh->pos = eth + 1;
-
-	for (i = 0; i < VLAN_MAX_DEPTH; i++) {
-		if (!sip_is_vlan(*proto))
-			break;
-		vh = nh->pos;
-		if ((void *)(vh + 1) > data_end)
-			return PKT_TRUNCATED;
-		*proto = vh->encap_proto;
-		nh->pos = vh + 1;
-	}
-	/* A third tag is deeper than we follow: not IP as far as we can tell. */
-	if (sip_is_vlan(*proto))
-		return PKT_NON_IP;
-	return SIP_PARSE_CONTINUE;
-}
-
-/* Advances past the IPv4 header and its options. */
-static __always_inline int parse_ipv4(struct hdr_cursor *nh, void *data_end)
-{
-	struct iphdr *iph = nh->pos;
-	__u32 hdrsize;
-
-	if ((void *)(iph + 1) > data_end)
-		return PKT_TRUNCATED;
-	/* xdp-tools drops this check; without it IHL 0..4 would loop or underflow. */
-	if (iph->version != 4 || iph->ihl < 5)
-		return PKT_MALFORMED;
-	hdrsize = iph->ihl * 4;
-	if (nh->pos + hdrsize > data_end)
-		return PKT_TRUNCATED;
-	/* Offset != 0: a later fragment, which never holds the status line. */
-	if (iph->frag_off & bpf_htons(0x1fff))
-		return PKT_FRAGMENT;
-	if (iph->protocol != SIP_IPPROTO_UDP)
-		return PKT_NON_UDP;
-	nh->pos += hdrsize;
-	return SIP_PARSE_CONTINUE;
-}
-
-/* Advances past the IPv6 header and up to IPV6_EXT_MAX_CHAIN extension headers. */
-static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end)
-{
-	struct ipv6hdr *ip6h = nh->pos;
-	struct ipv6_opt_hdr *oh;
-	struct sip_ipv6_frag_hdr *fh;
-	__u8 nexthdr;
-	int i;
-
-	if ((void *)(ip6h + 1) > data_end)
-		return PKT_TRUNCATED;
-	if (ip6h->version != 6)
-		return PKT_MALFORMED;
-	nexthdr = ip6h->nexthdr;
-	nh->pos = ip6h + 1;
-
-	for (i = 0; i < IPV6_EXT_MAX_CHAIN; i++) {
-		switch (nexthdr) {
-		case SIP_IPPROTO_HOPOPTS:
-		case SIP_IPPROTO_ROUTING:
-		case SIP_IPPROTO_DSTOPTS:
-			oh = nh->pos;
-			if ((void *)(oh + 1) > data_end)
-				return PKT_TRUNCATED;
-			nexthdr = oh->nexthdr;
-			/* Length is checked by the next header's own bounds test. */
-			nh->pos += (oh->hdrlen + 1) * 8;
-			break;
-		case SIP_IPPROTO_FRAGMENT:
-			fh = nh->pos;
-			if ((void *)(fh + 1) > data_end)
-				return PKT_TRUNCATED;
-			if (fh->frag_off & bpf_htons(0xfff8))
-				return PKT_FRAGMENT;
-			nexthdr = fh->nexthdr;
-			nh->pos = fh + 1;
-			break;
-		default:
-			goto chain_done;
-		}
-	}
-chain_done:
-	/* A chain longer than IPV6_EXT_MAX_CHAIN also ends here, as non-UDP. */
-	if (nexthdr != SIP_IPPROTO_UDP)
-		return PKT_NON_UDP;
-	return SIP_PARSE_CONTINUE;
-}
-
-static __always_inline int sip_port_allowed(const volatile struct sip6xx_config *cfg, __u16 sport,
-					    __u16 dport)
-{
-	int n = cfg->nr_ports; /* int: compared with the int index (host -Wsign-compare) */
-	__u16 p;
-	int i;
-
-	if (!n)
-		return 1;
-	for (i = 0; i < SIP6XX_MAX_PORTS; i++) {
-		if (i >= n)
-			break;
-		p = cfg->ports[i];
-		if (p == sport || p == dport)
-			return 1;
-	}
-	return 0;
-}
-
-/* Advances past UDP; *dgram_len is the payload length the UDP header claims. */
-static __always_inline int parse_udp(struct hdr_cursor *nh, void *data_end,
-				     const volatile struct sip6xx_config *cfg,
-				     struct sip_parse_result *res, __u32 *dgram_len)
-{
-	struct udphdr *udph = nh->pos;
-	__u32 ulen;
-
-	if ((void *)(udph + 1) > data_end)
-		return PKT_TRUNCATED;
-	ulen = bpf_ntohs(udph->len);
-	if (ulen < sizeof(*udph))
-		return PKT_MALFORMED;
-	res->sport = bpf_ntohs(udph->source);
-	res->dport = bpf_ntohs(udph->dest);
-	if (!sip_port_allowed(cfg, res->sport, res->dport))
-		return PKT_FILTERED_PORT;
-	*dgram_len = ulen - sizeof(*udph);
-	nh->pos = udph + 1;
-	return SIP_PARSE_CONTINUE;
-}
+#define SIP_METHOD_MAX 16 /* longest request method we recognise */
+#define SIP_STATUS_LEN 12 /* "SIP/2.0 NNN " */
 
 /*
  * Byte @off of the UDP payload: -1 past the datagram (the UDP length), -2 past
@@ -327,48 +131,81 @@ static __always_inline int parse_sip_payload(const __u8 *p, __u32 dgram_len, voi
 	return PKT_SIP_RESPONSE;
 }
 
-/* Where the first stage left off: what the payload stage and the source copy need. */
-struct sip_l4_info {
-	__u32 l3_off;	   /* offset of the IPv4 or IPv6 header */
-	__u32 payload_off; /* offset of the UDP payload */
-	__u32 dgram_len;   /* UDP payload length, as the UDP header claims */
-	__u8 family;	   /* SIP6XX_FAMILY_IPV4 or _IPV6 */
-	__u8 pad[3];
-};
+/* After the UDP header: VXLAN (outer walk only), the port filter, the payload. */
+static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void *data_end,
+					 int allow_tunnel, const volatile struct sip6xx_config *cfg,
+					 struct sip_parse_result *res, struct sip_l4_info *l4)
+{
+	struct udphdr *udph = nh->pos;
+	__u32 ulen = 0;
+	int ret;
+
+	ret = parse_udp(nh, data_end, res, &ulen);
+	if (ret != SIP_PARSE_CONTINUE)
+		return ret;
+	/* Before the port filter: --port names the SIP ports, not the tunnel's. */
+	if (allow_tunnel && res->dport == SIP_VXLAN_PORT) {
+		ret = parse_vxlan(data, data_end, udph + 1, l4);
+		if (ret != SIP_PARSE_CONTINUE)
+			return ret;
+	}
+	if (!sip_port_allowed(cfg, res->sport, res->dport))
+		return PKT_FILTERED_PORT;
+	l4->dgram_len = ulen - sizeof(*udph);
+	l4->payload_off = (void *)(udph + 1) - data;
+	return SIP_PARSE_CONTINUE;
+}
 
 /*
- * Stage 1: Ethernet, VLANs, IP, UDP and the port filter. Returns an outcome,
- * or SIP_PARSE_CONTINUE with @l4 filled when there is a UDP payload to read.
+ * Stage 1: L2, L3 and L4 from @off, which holds an @at header. Returns an
+ * outcome; SIP_PARSE_CONTINUE with the UDP payload in @l4; or, when
+ * @allow_tunnel, SIP_PARSE_TUNNEL with the inner frame in @l4.
  */
-static __always_inline int sip_parse_headers(void *data, void *data_end,
+static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 off, __u32 at,
+					     int allow_tunnel,
 					     const volatile struct sip6xx_config *cfg,
 					     struct sip_parse_result *res, struct sip_l4_info *l4)
 {
-	struct hdr_cursor nh = { .pos = data };
+	struct hdr_cursor nh;
 	__be16 proto = 0;
+	__u8 nexthdr = 0;
 	int ret;
 
-	ret = parse_ethhdr(&nh, data_end, &proto);
-	if (ret != SIP_PARSE_CONTINUE)
-		return ret;
+	/* Verifier: the offset may arrive as a scalar and must be bounded before use. */
+	if (off > SIP_MAX_OFFSET)
+		return PKT_TRUNCATED;
+	nh.pos = data + off;
+	if (at == SIP_AT_IPV4) {
+		proto = bpf_htons(ETH_P_IP);
+	} else if (at == SIP_AT_IPV6) {
+		proto = bpf_htons(ETH_P_IPV6);
+	} else {
+		ret = parse_ethhdr(&nh, data_end, &proto);
+		if (ret != SIP_PARSE_CONTINUE)
+			return ret;
+	}
 	l4->l3_off = nh.pos - data;
 	if (proto == bpf_htons(ETH_P_IP)) {
 		l4->family = SIP6XX_FAMILY_IPV4;
-		ret = parse_ipv4(&nh, data_end);
+		ret = parse_ipv4(&nh, data_end, &nexthdr);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		l4->family = SIP6XX_FAMILY_IPV6;
-		ret = parse_ipv6(&nh, data_end);
+		ret = parse_ipv6(&nh, data_end, &nexthdr);
 	} else {
 		return PKT_NON_IP;
 	}
 	if (ret != SIP_PARSE_CONTINUE)
 		return ret;
 
-	ret = parse_udp(&nh, data_end, cfg, res, &l4->dgram_len);
-	if (ret != SIP_PARSE_CONTINUE)
-		return ret;
-	l4->payload_off = nh.pos - data;
-	return SIP_PARSE_CONTINUE;
+	if (nexthdr == SIP_IPPROTO_UDP)
+		return sip_after_udp(&nh, data, data_end, allow_tunnel, cfg, res, l4);
+	if (!allow_tunnel)
+		return PKT_NON_UDP;
+	if (nexthdr == SIP_IPPROTO_IPIP || nexthdr == SIP_IPPROTO_IPV6)
+		return parse_ip_in_ip(&nh, data, nexthdr, l4);
+	if (nexthdr == SIP_IPPROTO_GRE)
+		return parse_gre(&nh, data, data_end, l4);
+	return PKT_NON_UDP;
 }
 
 /* Stage 2: the status or request line of the UDP payload at @off. */
@@ -381,7 +218,7 @@ static __always_inline int sip_parse_payload(void *data, void *data_end, __u32 o
 	return parse_sip_payload((const __u8 *)data + off, dgram_len, data_end, res);
 }
 
-/* Copies the responder's address (IPv4-mapped for IPv4) into @res. */
+/* Stage 3: copies the responder's address (IPv4-mapped for IPv4) into @res. */
 static __always_inline void sip_copy_source(void *data, void *data_end, __u32 l3_off, __u8 family,
 					    struct sip_parse_result *res)
 {
@@ -408,9 +245,11 @@ static __always_inline void sip_copy_source(void *data, void *data_end, __u32 l3
 }
 
 /*
- * Parse one Ethernet frame. Returns its enum pkt_result outcome; for a 6xx
- * response, res->saddr and res->family name the responder. Reads only.
- * The BPF object runs the same three stages, split across a global function.
+ * Parse one Ethernet frame. Returns its enum pkt_result outcome; res->decap
+ * names the tunnel it was taken out of, if any; for a 6xx response,
+ * res->saddr and res->family name the responder (the inner packet's source).
+ * Reads only. The BPF object runs the same stages, split across global
+ * functions so the verifier checks each once.
  */
 static __always_inline int sip_parse_frame(void *data, void *data_end,
 					   const volatile struct sip6xx_config *cfg,
@@ -420,7 +259,12 @@ static __always_inline int sip_parse_frame(void *data, void *data_end,
 	int ret;
 
 	__builtin_memset(res, 0, sizeof(*res));
-	ret = sip_parse_headers(data, data_end, cfg, res, &l4);
+	ret = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, 1, cfg, res, &l4);
+	if (ret == SIP_PARSE_TUNNEL) {
+		res->decap = l4.decap;
+		ret = sip_parse_headers(data, data_end, l4.inner_off, l4.inner_at, 0, cfg, res,
+					&l4);
+	}
 	if (ret != SIP_PARSE_CONTINUE)
 		return ret;
 	ret = sip_parse_payload(data, data_end, l4.payload_off, l4.dgram_len, res);

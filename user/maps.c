@@ -25,6 +25,14 @@ static const char *const result_names[PKT_RESULT_MAX] = {
 	[PKT_SIP_RESPONSE] = "sip_response",
 	[PKT_MALFORMED] = "malformed",
 	[PKT_FILTERED_PORT] = "filtered_port",
+	[PKT_DECAP_IPIP] = "decap_ipip",
+	[PKT_DECAP_IP6IP] = "decap_ip6ip",
+	[PKT_DECAP_GRE] = "decap_gre",
+	[PKT_DECAP_GRE_TEB] = "decap_gre_teb",
+	[PKT_DECAP_GRE_PPP] = "decap_gre_ppp",
+	[PKT_DECAP_ERSPAN2] = "decap_erspan2",
+	[PKT_DECAP_ERSPAN3] = "decap_erspan3",
+	[PKT_DECAP_VXLAN] = "decap_vxlan",
 };
 
 const char *pkt_result_name(unsigned int result)

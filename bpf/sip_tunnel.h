@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * One level of tunnel decapsulation, for probes fed mirrored traffic: IP in
+ * IP (4, 41), GRE (IP, Ethernet, PPTP's PPP), ERSPAN I/II/III and VXLAN. Each
+ * parser returns SIP_PARSE_TUNNEL with the inner frame's offset, layer and
+ * PKT_DECAP_* kind in struct sip_l4_info, or an outcome.
+ */
+#ifndef SIP_TUNNEL_H
+#define SIP_TUNNEL_H
+
+#include "sip_hdrs.h"
+
+#define SIP_VXLAN_PORT 4789
+
+#define GRE_F_CSUM    0x8000
+#define GRE_F_ROUTING 0x4000
+#define GRE_F_KEY     0x2000
+#define GRE_F_SEQ     0x1000
+#define GRE_F_ACK     0x0080 /* enhanced GRE (version 1) only */
+#define GRE_VERSION   0x0007
+
+#define GRE_P_TEB     0x6558 /* transparent Ethernet bridging */
+#define GRE_P_ERSPAN2 0x88be /* ERSPAN type I (no sequence number) or II */
+#define GRE_P_ERSPAN3 0x22eb
+#define GRE_P_PPP     0x880b
+#define PPP_ADDR_CTRL 0xff03 /* address and control, absent when compressed (ACFC) */
+
+#define ERSPAN2_HLEN	   8
+#define ERSPAN3_HLEN	   12
+#define ERSPAN3_SUBHDR_LEN 8 /* platform-specific subheader, when the O bit is set */
+
+struct sip_gre_hdr {
+	__be16 flags;
+	__be16 proto;
+};
+
+struct sip_vxlan_hdr {
+	__u8 flags; /* 0x08: the VNI is valid */
+	__u8 reserved1[3];
+	__u8 vni[3];
+	__u8 reserved2;
+};
+
+static __always_inline int sip_tunnel(struct sip_l4_info *l4, void *data, void *pos,
+				      enum sip_layer at, __u8 decap)
+{
+	l4->inner_off = pos - data;
+	l4->inner_at = at;
+	l4->decap = decap;
+	return SIP_PARSE_TUNNEL;
+}
+
+/* The inner frame's layer for an Ethernet type seen in a tunnel header. */
+static __always_inline int sip_ip_layer(__be16 proto)
+{
+	if (proto == bpf_htons(ETH_P_IP))
+		return SIP_AT_IPV4;
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return SIP_AT_IPV6;
+	return -1;
+}
+
+/* ERSPAN I/II/III after GRE; the mirrored frame is Ethernet. */
+static __always_inline int parse_erspan(void *data, void *data_end, void *pos, __u16 proto,
+					__u16 gre_flags, struct sip_l4_info *l4)
+{
+	__u8 *eh = pos;
+
+	/* Type I has no ERSPAN header; GRE then carries no sequence number. */
+	if (proto == GRE_P_ERSPAN2 && !(gre_flags & GRE_F_SEQ))
+		return sip_tunnel(l4, data, pos, SIP_AT_ETH, PKT_DECAP_ERSPAN2);
+	if (proto == GRE_P_ERSPAN2) {
+		if ((void *)(eh + ERSPAN2_HLEN) > data_end)
+			return PKT_TRUNCATED;
+		if ((eh[0] >> 4) != 1)
+			return PKT_NON_UDP;
+		return sip_tunnel(l4, data, eh + ERSPAN2_HLEN, SIP_AT_ETH, PKT_DECAP_ERSPAN2);
+	}
+	if ((void *)(eh + ERSPAN3_HLEN) > data_end)
+		return PKT_TRUNCATED;
+	/* Version 2 means type III; frame type (FT) 0 means Ethernet. */
+	if ((eh[0] >> 4) != 2 || ((eh[10] >> 2) & 0x1f) != 0)
+		return PKT_NON_UDP;
+	pos = eh + ERSPAN3_HLEN;
+	if (eh[11] & 1)
+		pos += ERSPAN3_SUBHDR_LEN;
+	return sip_tunnel(l4, data, pos, SIP_AT_ETH, PKT_DECAP_ERSPAN3);
+}
+
+/* PPP inside enhanced GRE: address/control and the protocol may be compressed. */
+static __always_inline int parse_gre_ppp(void *data, void *data_end, __u8 *p,
+					 struct sip_l4_info *l4)
+{
+	__u16 ppp_proto;
+	int at;
+
+	if ((void *)(p + 2) > data_end)
+		return PKT_TRUNCATED;
+	if (p[0] == (PPP_ADDR_CTRL >> 8) && p[1] == (PPP_ADDR_CTRL & 0xff))
+		p += 2;
+	if ((void *)(p + 1) > data_end)
+		return PKT_TRUNCATED;
+	if (p[0] & 1) { /* protocol field compression: one odd byte */
+		ppp_proto = p[0];
+		p += 1;
+	} else {
+		if ((void *)(p + 2) > data_end)
+			return PKT_TRUNCATED;
+		ppp_proto = p[0] << 8 | p[1];
+		p += 2;
+	}
+	at = sip_ip_layer(sip_ppp_to_ethertype(ppp_proto));
+	if (at < 0)
+		return PKT_NON_IP;
+	return sip_tunnel(l4, data, p, at, PKT_DECAP_GRE_PPP);
+}
+
+/* GRE (RFC 2784/2890) and enhanced GRE (RFC 2637) at the cursor. */
+static __always_inline int parse_gre(struct hdr_cursor *nh, void *data, void *data_end,
+				     struct sip_l4_info *l4)
+{
+	struct sip_gre_hdr *gh = nh->pos;
+	__u16 flags, proto;
+	__u8 *pos;
+	int at;
+
+	if ((void *)(gh + 1) > data_end)
+		return PKT_TRUNCATED;
+	flags = bpf_ntohs(gh->flags);
+	proto = bpf_ntohs(gh->proto);
+	if (flags & GRE_F_ROUTING)
+		return PKT_NON_UDP; /* source routing: deprecated by RFC 2784 */
+	/* Optional words: checksum+reserved, key, sequence, (v1) acknowledgement. */
+	pos = (__u8 *)(gh + 1);
+	pos += (flags & GRE_F_CSUM ? 4 : 0) + (flags & GRE_F_KEY ? 4 : 0) +
+	       (flags & GRE_F_SEQ ? 4 : 0);
+	if ((flags & GRE_VERSION) == 1) {
+		if (proto != GRE_P_PPP)
+			return PKT_NON_UDP;
+		if (flags & GRE_F_ACK)
+			pos += 4;
+		return parse_gre_ppp(data, data_end, pos, l4);
+	}
+	if (flags & GRE_VERSION)
+		return PKT_NON_UDP;
+	if (proto == GRE_P_TEB)
+		return sip_tunnel(l4, data, pos, SIP_AT_ETH, PKT_DECAP_GRE_TEB);
+	if (proto == GRE_P_ERSPAN2 || proto == GRE_P_ERSPAN3)
+		return parse_erspan(data, data_end, pos, proto, flags, l4);
+	at = sip_ip_layer(bpf_htons(proto));
+	if (at < 0)
+		return PKT_NON_UDP;
+	return sip_tunnel(l4, data, pos, at, PKT_DECAP_GRE);
+}
+
+/* VXLAN (RFC 7348) after a UDP header to port 4789; else plain UDP (CONTINUE). */
+static __always_inline int parse_vxlan(void *data, void *data_end, void *pos,
+				       struct sip_l4_info *l4)
+{
+	struct sip_vxlan_hdr *vh = pos;
+
+	if ((void *)(vh + 1) > data_end)
+		return PKT_TRUNCATED;
+	if (!(vh->flags & 0x08))
+		return SIP_PARSE_CONTINUE;
+	return sip_tunnel(l4, data, vh + 1, SIP_AT_ETH, PKT_DECAP_VXLAN);
+}
+
+/* IP in IP: the inner header follows the outer one directly. */
+static __always_inline int parse_ip_in_ip(struct hdr_cursor *nh, void *data, __u8 nexthdr,
+					  struct sip_l4_info *l4)
+{
+	if (nexthdr == SIP_IPPROTO_IPIP)
+		return sip_tunnel(l4, data, nh->pos, SIP_AT_IPV4, PKT_DECAP_IPIP);
+	return sip_tunnel(l4, data, nh->pos, SIP_AT_IPV6, PKT_DECAP_IP6IP);
+}
+
+#endif /* SIP_TUNNEL_H */
