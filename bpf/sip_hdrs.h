@@ -57,6 +57,7 @@ enum sip_layer {
 	SIP_AT_ETH = 0,
 	SIP_AT_IPV4,
 	SIP_AT_IPV6,
+	SIP_AT_NONE, /* a tunnel whose payload is not IP (PPP control traffic) */
 };
 
 struct hdr_cursor {

@@ -175,6 +175,8 @@ static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 o
 	if (off > SIP_MAX_OFFSET)
 		return PKT_TRUNCATED;
 	nh.pos = data + off;
+	if (at == SIP_AT_NONE)
+		return PKT_NON_IP;
 	if (at == SIP_AT_IPV4) {
 		proto = bpf_htons(ETH_P_IP);
 	} else if (at == SIP_AT_IPV6) {

@@ -82,8 +82,11 @@ static __always_inline int parse_erspan(void *data, void *data_end, void *pos, _
 	if ((eh[0] >> 4) != 2 || ((eh[10] >> 2) & 0x1f) != 0)
 		return PKT_NON_UDP;
 	pos = eh + ERSPAN3_HLEN;
-	if (eh[11] & 1)
+	if (eh[11] & 1) {
+		if ((void *)(eh + ERSPAN3_HLEN + ERSPAN3_SUBHDR_LEN) > data_end)
+			return PKT_TRUNCATED;
 		pos += ERSPAN3_SUBHDR_LEN;
+	}
 	return sip_tunnel(l4, data, pos, SIP_AT_ETH, PKT_DECAP_ERSPAN3);
 }
 
@@ -94,12 +97,16 @@ static __always_inline int parse_gre_ppp(void *data, void *data_end, __u8 *p,
 	__u16 ppp_proto;
 	int at;
 
-	if ((void *)(p + 2) > data_end)
-		return PKT_TRUNCATED;
-	if (p[0] == (PPP_ADDR_CTRL >> 8) && p[1] == (PPP_ADDR_CTRL & 0xff))
-		p += 2;
 	if ((void *)(p + 1) > data_end)
 		return PKT_TRUNCATED;
+	/* A compressed protocol 0xff is reserved (RFC 1661): 0xff starts address/control. */
+	if (p[0] == (PPP_ADDR_CTRL >> 8)) {
+		if ((void *)(p + 3) > data_end)
+			return PKT_TRUNCATED;
+		if (p[1] != (PPP_ADDR_CTRL & 0xff))
+			return PKT_NON_UDP;
+		p += 2;
+	}
 	if (p[0] & 1) { /* protocol field compression: one odd byte */
 		ppp_proto = p[0];
 		p += 1;
@@ -109,10 +116,9 @@ static __always_inline int parse_gre_ppp(void *data, void *data_end, __u8 *p,
 		ppp_proto = p[0] << 8 | p[1];
 		p += 2;
 	}
+	/* LCP, IPCP and the like: decapsulated all the same, and not IP. */
 	at = sip_ip_layer(sip_ppp_to_ethertype(ppp_proto));
-	if (at < 0)
-		return PKT_NON_IP;
-	return sip_tunnel(l4, data, p, at, PKT_DECAP_GRE_PPP);
+	return sip_tunnel(l4, data, p, at < 0 ? SIP_AT_NONE : at, PKT_DECAP_GRE_PPP);
 }
 
 /* GRE (RFC 2784/2890) and enhanced GRE (RFC 2637) at the cursor. */
@@ -134,15 +140,17 @@ static __always_inline int parse_gre(struct hdr_cursor *nh, void *data, void *da
 	pos = (__u8 *)(gh + 1);
 	pos += (flags & GRE_F_CSUM ? 4 : 0) + (flags & GRE_F_KEY ? 4 : 0) +
 	       (flags & GRE_F_SEQ ? 4 : 0);
-	if ((flags & GRE_VERSION) == 1) {
-		if (proto != GRE_P_PPP)
-			return PKT_NON_UDP;
-		if (flags & GRE_F_ACK)
-			pos += 4;
-		return parse_gre_ppp(data, data_end, pos, l4);
-	}
-	if (flags & GRE_VERSION)
+	if ((flags & GRE_VERSION) > 1)
 		return PKT_NON_UDP;
+	if ((flags & GRE_VERSION) == 1 && proto != GRE_P_PPP)
+		return PKT_NON_UDP;
+	if ((flags & GRE_VERSION) == 1 && (flags & GRE_F_ACK))
+		pos += 4;
+	/* A tunnel counts once its whole header is there. */
+	if ((void *)pos > data_end)
+		return PKT_TRUNCATED;
+	if (flags & GRE_VERSION)
+		return parse_gre_ppp(data, data_end, pos, l4);
 	if (proto == GRE_P_TEB)
 		return sip_tunnel(l4, data, pos, SIP_AT_ETH, PKT_DECAP_GRE_TEB);
 	if (proto == GRE_P_ERSPAN2 || proto == GRE_P_ERSPAN3)

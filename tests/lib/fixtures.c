@@ -9,6 +9,25 @@
  *  - Status-Line "SIP-Version SP Status-Code SP", version case-insensitive,
  *    code 100..699; anything else that starts "SIP/" is malformed.
  *  - truncated: the frame ends inside a header or inside that status line.
+ * Tunnels (sip6xx.h, bpf/sip_tunnel.h; DESIGN.md does not cover them yet):
+ *  - One level of IPIP (4, 41), GRE carrying IP, Ethernet (TEB) or PPTP's
+ *    PPP, ERSPAN I/II/III and VXLAN (UDP to 4789, I flag set) is taken off;
+ *    the inner frame is then judged exactly as a bare one, its source is the
+ *    responder, and the --port filter applies to its UDP, not the tunnel's.
+ *    A tunnel inside the inner frame is not followed (non_udp, or plain UDP).
+ *  - Besides its one outcome, such a frame counts once in the tunnel's
+ *    PKT_DECAP_* entry (fixture.decap). Decap counts once the tunnel's own
+ *    headers are complete (GRE and its optional C/K/S/A words; ERSPAN II's 8
+ *    or III's 12 bytes plus III's 8-byte subheader when O is set; the PPP
+ *    address/control and protocol in PPTP's GRE; VXLAN's 8 bytes) and so the
+ *    inner frame's start is known, even if not one inner byte follows; an
+ *    inner frame that then turns out not to be IP, not UDP, cut or not SIP
+ *    still counts the decap. A tunnel the parser does not take (GRE version
+ *    2+, GRE routing, an unknown GRE protocol, ERSPAN II version != 1, ERSPAN
+ *    III version != 2 or frame type != 0) counts non_udp and no decap; VXLAN
+ *    without the I flag is plain UDP to 4789.
+ *  - PPPoE sessions (0x8864) are L2, like VLAN tags: no decap entry; a PPP
+ *    protocol other than IPv4/IPv6 (LCP, IPCP) is non_ip.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -54,12 +73,22 @@
 		.type = IPPROTO_FRAGMENT, .frag_off = (off), .more = (m)                           \
 	}
 #define BIN(a) .payload = (const char *)(a), .payload_len = sizeof(a)
+/* One level of encapsulation around the inner frame spelled out in IN(). */
+#define TUN(t) .tunnel = FRAME_TUN_##t
+#define IN(...)                                                                                    \
+	.inner = &(const struct frame_spec)                                                        \
+	{                                                                                          \
+		__VA_ARGS__                                                                        \
+	}
+#define GRE_CKS (FRAME_GRE_C | FRAME_GRE_K | FRAME_GRE_S)
 
 #define WANT(r)		   .want = (r)
 #define WANT_RESPONSE(c)   .want = PKT_SIP_RESPONSE, .code = (c)
 #define WANT_6XX(c, addr)  WANT_RESPONSE(c), .src = (addr)
 /* Starts like SIP but is not a valid status line: the UDP header was fine. */
 #define WANT_MALFORMED_SIP .want = PKT_MALFORMED, .udp_ok = true
+/* Also counted in pkt_stats[k], a PKT_DECAP_*: the tunnel the frame came out of. */
+#define WANT_DECAP(k)	   .decap = (k)
 
 struct fixture_def {
 	const char *desc;
@@ -71,6 +100,7 @@ struct fixture_def {
 	bool udp_ok;	 /* not one of the UDP outcomes, but UDP was parsed */
 	bool cut;	 /* keep only the first cut_len bytes of the frame */
 	size_t cut_len;
+	int decap; /* PKT_DECAP_*, or 0 */
 };
 
 /* RTP (RFC 3550), V=2, PT 0 (PCMU): 12-byte header, then mu-law silence. */
@@ -93,6 +123,16 @@ static const __u8 arp_request[] = { 0x00, 0x01, 0x08, 0x00, 6,	 4,  0x00, 0x01, 
 
 /* One MPLS label stack entry (bottom of stack), then an IPv4 header start. */
 static const __u8 mpls_ipv4[] = { 0x00, 0x06, 0x41, 0x40, 0x45, 0x00, 0x00, 0x54 };
+
+/* LCP Configure-Request (RFC 1661 5.1): MRU 1492, magic number 0x5a170001. */
+static const __u8 lcp_conf_req[] = { 0x01, 0x01, 0x00, 0x0e, 0x01, 0x04, 0x05,
+				     0xd4, 0x05, 0x06, 0x5a, 0x17, 0x00, 0x01 };
+
+/* IPCP Configure-Request (RFC 1332): IP-Address 0.0.0.0, asking for one. */
+static const __u8 ipcp_conf_req[] = { 0x01, 0x01, 0x00, 0x0a, 0x03, 0x06, 0x00, 0x00, 0x00, 0x00 };
+
+/* PPPoE Active Discovery Initiation (RFC 2516 5.1): any Service-Name. */
+static const __u8 pppoe_padi[] = { 0x11, 0x09, 0x00, 0x00, 0x00, 0x04, 0x01, 0x01, 0x00, 0x00 };
 
 static const struct fixture_def fixture_defs[] = {
 	/* L2: Ethernet II and VLAN tags. */
@@ -518,6 +558,676 @@ static const struct fixture_def fixture_defs[] = {
 	  { V4, .sport = 15061, .dport = 5063, .payload = SIP_MSG("SIP/2.0 200 OK") },
 	  FIXTURE_CFG_8PORTS,
 	  WANT(PKT_FILTERED_PORT) },
+
+	/*
+	 * One tunnel level (see the rules at the top). Inner sources differ from
+	 * the outer ones (198.18.0.1, 2001:db8::1): a 6xx names the inner one.
+	 */
+	/* IP in IP (protocol 4 and 41). */
+	{ "IPIP: IPv4 in IPv4 (protocol 4), 603 from the inner source",
+	  { V4, TUN(IPIP),
+	    IN(V4, .saddr = "198.18.40.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.40.3"),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: IPv6 in IPv4 (protocol 41, 6in4), 607",
+	  { V4, TUN(IPIP),
+	    IN(V6, .saddr = "2001:db8:40::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:40::7"),
+	  WANT_DECAP(PKT_DECAP_IP6IP) },
+	{ "IPIP: IPv4 in IPv6 (protocol 4), 608",
+	  { V6, TUN(IPIP), IN(V4, .saddr = "198.18.40.8", .payload = SIP_608) },
+	  WANT_6XX(608, "198.18.40.8"),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: IPv6 in IPv6 (protocol 41), 606",
+	  { V6, TUN(IPIP),
+	    IN(V6, .saddr = "2001:db8:40::6", .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")) },
+	  WANT_6XX(606, "2001:db8:40::6"),
+	  WANT_DECAP(PKT_DECAP_IP6IP) },
+	{ "IPIP: 802.1Q, IPv4 in IPv4, inner 200 on 40000 -> 5062",
+	  { .nr_vlans = 1,
+	    V4,
+	    TUN(IPIP),
+	    IN(V4, .sport = 40000, .dport = 5062, .payload = SIP_MSG("SIP/2.0 200 OK")) },
+	  WANT_RESPONSE(200),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: IPv6 outer with hop-by-hop and dest-opts, IPv4 inside, 603",
+	  { V6, .nr_ext = 2, .ext = { HBH(0), DST(1) }, TUN(IPIP),
+	    IN(V4, .saddr = "198.18.40.13", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.40.13"),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: outer IPv4 IHL 7, inner IPv4 IHL 6, 604",
+	  { V4, .ip_opt_words = 2, TUN(IPIP),
+	    IN(V4, .ip_opt_words = 1, .saddr = "198.18.40.4",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  WANT_6XX(604, "198.18.40.4"),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: inner INVITE",
+	  { V4, TUN(IPIP),
+	    IN(V4, .payload = SIP_MSG("INVITE sip:bob@biloxi.example.com SIP/2.0")) },
+	  WANT(PKT_SIP_REQUEST),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: inner IPv4 later fragment",
+	  { V4, TUN(IPIP), IN(V4, .frag_off = 185, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_FRAGMENT),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: inner TCP carrying SIP/2.0 603",
+	  { V4, TUN(IPIP),
+	    IN(V4, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: inner IPv4 IHL 4",
+	  { V4, TUN(IPIP),
+	    IN(V4, .ihl_set = true, .ihl_field = 4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPIP: protocol 41 but version 4 inside",
+	  { V4, TUN(IPIP), .l4_proto = 41, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED),
+	  WANT_DECAP(PKT_DECAP_IP6IP) },
+	{ "IPIP inside IPIP: one level only, the inner protocol 4 is non_udp",
+	  { V4, TUN(IPIP), IN(V4, TUN(IPIP), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "GRE inside IPIP (IPv6 outer): one level only, non_udp",
+	  { V6, TUN(IPIP), IN(V4, TUN(GRE), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "IPv4 later fragment of protocol 4: fragment, not decapsulated",
+	  { V4, .frag_off = 185, TUN(IPIP), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_FRAGMENT) },
+
+	/* GRE (RFC 2784, 2890) carrying IP. */
+	{ "GRE: IPv4 in IPv4, 603 from the inner source",
+	  { V4, TUN(GRE),
+	    IN(V4, .saddr = "198.18.41.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.41.3"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE: IPv6 in IPv6, 604",
+	  { V6, TUN(GRE),
+	    IN(V6, .saddr = "2001:db8:41::4",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  WANT_6XX(604, "2001:db8:41::4"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE: IPv6 in IPv4, 600",
+	  { V4, TUN(GRE),
+	    IN(V6, .saddr = "2001:db8:41::600",
+	       .payload = SIP_MSG("SIP/2.0 600 Busy Everywhere")) },
+	  WANT_6XX(600, "2001:db8:41::600"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE: IPv4 in IPv6, 200",
+	  { V6, TUN(GRE), IN(V4, .payload = SIP_MSG("SIP/2.0 200 OK")) },
+	  WANT_RESPONSE(200),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE with key (K), IPv4 inside, 607",
+	  { V4, TUN(GRE), .gre_flags = FRAME_GRE_K,
+	    IN(V4, .saddr = "198.18.41.7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "198.18.41.7"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE with sequence number (S), IPv4 inside, 603",
+	  { V4, TUN(GRE), .gre_flags = FRAME_GRE_S,
+	    IN(V4, .saddr = "198.18.41.13", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.41.13"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE with checksum (C), IPv6 inside, 608",
+	  { V4, TUN(GRE), .gre_flags = FRAME_GRE_C,
+	    IN(V6, .saddr = "2001:db8:41::608", .payload = SIP_608) },
+	  WANT_6XX(608, "2001:db8:41::608"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE with C and K, IPv4 inside, 486",
+	  { V4, TUN(GRE), .gre_flags = FRAME_GRE_C | FRAME_GRE_K,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 486 Busy Here")) },
+	  WANT_RESPONSE(486),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE with C and S, IPv6 inside, 180",
+	  { V6, TUN(GRE), .gre_flags = FRAME_GRE_C | FRAME_GRE_S,
+	    IN(V6, .payload = SIP_MSG("SIP/2.0 180 Ringing")) },
+	  WANT_RESPONSE(180),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE with C, K and S, IPv4 inside, 606",
+	  { V4, TUN(GRE), .gre_flags = GRE_CKS,
+	    IN(V4, .saddr = "198.18.41.6", .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")) },
+	  WANT_6XX(606, "198.18.41.6"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE with K and S over IPv6, IPv6 inside, 603",
+	  { V6, TUN(GRE), .gre_flags = FRAME_GRE_K | FRAME_GRE_S,
+	    IN(V6, .saddr = "2001:db8:41::603", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "2001:db8:41::603"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE over IPv6 with hop-by-hop, routing, dest-opts, fragment(0): IPv4 inside, 607",
+	  { V6, .nr_ext = 4, .ext = { HBH(0), RTH(2), DST(1), FRAG(0, true) }, TUN(GRE),
+	    IN(V4, .saddr = "198.18.41.17", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "198.18.41.17"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE with K over IPv6 with 6 extension headers (atomic fragment): IPv6 inside, 603",
+	  { V6, .nr_ext = 6, .ext = { HBH(0), DST(0), RTH(2), DST(0), FRAG(0, false), DST(0) },
+	    TUN(GRE), .gre_flags = FRAME_GRE_K,
+	    IN(V6, .saddr = "2001:db8:41::66", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "2001:db8:41::66"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE over IPv6 with 7 extension headers: GRE not reached, non_udp",
+	  { V6, .nr_ext = 7,
+	    .ext = { HBH(0), DST(0), RTH(2), DST(0), FRAG(0, true), DST(0), DST(0) }, TUN(GRE),
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE over IPv6 with a later-fragment header: fragment, not decapsulated",
+	  { V6, .nr_ext = 1, .ext = { FRAG(181, false) }, TUN(GRE),
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_FRAGMENT) },
+	{ "GRE in an IPv4 first fragment (MF, offset 0), IPv4 inside, 603",
+	  { V4, .mf = true, TUN(GRE),
+	    IN(V4, .saddr = "198.18.41.23", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.41.23"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE in an IPv4 later fragment: fragment, not decapsulated",
+	  { V4, .frag_off = 185, TUN(GRE), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_FRAGMENT) },
+	{ "GRE: inner RTP on high ports",
+	  { V4, TUN(GRE), IN(V4, .sport = 16384, .dport = 16386, BIN(rtp_pcmu)) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE: inner TCP carrying SIP/2.0 607",
+	  { V4, TUN(GRE),
+	    IN(V4, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE: inner IPv6 later fragment",
+	  { V4, TUN(GRE),
+	    IN(V6, .nr_ext = 1, .ext = { FRAG(181, false) },
+	       .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_FRAGMENT),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE: inner IPv4 IHL 4",
+	  { V4, TUN(GRE),
+	    IN(V4, .ihl_set = true, .ihl_field = 4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE: inner code 700",
+	  { V4, TUN(GRE), IN(V4, .payload = SIP_MSG("SIP/2.0 700 Out Of Range")) },
+	  WANT_MALFORMED_SIP,
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE type 0x86dd, version 4 inside",
+	  { V4, TUN(GRE), .gre_proto = 0x86dd, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "VXLAN inside GRE: one level only, UDP 4789 is plain UDP, not_sip",
+	  { V4, TUN(GRE), IN(V4, TUN(VXLAN), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "GRE inside GRE: one level only, non_udp",
+	  { V4, TUN(GRE), IN(V4, TUN(GRE), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	/* GRE the parser does not take. */
+	{ "GRE version 1 with type 0x0800 (not PPP): non_udp, not decapsulated",
+	  { V4, TUN(GRE), .gre_flags = FRAME_GRE_K | 1,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE version 2: non_udp, not decapsulated",
+	  { V4, TUN(GRE), .gre_flags = 2, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE version 7 over IPv6: non_udp, not decapsulated",
+	  { V6, TUN(GRE), .gre_flags = 7, IN(V6, .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE version 3 with PPP's key and type 0x880b: non_udp, not decapsulated",
+	  { V4, TUN(GRE_PPP), .gre_flags = 2, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE with the routing bit (RFC 1701 R): non_udp, not decapsulated",
+	  { V4, TUN(GRE), .gre_flags = FRAME_GRE_R,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE-TEB with the routing bit: non_udp, not decapsulated",
+	  { V6, TUN(GRE_TEB), .gre_flags = FRAME_GRE_R | FRAME_GRE_K,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE type 0x0806 (ARP): non_udp, not decapsulated",
+	  { V4, TUN(GRE), .gre_proto = 0x0806, IN(BIN(arp_request)) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE type 0x8847 (MPLS): non_udp, not decapsulated",
+	  { V4, TUN(GRE), .gre_proto = 0x8847, IN(BIN(mpls_ipv4)) },
+	  WANT(PKT_NON_UDP) },
+	{ "GRE type 0x880b (PPP) in version 0: non_udp, not decapsulated",
+	  { V4, TUN(GRE), .gre_proto = 0x880b, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+
+	/* GRE carrying Ethernet (transparent Ethernet bridging, 0x6558). */
+	{ "GRE-TEB: Ethernet, IPv4 603 from the inner source",
+	  { V4, TUN(GRE_TEB),
+	    IN(V4, .saddr = "198.18.42.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.42.3"),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB over IPv6: Ethernet, IPv6 607",
+	  { V6, TUN(GRE_TEB),
+	    IN(V6, .saddr = "2001:db8:42::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:42::7"),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB: inner 802.1Q tag, IPv4 600",
+	  { V4, TUN(GRE_TEB),
+	    IN(.nr_vlans = 1, V4, .saddr = "198.18.42.60",
+	       .payload = SIP_MSG("SIP/2.0 600 Busy Everywhere")) },
+	  WANT_6XX(600, "198.18.42.60"),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB: inner QinQ, IPv6 604",
+	  { V4, TUN(GRE_TEB),
+	    IN(.nr_vlans = 2, V6, .saddr = "2001:db8:42::604",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  WANT_6XX(604, "2001:db8:42::604"),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB with key (NVGRE style): IPv4 608",
+	  { V4, TUN(GRE_TEB), .gre_flags = FRAME_GRE_K,
+	    IN(V4, .saddr = "198.18.42.8", .payload = SIP_608) },
+	  WANT_6XX(608, "198.18.42.8"),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB with C, K and S: inner 802.1Q, IPv6 603",
+	  { V6, TUN(GRE_TEB), .gre_flags = GRE_CKS,
+	    IN(.nr_vlans = 1, V6, .saddr = "2001:db8:42::603",
+	       .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "2001:db8:42::603"),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB carrying ARP: non_ip, decapsulated",
+	  { V4, TUN(GRE_TEB), IN(.ethertype = 0x0806, BIN(arp_request)) },
+	  WANT(PKT_NON_IP),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB: inner three VLAN tags: non_ip, decapsulated",
+	  { V4, TUN(GRE_TEB), IN(.nr_vlans = 3, V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_IP),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB: inner PPPoE session, IPv4 603",
+	  { V4, TUN(GRE_TEB),
+	    IN(TUN(PPPOE),
+	       IN(V4, .saddr = "198.18.42.33", .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT_6XX(603, "198.18.42.33"),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+	{ "GRE-TEB: inner REGISTER",
+	  { V4, TUN(GRE_TEB), IN(V6, .payload = SIP_MSG("REGISTER sips:ss2.example.com SIP/2.0")) },
+	  WANT(PKT_SIP_REQUEST),
+	  WANT_DECAP(PKT_DECAP_GRE_TEB) },
+
+	/* Enhanced GRE (PPTP, RFC 2637) carrying PPP (RFC 1661, ACFC and PFC from 1661 6.5/6.6). */
+	{ "GRE-PPP: K, FF 03, protocol 0x0021, IPv4 603",
+	  { V4, TUN(GRE_PPP),
+	    IN(V4, .saddr = "198.18.43.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.43.3"),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP: K+S, FF 03, protocol 0x0057, IPv6 607",
+	  { V4, TUN(GRE_PPP), .gre_flags = FRAME_GRE_S,
+	    IN(V6, .saddr = "2001:db8:43::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:43::7"),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP: K+S+A, no address/control (ACFC), 0x0021, IPv4 608",
+	  { V4, TUN(GRE_PPP), .gre_flags = FRAME_GRE_S | FRAME_GRE_A, .ppp_acfc = true,
+	    IN(V4, .saddr = "198.18.43.8", .payload = SIP_608) },
+	  WANT_6XX(608, "198.18.43.8"),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP: K+A, FF 03, compressed protocol 0x21 (PFC), IPv4 606",
+	  { V4, TUN(GRE_PPP), .gre_flags = FRAME_GRE_A, .ppp_pfc = true,
+	    IN(V4, .saddr = "198.18.43.6", .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")) },
+	  WANT_6XX(606, "198.18.43.6"),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP: K+S, ACFC and PFC 0x57, IPv6 603",
+	  { V4, TUN(GRE_PPP), .gre_flags = FRAME_GRE_S, .ppp_acfc = true, .ppp_pfc = true,
+	    IN(V6, .saddr = "2001:db8:43::603", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "2001:db8:43::603"),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP: K only, ACFC and PFC 0x21, IPv4 604",
+	  { V4, TUN(GRE_PPP), .ppp_acfc = true, .ppp_pfc = true,
+	    IN(V4, .saddr = "198.18.43.4",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  WANT_6XX(604, "198.18.43.4"),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP over IPv6: K+S, IPv4 200",
+	  { V6, TUN(GRE_PPP), .gre_flags = FRAME_GRE_S,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 200 OK")) },
+	  WANT_RESPONSE(200),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP: inner DNS query",
+	  { V4, TUN(GRE_PPP), .gre_flags = FRAME_GRE_S,
+	    IN(V4, .sport = 40001, .dport = 53, BIN(dns_query)) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP: inner TCP carrying SIP/2.0 603",
+	  { V4, TUN(GRE_PPP),
+	    IN(V4, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	/*
+	 * The PPP header is complete and names a protocol that is not IP: as
+	 * GRE-TEB carrying ARP, and PPPoE carrying LCP, this is non_ip, and the
+	 * tunnel was taken off.
+	 */
+	{ "GRE-PPP: LCP Configure-Request (0xc021): non_ip, decapsulated",
+	  { V4, TUN(GRE_PPP), .gre_flags = FRAME_GRE_S, .ppp_proto = 0xc021,
+	    IN(BIN(lcp_conf_req)) },
+	  WANT(PKT_NON_IP),
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP version 1 with the routing bit: non_udp, not decapsulated",
+	  { V4, TUN(GRE_PPP), .gre_flags = FRAME_GRE_R,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+
+	/* ERSPAN (draft-foschiano-erspan-03) mirroring Ethernet frames. */
+	{ "ERSPAN I (0x88be, no S bit, no header): IPv4 603",
+	  { V4, TUN(ERSPAN1),
+	    IN(V4, .saddr = "198.18.44.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.44.3"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN I: inner 802.1Q, IPv6 607",
+	  { V4, TUN(ERSPAN1),
+	    IN(.nr_vlans = 1, V6, .saddr = "2001:db8:44::7",
+	       .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:44::7"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN II: IPv4 603",
+	  { V4, TUN(ERSPAN2),
+	    IN(V4, .saddr = "198.18.44.23", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.44.23"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN II: inner 802.1Q (En 3), IPv6 608",
+	  { V4, TUN(ERSPAN2),
+	    IN(.nr_vlans = 1, V6, .saddr = "2001:db8:44::608", .payload = SIP_608) },
+	  WANT_6XX(608, "2001:db8:44::608"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN II over IPv6: IPv4 600",
+	  { V6, TUN(ERSPAN2),
+	    IN(V4, .saddr = "198.18.44.60", .payload = SIP_MSG("SIP/2.0 600 Busy Everywhere")) },
+	  WANT_6XX(600, "198.18.44.60"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN II with GRE key: inner QinQ, IPv4 486",
+	  { V4, TUN(ERSPAN2), .gre_flags = FRAME_GRE_K,
+	    IN(.nr_vlans = 2, V4, .payload = SIP_MSG("SIP/2.0 486 Busy Here")) },
+	  WANT_RESPONSE(486),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN II: inner IPv6 TCP",
+	  { V4, TUN(ERSPAN2),
+	    IN(V6, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN II: inner ARP",
+	  { V4, TUN(ERSPAN2), IN(.ethertype = 0x0806, BIN(arp_request)) },
+	  WANT(PKT_NON_IP),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN II version 2 under 0x88be: non_udp, not decapsulated",
+	  { V4, TUN(ERSPAN2), .erspan_ver = 2, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "ERSPAN II version 15: non_udp, not decapsulated",
+	  { V6, TUN(ERSPAN2), .erspan_ver = 0xf,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "ERSPAN III: IPv4 603",
+	  { V4, TUN(ERSPAN3),
+	    IN(V4, .saddr = "198.18.45.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.45.3"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN3) },
+	{ "ERSPAN III: IPv6 607",
+	  { V4, TUN(ERSPAN3),
+	    IN(V6, .saddr = "2001:db8:45::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:45::7"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN3) },
+	{ "ERSPAN III with the O subheader: IPv4 608",
+	  { V4, TUN(ERSPAN3), .erspan_o = true,
+	    IN(V4, .saddr = "198.18.45.8", .payload = SIP_608) },
+	  WANT_6XX(608, "198.18.45.8"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN3) },
+	{ "ERSPAN III with the O subheader over IPv6: IPv6 606",
+	  { V6, TUN(ERSPAN3), .erspan_o = true,
+	    IN(V6, .saddr = "2001:db8:45::606", .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")) },
+	  WANT_6XX(606, "2001:db8:45::606"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN3) },
+	{ "ERSPAN III without subheader: inner QinQ, IPv4 604",
+	  { V4, TUN(ERSPAN3),
+	    IN(.nr_vlans = 2, V4, .saddr = "198.18.45.4",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  WANT_6XX(604, "198.18.45.4"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN3) },
+	{ "ERSPAN III with GRE C, K and S and the O subheader: IPv4 603",
+	  { V4, TUN(ERSPAN3), .gre_flags = GRE_CKS, .erspan_o = true,
+	    IN(V4, .saddr = "198.18.45.13", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.45.13"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN3) },
+	{ "ERSPAN III: inner RTP",
+	  { V4, TUN(ERSPAN3), .erspan_o = true,
+	    IN(V4, .sport = 16384, .dport = 16386, BIN(rtp_pcmu)) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_ERSPAN3) },
+	{ "ERSPAN III frame type 2 (IP): non_udp, not decapsulated",
+	  { V4, TUN(ERSPAN3), .erspan_ft = 2, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "ERSPAN III frame type 31 with the O subheader: non_udp, not decapsulated",
+	  { V4, TUN(ERSPAN3), .erspan_ft = 31, .erspan_o = true,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "ERSPAN III version 1 under 0x22eb: non_udp, not decapsulated",
+	  { V4, TUN(ERSPAN3), .erspan_ver = 1, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+
+	/* VXLAN (RFC 7348): UDP to 4789, I flag, inner Ethernet. */
+	{ "VXLAN: IPv4 in IPv4, 603 from the inner source",
+	  { V4, TUN(VXLAN),
+	    IN(V4, .saddr = "198.18.47.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.47.3"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN over IPv6: IPv6 607",
+	  { V6, TUN(VXLAN),
+	    IN(V6, .saddr = "2001:db8:47::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:47::7"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN over IPv4: IPv6 608",
+	  { V4, TUN(VXLAN), IN(V6, .saddr = "2001:db8:47::608", .payload = SIP_608) },
+	  WANT_6XX(608, "2001:db8:47::608"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN: inner 802.1Q, IPv4 604",
+	  { V4, TUN(VXLAN),
+	    IN(.nr_vlans = 1, V4, .saddr = "198.18.47.4",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  WANT_6XX(604, "198.18.47.4"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN: inner QinQ, IPv6 600",
+	  { V4, TUN(VXLAN),
+	    IN(.nr_vlans = 2, V6, .saddr = "2001:db8:47::600",
+	       .payload = SIP_MSG("SIP/2.0 600 Busy Everywhere")) },
+	  WANT_6XX(600, "2001:db8:47::600"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN behind outer QinQ, from port 5060: inner 802.1Q, IPv4 606",
+	  { .nr_vlans = 2,
+	    V4,
+	    TUN(VXLAN),
+	    .sport = 5060,
+	    IN(.nr_vlans = 1, V4, .saddr = "198.18.47.6",
+	       .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")) },
+	  WANT_6XX(606, "198.18.47.6"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN over IPv6 with hop-by-hop and routing: IPv4 603",
+	  { V6, .nr_ext = 2, .ext = { HBH(0), RTH(2) }, TUN(VXLAN),
+	    IN(V4, .saddr = "198.18.47.13", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.47.13"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN: inner DNS query",
+	  { V4, TUN(VXLAN), IN(V4, .sport = 40001, .dport = 53, BIN(dns_query)) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN: inner TCP carrying SIP/2.0 603",
+	  { V4, TUN(VXLAN),
+	    IN(V4, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN: inner ARP",
+	  { V4, TUN(VXLAN), IN(.ethertype = 0x0806, BIN(arp_request)) },
+	  WANT(PKT_NON_IP),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN: inner UDP length 7",
+	  { V4, TUN(VXLAN),
+	    IN(V4, .udp_len_set = true, .udp_len = 7, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN: inner PPPoE session, IPv6 603",
+	  { V4, TUN(VXLAN),
+	    IN(TUN(PPPOE),
+	       IN(V6, .saddr = "2001:db8:47::603", .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT_6XX(603, "2001:db8:47::603"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN: inner IPv4 carrying GRE: one level only, non_udp",
+	  { V4, TUN(VXLAN), IN(V4, TUN(GRE), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN inside VXLAN: one level only, inner UDP 4789 is plain UDP, not_sip",
+	  { V4, TUN(VXLAN), IN(V4, TUN(VXLAN), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "VXLAN flags 0x00 (I clear): plain UDP to 4789, not_sip",
+	  { V4, TUN(VXLAN), .vxlan_no_i = true, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+	{ "VXLAN header to UDP 4790 (not 4789): plain UDP, not_sip",
+	  { V6, TUN(VXLAN), .dport = 4790, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+
+	/* The --port filter names SIP ports: it applies to the inner UDP, never the tunnel's. */
+	{ "port filter 5060: VXLAN to 4789 carrying 603 from 5060 to 40000",
+	  { V4, TUN(VXLAN),
+	    IN(V4, .sport = 5060, .dport = 40000, .saddr = "198.18.48.3",
+	       .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  FIXTURE_CFG_5060,
+	  WANT_6XX(603, "198.18.48.3"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "port filter 5060: VXLAN to 4789 carrying 603 on 5080 -> 5080",
+	  { V4, TUN(VXLAN),
+	    IN(V4, .sport = 5080, .dport = 5080, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  FIXTURE_CFG_5060,
+	  WANT(PKT_FILTERED_PORT),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "port filter 5060: VXLAN from 5060 to 4789 carrying 603 on 5080 -> 5080",
+	  { V6, TUN(VXLAN), .sport = 5060,
+	    IN(V4, .sport = 5080, .dport = 5080, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  FIXTURE_CFG_5060,
+	  WANT(PKT_FILTERED_PORT),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "port filter 5060: UDP to 4789 without the I flag is filtered_port",
+	  { V4, TUN(VXLAN), .vxlan_no_i = true, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  FIXTURE_CFG_5060,
+	  WANT(PKT_FILTERED_PORT) },
+	{ "port filter 5060: GRE carrying 603 on 5080 -> 5080",
+	  { V4, TUN(GRE),
+	    IN(V4, .sport = 5080, .dport = 5080, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  FIXTURE_CFG_5060,
+	  WANT(PKT_FILTERED_PORT),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "port filter 5060: ERSPAN II carrying 607 from 5060",
+	  { V4, TUN(ERSPAN2),
+	    IN(V6, .sport = 5060, .dport = 33000, .saddr = "2001:db8:48::7",
+	       .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  FIXTURE_CFG_5060,
+	  WANT_6XX(607, "2001:db8:48::7"),
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "port filter 5060: PPPoE carrying 603 on 5080 -> 5080",
+	  { TUN(PPPOE),
+	    IN(V4, .sport = 5080, .dport = 5080, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  FIXTURE_CFG_5060,
+	  WANT(PKT_FILTERED_PORT) },
+	{ "8 ports: VXLAN carrying 608 from 15060",
+	  { V4, TUN(VXLAN),
+	    IN(V4, .sport = 15060, .dport = 33000, .saddr = "198.18.48.8", .payload = SIP_608) },
+	  FIXTURE_CFG_8PORTS,
+	  WANT_6XX(608, "198.18.48.8"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+
+	/* PPPoE sessions (RFC 2516) are L2, as VLAN tags are: no decap entry. */
+	{ "PPPoE session: IPv4 603 from the inner source",
+	  { TUN(PPPOE), IN(V4, .saddr = "198.18.46.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.46.3") },
+	{ "PPPoE session: IPv6 607",
+	  { TUN(PPPOE),
+	    IN(V6, .saddr = "2001:db8:46::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:46::7") },
+	{ "802.1Q tag, then PPPoE: IPv4 608",
+	  { .nr_vlans = 1, TUN(PPPOE), IN(V4, .saddr = "198.18.46.8", .payload = SIP_608) },
+	  WANT_6XX(608, "198.18.46.8") },
+	{ "QinQ, then PPPoE: IPv6 200",
+	  { .nr_vlans = 2, TUN(PPPOE), IN(V6, .payload = SIP_MSG("SIP/2.0 200 OK")) },
+	  WANT_RESPONSE(200) },
+	{ "three VLAN tags, then PPPoE: non_ip",
+	  { .nr_vlans = 3, TUN(PPPOE), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_IP) },
+	{ "PPPoE session: LCP Configure-Request (0xc021): non_ip",
+	  { TUN(PPPOE), .ppp_proto = 0xc021, IN(BIN(lcp_conf_req)) },
+	  WANT(PKT_NON_IP) },
+	{ "PPPoE session: IPCP (0x8021): non_ip",
+	  { .nr_vlans = 1, TUN(PPPOE), .ppp_proto = 0x8021, IN(BIN(ipcp_conf_req)) },
+	  WANT(PKT_NON_IP) },
+	{ "PPPoE discovery PADI (0x8863): non_ip",
+	  { .ethertype = 0x8863, BIN(pppoe_padi) },
+	  WANT(PKT_NON_IP) },
+	{ "PPPoE session: IPv4 TCP carrying SIP/2.0 603",
+	  { TUN(PPPOE),
+	    IN(V4, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP) },
+	{ "PPPoE session: IPv6 later fragment",
+	  { TUN(PPPOE), IN(V6, .nr_ext = 1, .ext = { FRAG(181, false) },
+			   .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_FRAGMENT) },
+	{ "PPPoE session: protocol 0x0057 but version 4 inside",
+	  { TUN(PPPOE), .ppp_proto = 0x0057, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED) },
+	{ "PPPoE session: IPv4 carrying GRE, IPv4 603 (PPPoE is no tunnel level)",
+	  { TUN(PPPOE),
+	    IN(V4, TUN(GRE),
+	       IN(V4, .saddr = "198.18.46.13", .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT_6XX(603, "198.18.46.13"),
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "PPPoE session: IPv6 carrying VXLAN, IPv4 604",
+	  { .nr_vlans = 1,
+	    TUN(PPPOE),
+	    IN(V6, TUN(VXLAN),
+	       IN(V4, .saddr = "198.18.46.4",
+		  .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere"))) },
+	  WANT_6XX(604, "198.18.46.4"),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+
+	/*
+	 * Cuts the sweeps below do not reach. GRE-PPP with ACFC and PFC: the
+	 * PPP header is the single protocol byte, so a frame that ends right
+	 * after it has a complete tunnel header: truncated and decapsulated.
+	 * 14 Ethernet + 20 IPv4 + 4 GRE + 4 key + 1 PPP protocol.
+	 */
+	{ "GRE-PPP ACFC and PFC, cut right after the protocol byte: truncated, decapsulated",
+	  { V4, TUN(GRE_PPP), .ppp_acfc = true, .ppp_pfc = true,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 4 + 4 + 1,
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "GRE-PPP FF 03 and PFC, cut right after the protocol byte: truncated, decapsulated",
+	  { V4, TUN(GRE_PPP), .ppp_pfc = true, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 4 + 4 + 3,
+	  WANT_DECAP(PKT_DECAP_GRE_PPP) },
+	{ "IPIP, cut right after the outer IPv4 header: truncated, decapsulated",
+	  { V4, TUN(IPIP), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20,
+	  WANT_DECAP(PKT_DECAP_IPIP) },
+	{ "GRE, cut right after the 4-byte GRE header: truncated, decapsulated",
+	  { V6, TUN(GRE), IN(V6, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 40 + 4,
+	  WANT_DECAP(PKT_DECAP_GRE) },
+	{ "ERSPAN I, cut right after the GRE header: truncated, decapsulated",
+	  { V4, TUN(ERSPAN1), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 4,
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "ERSPAN II, cut inside its header: truncated, not decapsulated",
+	  { V4, TUN(ERSPAN2), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 8 + 7 },
+	{ "ERSPAN II, cut right after its header: truncated, decapsulated",
+	  { V4, TUN(ERSPAN2), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 8 + 8,
+	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
 };
 
 static const struct sip6xx_config fixture_cfgs[FIXTURE_CFG_MAX] = {
@@ -527,26 +1237,65 @@ static const struct sip6xx_config fixture_cfgs[FIXTURE_CFG_MAX] = {
 				 .nr_ports = 8 },
 };
 
-/* Frames cut at every length up to the end of their status line. */
-static const struct {
+/* Frames cut at every length up to the end of their (inner) status line. */
+struct cut_base {
 	const char *name;
 	struct frame_spec frame;
 	__u16 code;
 	const char *src;
-} cut_bases[] = {
+	int decap; /* PKT_DECAP_* once the cut leaves the tunnel's headers whole */
+};
+
+static const struct cut_base cut_bases[] = {
 	{ "IPv4 603",
 	  { V4, .saddr = "198.18.100.3", .payload = SIP_MSG("SIP/2.0 603 Decline") },
 	  603,
-	  "198.18.100.3" },
+	  "198.18.100.3",
+	  0 },
 	{ "IPv6 hbh+rt+dst+frag 607",
 	  { V6, .nr_ext = 4, .ext = { HBH(0), RTH(2), DST(1), FRAG(0, true) },
 	    .saddr = "2001:db8:100::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted") },
 	  607,
-	  "2001:db8:100::7" },
+	  "2001:db8:100::7",
+	  0 },
 	{ "QinQ IPv4 IHL 7 608",
 	  { .nr_vlans = 2, V4, .ip_opt_words = 2, .saddr = "198.18.100.8", .payload = SIP_608 },
 	  608,
-	  "198.18.100.8" },
+	  "198.18.100.8",
+	  0 },
+	{ "VXLAN, inner 802.1Q IPv4 603",
+	  { V4, TUN(VXLAN),
+	    IN(.nr_vlans = 1, V4, .saddr = "198.18.110.3",
+	       .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  603,
+	  "198.18.110.3",
+	  PKT_DECAP_VXLAN },
+	{ "ERSPAN III with subheader, IPv6 607",
+	  { V4, TUN(ERSPAN3), .erspan_o = true,
+	    IN(V6, .saddr = "2001:db8:110::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  607,
+	  "2001:db8:110::7",
+	  PKT_DECAP_ERSPAN3 },
+	{ "GRE-PPP K+S+A FF03 0x0021 IPv4 608",
+	  { V4, TUN(GRE_PPP), .gre_flags = FRAME_GRE_S | FRAME_GRE_A,
+	    IN(V4, .saddr = "198.18.110.8", .payload = SIP_608) },
+	  608,
+	  "198.18.110.8",
+	  PKT_DECAP_GRE_PPP },
+	{ "IPv6 GRE C+K+S IPv4 606",
+	  { V6, TUN(GRE), .gre_flags = GRE_CKS,
+	    IN(V4, .saddr = "198.18.110.6", .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")) },
+	  606,
+	  "198.18.110.6",
+	  PKT_DECAP_GRE },
+	{ "802.1Q PPPoE IPv6 604",
+	  { .nr_vlans = 1,
+	    TUN(PPPOE),
+	    IN(V6, .saddr = "2001:db8:110::4",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  604,
+	  "2001:db8:110::4",
+	  0 },
 };
 
 struct fixture_list {
@@ -582,10 +1331,59 @@ static bool outcome_after_udp(int want)
 	       want == PKT_FILTERED_PORT;
 }
 
-static void fixture_expect(struct fixture *f, int want, __u16 code, const char *src, bool udp_ok)
+/* PPPoE is L2: the frame the parser walks is the IP packet inside it. */
+static const struct frame_spec *past_pppoe(const struct frame_spec *s)
 {
+	return s->tunnel == FRAME_TUN_PPPOE ? s->inner : s;
+}
+
+/* The PKT_DECAP_* of taking off @s's tunnel (after any PPPoE), or 0. */
+static int tunnel_decap(const struct frame_spec *s)
+{
+	s = past_pppoe(s);
+	switch (s->tunnel) {
+	case FRAME_TUN_IPIP:
+		if (s->l4_proto)
+			return s->l4_proto == 41 ? PKT_DECAP_IP6IP : PKT_DECAP_IPIP;
+		return s->inner->ip_version == 6 ? PKT_DECAP_IP6IP : PKT_DECAP_IPIP;
+	case FRAME_TUN_GRE:
+		return PKT_DECAP_GRE;
+	case FRAME_TUN_GRE_TEB:
+		return PKT_DECAP_GRE_TEB;
+	case FRAME_TUN_GRE_PPP:
+		return PKT_DECAP_GRE_PPP;
+	case FRAME_TUN_ERSPAN1:
+	case FRAME_TUN_ERSPAN2:
+		return PKT_DECAP_ERSPAN2;
+	case FRAME_TUN_ERSPAN3:
+		return PKT_DECAP_ERSPAN3;
+	case FRAME_TUN_VXLAN:
+		return PKT_DECAP_VXLAN;
+	default:
+		return 0;
+	}
+}
+
+/* The spec whose IP header and UDP the parser ends in: the inner one after a decap. */
+static const struct frame_spec *parsed_spec(const struct frame_spec *s, int decap)
+{
+	s = past_pppoe(s);
+	return decap ? past_pppoe(s->inner) : s;
+}
+
+static void fixture_expect(struct fixture *f, int want, __u16 code, const char *src, bool udp_ok,
+			   int decap)
+{
+	const struct frame_spec *ps;
+
+	if (want < 0 || want >= PKT_OUTCOME_MAX)
+		fixture_fail(f->desc, "the outcome must be below PKT_OUTCOME_MAX");
+	if (decap && decap != tunnel_decap(&f->frame))
+		fixture_fail(f->desc, "decap is not the PKT_DECAP_* of the frame's tunnel");
+	ps = parsed_spec(&f->frame, decap);
 	f->want = want;
 	f->code = code;
+	f->decap = decap;
 	if ((want == PKT_SIP_RESPONSE) != (code != 0))
 		fixture_fail(f->desc, "a status code goes with sip_response, and only there");
 	if (code && (code < 100 || code > 699))
@@ -594,12 +1392,12 @@ static void fixture_expect(struct fixture *f, int want, __u16 code, const char *
 		if (!src)
 			fixture_fail(f->desc, "a 6xx needs the expected responder address");
 		f->family = frame_addr16(src, f->saddr);
-		if (f->family != f->frame.ip_version)
+		if (f->family != ps->ip_version)
 			fixture_fail(f->desc, "responder address family differs from the frame's");
 	}
 	f->want_ports = udp_ok || outcome_after_udp(want);
-	f->sport = f->frame.sport ? f->frame.sport : FRAME_SIP_PORT;
-	f->dport = f->frame.dport ? f->frame.dport : FRAME_SIP_PORT;
+	f->sport = frame_sport(ps);
+	f->dport = frame_dport(ps);
 }
 
 static void add_def(struct fixture_list *fl, const struct fixture_def *d)
@@ -611,7 +1409,7 @@ static void add_def(struct fixture_list *fl, const struct fixture_def *d)
 	f->cut = d->cut;
 	f->cut_len = d->cut_len;
 	f->cfg = d->cfg;
-	fixture_expect(f, d->want, d->code, d->src, d->udp_ok);
+	fixture_expect(f, d->want, d->code, d->src, d->udp_ok, d->decap);
 }
 
 /* IHL 5..15: options are legal and the parser must step over all of them. */
@@ -626,81 +1424,138 @@ static void add_ihl_range(struct fixture_list *fl)
 			 5 + words, 4 * words);
 		f->frame = (struct frame_spec){ V4, .ip_opt_words = words, .saddr = "198.18.15.1",
 						.payload = SIP_MSG("SIP/2.0 607 Unwanted") };
-		fixture_expect(f, PKT_SIP_RESPONSE, 607, "198.18.15.1", false);
+		fixture_expect(f, PKT_SIP_RESPONSE, 607, "198.18.15.1", false, 0);
 	}
+}
+
+/* The layers of the outer or the inner frame, as placed in the built frame. */
+struct layer_view {
+	const struct frame_spec *s;
+	const char *pfx; /* "" or "inner " */
+	bool eth;	 /* starts with Ethernet, else at its L3 header */
+	size_t start;
+	const size_t *vlan;
+	size_t l3;
+	const size_t *ext;
+	size_t l4;
+	size_t payload;
+};
+
+/* Names the header of @v that holds byte @cut; false if @cut is past them. */
+static bool name_layer(const struct layer_view *v, size_t cut, char *buf, size_t n)
+{
+	static const char *const ext_names[] = { [IPPROTO_HOPOPTS] = "hop-by-hop",
+						 [IPPROTO_ROUTING] = "routing",
+						 [IPPROTO_FRAGMENT] = "fragment",
+						 [IPPROTO_DSTOPTS] = "dest-opts" };
+	const struct frame_spec *s = v->s;
+	int i;
+
+	if (v->eth) {
+		if (cut < v->start + 12) {
+			snprintf(buf, n, "%sEthernet addresses", v->pfx);
+			return true;
+		}
+		for (i = 0; i < s->nr_vlans; i++) {
+			if (cut < v->vlan[i] + 4) {
+				snprintf(buf, n, "%sVLAN tag %d", v->pfx, i + 1);
+				return true;
+			}
+		}
+		if (cut < v->l3) {
+			snprintf(buf, n, "%sEtherType", v->pfx);
+			return true;
+		}
+	}
+	if (s->ip_version == 4 && cut < v->l4) {
+		snprintf(buf, n, "%s%s", v->pfx, cut < v->l3 + 20 ? "IPv4 header" : "IPv4 options");
+		return true;
+	}
+	if (s->ip_version == 6 && cut < v->l3 + 40) {
+		snprintf(buf, n, "%sIPv6 header", v->pfx);
+		return true;
+	}
+	for (i = s->nr_ext - 1; i >= 0; i--) {
+		if (cut >= v->ext[i] && cut < v->l4) {
+			snprintf(buf, n, "%sIPv6 ext header %d, %s", v->pfx, i + 1,
+				 ext_names[s->ext[i].type]);
+			return true;
+		}
+	}
+	if (cut < v->payload) {
+		snprintf(buf, n, "%sUDP header", v->pfx);
+		return true;
+	}
+	return false;
 }
 
 /* Names the header that holds the first byte the cut removed. */
 static void cut_region(const struct frame_spec *s, const struct frame_layout *l, size_t cut,
 		       char *buf, size_t n)
 {
-	static const char *const ext_names[] = { [IPPROTO_HOPOPTS] = "hop-by-hop",
-						 [IPPROTO_ROUTING] = "routing",
-						 [IPPROTO_FRAGMENT] = "fragment",
-						 [IPPROTO_DSTOPTS] = "dest-opts" };
-	int i;
+	struct layer_view v = { s, "", true, 0, l->vlan, l->l3, l->ext, l->l4, l->payload };
+	size_t payload = l->payload, i;
 
-	if (cut < 12) {
-		snprintf(buf, n, "Ethernet addresses");
+	if (name_layer(&v, cut, buf, n))
 		return;
-	}
-	for (i = 0; i < s->nr_vlans; i++) {
-		if (cut < l->vlan[i] + 4) {
-			snprintf(buf, n, "VLAN tag %d", i + 1);
-			return;
+	if (s->tunnel) {
+		if (cut < l->inner) {
+			for (i = l->nr_tun_hdrs; i-- > 0;) {
+				if (cut >= l->tun_hdr[i].off) {
+					snprintf(buf, n, "%s", l->tun_hdr[i].name);
+					return;
+				}
+			}
 		}
-	}
-	if (cut < l->l3) {
-		snprintf(buf, n, "EtherType");
-		return;
-	}
-	if (s->ip_version == 4 && cut < l->l4) {
-		snprintf(buf, n, cut < l->l3 + 20 ? "IPv4 header" : "IPv4 options");
-		return;
-	}
-	if (s->ip_version == 6 && cut < l->l3 + 40) {
-		snprintf(buf, n, "IPv6 header");
-		return;
-	}
-	for (i = s->nr_ext - 1; i >= 0; i--) {
-		if (cut >= l->ext[i] && cut < l->l4) {
-			snprintf(buf, n, "IPv6 ext header %d, %s", i + 1,
-				 ext_names[s->ext[i].type]);
+		v = (struct layer_view){ s->inner,     "inner ",      l->inner_eth,
+					 l->inner,     l->inner_vlan, l->inner_l3,
+					 l->inner_ext, l->inner_l4,   l->inner_payload };
+		if (name_layer(&v, cut, buf, n))
 			return;
-		}
+		payload = l->inner_payload;
 	}
-	if (cut < l->payload)
-		snprintf(buf, n, "UDP header");
-	else if (cut < l->payload + STATUS_PREFIX_LEN)
+	if (cut < payload + STATUS_PREFIX_LEN)
 		snprintf(buf, n, "\"SIP/2.0 NNN \"");
 	else
 		snprintf(buf, n, "Reason-Phrase CRLF, counted");
 }
 
-static void add_cuts(struct fixture_list *fl, const char *name, const struct frame_spec *spec,
-		     __u16 code, const char *src)
+/*
+ * Every cut of @b's frame up to the end of its status line. A tunnel's decap
+ * counts from the cut that leaves its headers whole, l.inner (see the rules
+ * at the top): bpf/sip_tunnel.h checks VXLAN's 8 bytes, ERSPAN III's 12 and
+ * the PPP header against data_end before it names the inner frame.
+ */
+static void add_cuts(struct fixture_list *fl, const struct cut_base *b)
 {
+	const struct frame_spec *spec = &b->frame;
+	const struct frame_spec *sip = b->frame.tunnel ? b->frame.inner : spec;
 	__u8 buf[FRAME_MAX_LEN];
 	struct frame_layout l;
-	const char *crlf = strstr(spec->payload, "\r\n");
+	const char *crlf = strstr(sip->payload, "\r\n");
 	size_t len = frame_build(buf, sizeof(buf), spec, &l);
-	size_t line_end = l.payload + (crlf - spec->payload) + 2;
+	size_t payload = b->frame.tunnel ? l.inner_payload : l.payload;
+	size_t line_end = payload + (crlf - sip->payload) + 2;
 	struct fixture *f;
-	char region[48];
+	char region[64];
 	size_t cut;
+	int decap;
 
+	if (sip->tunnel)
+		fixture_fail(b->name, "a cut base has at most one tunnel");
 	for (cut = 0; cut <= line_end; cut++) {
 		f = fixture_add(fl);
 		cut_region(spec, &l, cut, region, sizeof(region));
-		snprintf(f->desc, sizeof(f->desc), "%s cut to %zu of %zu bytes, in %s", name, cut,
-			 len, region);
+		snprintf(f->desc, sizeof(f->desc), "%s cut to %zu of %zu bytes, in %s", b->name,
+			 cut, len, region);
 		f->frame = *spec;
 		f->cut = true;
 		f->cut_len = cut;
-		if (cut < l.payload + STATUS_PREFIX_LEN)
-			fixture_expect(f, PKT_TRUNCATED, 0, NULL, cut >= l.payload);
+		decap = b->decap && cut >= l.inner ? b->decap : 0;
+		if (cut < payload + STATUS_PREFIX_LEN)
+			fixture_expect(f, PKT_TRUNCATED, 0, NULL, cut >= payload, decap);
 		else
-			fixture_expect(f, PKT_SIP_RESPONSE, code, src, false);
+			fixture_expect(f, PKT_SIP_RESPONSE, b->code, b->src, false, decap);
 	}
 }
 
@@ -724,8 +1579,7 @@ const struct fixture *fixtures_get(size_t *nr)
 			add_def(&fl, &fixture_defs[i]);
 		add_ihl_range(&fl);
 		for (i = 0; i < sizeof(cut_bases) / sizeof(cut_bases[0]); i++)
-			add_cuts(&fl, cut_bases[i].name, &cut_bases[i].frame, cut_bases[i].code,
-				 cut_bases[i].src);
+			add_cuts(&fl, &cut_bases[i]);
 		check_unique(&fl);
 	}
 	*nr = fl.nr;

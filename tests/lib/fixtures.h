@@ -28,12 +28,13 @@ struct fixture {
 	bool cut; /* the frame ends after cut_len bytes: nothing past it exists */
 	size_t cut_len;
 	enum fixture_cfg cfg;
-	int want;	 /* enum pkt_result */
+	int want;	 /* enum pkt_result: the outcome, below PKT_OUTCOME_MAX */
 	__u16 code;	 /* PKT_SIP_RESPONSE: the status code */
 	__u8 family;	 /* 6xx: SIP6XX_FAMILY_IPV4 or _IPV6 */
 	__u8 saddr[16];	 /* 6xx: the responder, IPv4-mapped for IPv4 */
-	bool want_ports; /* the parser reached UDP: sport and dport are known */
+	bool want_ports; /* the parser reached UDP (the inner one after a decap): ports known */
 	__u16 sport, dport;
+	__u8 decap; /* PKT_DECAP_* the frame counts in besides want; 0: none */
 };
 
 /* The whole table, built on first use; aborts if a fixture is inconsistent. */

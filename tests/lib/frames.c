@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Test frame builders: Ethernet, VLAN, IPv4/IPv6 (+ extension headers), UDP/TCP. */
+/*
+ * Test frame builders: Ethernet, VLAN, IPv4/IPv6 (+ extension headers), UDP/TCP,
+ * and one level of IPIP, GRE, GRE-TEB, PPTP GRE/PPP, ERSPAN I/II/III, VXLAN or
+ * PPPoE around an inner frame.
+ */
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -12,6 +16,18 @@
 #define ETH_TYPE_IPV6	0x86dd
 #define ETH_TYPE_8021Q	0x8100
 #define ETH_TYPE_8021AD 0x88a8
+#define ETH_TYPE_PPPOE	0x8864
+#define ETH_TYPE_TEB	0x6558
+#define ETH_TYPE_ERSPAN 0x88be /* ERSPAN type I and II */
+#define ETH_TYPE_ERSP3	0x22eb /* ERSPAN type III */
+#define ETH_TYPE_PPP	0x880b
+
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+
+#define IPPROTO_NR_IPIP 4
+#define IPPROTO_NR_IPV6 41
+#define IPPROTO_NR_GRE	47
 
 #define IPV4_HLEN	   20
 #define IPV4_MAX_OPT_WORDS 10 /* IHL 15 */
@@ -90,7 +106,35 @@ static size_t payload_len(const struct frame_spec *s)
 
 static __u8 l4_proto(const struct frame_spec *s)
 {
-	return s->l4_proto ? s->l4_proto : IPPROTO_UDP;
+	if (s->l4_proto)
+		return s->l4_proto;
+	switch (s->tunnel) {
+	case FRAME_TUN_IPIP:
+		return s->inner && s->inner->ip_version == 6 ? IPPROTO_NR_IPV6 : IPPROTO_NR_IPIP;
+	case FRAME_TUN_GRE:
+	case FRAME_TUN_GRE_TEB:
+	case FRAME_TUN_GRE_PPP:
+	case FRAME_TUN_ERSPAN1:
+	case FRAME_TUN_ERSPAN2:
+	case FRAME_TUN_ERSPAN3:
+		return IPPROTO_NR_GRE;
+	default:
+		return IPPROTO_UDP;
+	}
+}
+
+__u16 frame_sport(const struct frame_spec *s)
+{
+	if (s->sport)
+		return s->sport;
+	return s->tunnel == FRAME_TUN_VXLAN ? FRAME_VXLAN_SPORT : FRAME_SIP_PORT;
+}
+
+__u16 frame_dport(const struct frame_spec *s)
+{
+	if (s->dport)
+		return s->dport;
+	return s->tunnel == FRAME_TUN_VXLAN ? FRAME_VXLAN_PORT : FRAME_SIP_PORT;
 }
 
 static size_t l4_hdr_len(const struct frame_spec *s)
@@ -123,6 +167,8 @@ static __u16 l2_ethertype(const struct frame_spec *s)
 {
 	if (s->ethertype)
 		return s->ethertype;
+	if (s->tunnel == FRAME_TUN_PPPOE)
+		return ETH_TYPE_PPPOE;
 	if (s->ip_version == 4)
 		return ETH_TYPE_IPV4;
 	if (s->ip_version == 6)
@@ -253,8 +299,8 @@ static void put_ipv6(struct frame_cursor *c, const struct frame_spec *s, struct 
 
 static void put_l4(struct frame_cursor *c, const struct frame_spec *s, size_t plen)
 {
-	__u16 sport = s->sport ? s->sport : FRAME_SIP_PORT;
-	__u16 dport = s->dport ? s->dport : FRAME_SIP_PORT;
+	__u16 sport = frame_sport(s);
+	__u16 dport = frame_dport(s);
 	size_t hlen = l4_hdr_len(s);
 	__u8 *p = put(c, hlen);
 
@@ -292,14 +338,289 @@ static void put_l4_csum(__u8 *buf, const struct frame_spec *s, const struct fram
 	put_be16(buf + l->l4 + (l4_proto(s) == IPPROTO_UDP ? 6 : 16), csum_fold(sum));
 }
 
+/* A tunnel's headers and the inner frame: the outer frame's payload. */
+struct tunnel_blob {
+	__u8 buf[FRAME_MAX_LEN];
+	size_t len;
+	struct frame_layout l; /* tun_hdr[] and inner*, from the blob's start */
+};
+
+static void tun_region(struct frame_cursor *c, struct tunnel_blob *t, const char *name)
+{
+	if (t->l.nr_tun_hdrs == FRAME_MAX_TUN_HDRS)
+		frame_fail("too many tunnel headers", name);
+	t->l.tun_hdr[t->l.nr_tun_hdrs].off = c->len;
+	t->l.tun_hdr[t->l.nr_tun_hdrs++].name = name;
+}
+
+static bool tunnel_carries_eth(__u8 tunnel)
+{
+	return tunnel == FRAME_TUN_GRE_TEB || tunnel == FRAME_TUN_ERSPAN1 ||
+	       tunnel == FRAME_TUN_ERSPAN2 || tunnel == FRAME_TUN_ERSPAN3 ||
+	       tunnel == FRAME_TUN_VXLAN;
+}
+
+static __u16 ppp_proto(const struct frame_spec *s)
+{
+	if (s->ppp_proto)
+		return s->ppp_proto;
+	if (s->inner->ip_version == 4)
+		return PPP_IPV4;
+	if (s->inner->ip_version == 6)
+		return PPP_IPV6;
+	frame_fail("no PPP protocol for an inner frame without IP", NULL);
+}
+
+static __u16 gre_base_flags(const struct frame_spec *s)
+{
+	switch (s->tunnel) {
+	case FRAME_TUN_GRE_PPP:
+		return FRAME_GRE_K | 1; /* PPTP: the key carries payload length and call ID */
+	case FRAME_TUN_ERSPAN2:
+	case FRAME_TUN_ERSPAN3:
+		return FRAME_GRE_S;
+	default:
+		return 0;
+	}
+}
+
+static __u16 gre_proto(const struct frame_spec *s)
+{
+	if (s->gre_proto)
+		return s->gre_proto;
+	switch (s->tunnel) {
+	case FRAME_TUN_GRE_TEB:
+		return ETH_TYPE_TEB;
+	case FRAME_TUN_GRE_PPP:
+		return ETH_TYPE_PPP;
+	case FRAME_TUN_ERSPAN1:
+	case FRAME_TUN_ERSPAN2:
+		return ETH_TYPE_ERSPAN;
+	case FRAME_TUN_ERSPAN3:
+		return ETH_TYPE_ERSP3;
+	default:
+		if (s->inner->ip_version == 4)
+			return ETH_TYPE_IPV4;
+		if (s->inner->ip_version == 6)
+			return ETH_TYPE_IPV6;
+		frame_fail("no GRE protocol type for an inner frame without IP", NULL);
+	}
+}
+
+/*
+ * GRE header and its optional words, in the order RFC 1701 and RFC 2637 give:
+ * checksum and offset (C or R), key (version 1: payload length, call ID),
+ * sequence number, then version 0's routing (one NULL SRE) or version 1's
+ * acknowledgment number. Returns the offset of the key word, or 0.
+ */
+static size_t put_gre(struct frame_cursor *c, const struct frame_spec *s, struct tunnel_blob *t)
+{
+	__u16 flags = gre_base_flags(s) | s->gre_flags;
+	size_t key = 0;
+	__u8 *p;
+
+	tun_region(c, t, "GRE header");
+	p = put(c, 4);
+	put_be16(p, flags);
+	put_be16(p + 2, gre_proto(s));
+	if (flags & (FRAME_GRE_C | FRAME_GRE_R)) {
+		tun_region(c, t, "GRE checksum");
+		put(c, 4); /* filled in once the packet is complete */
+	}
+	if (flags & FRAME_GRE_K) {
+		tun_region(c, t, "GRE key");
+		key = c->len;
+		p = put(c, 4);
+		if ((flags & FRAME_GRE_VER) == 1)
+			put_be16(p + 2, 0x5a17); /* call ID; payload length filled in later */
+		else
+			put_be32(p, 0x00123400); /* NVGRE would read VSID 0x1234 */
+	}
+	if (flags & FRAME_GRE_S) {
+		tun_region(c, t, "GRE sequence number");
+		put_be32(put(c, 4), 7);
+	}
+	if ((flags & FRAME_GRE_VER) == 1 && (flags & FRAME_GRE_A)) {
+		tun_region(c, t, "GRE acknowledgment number");
+		put_be32(put(c, 4), 6);
+	}
+	if ((flags & FRAME_GRE_VER) == 0 && (flags & FRAME_GRE_R)) {
+		tun_region(c, t, "GRE routing");
+		put(c, 4); /* NULL SRE: address family 0, SRE length 0 */
+	}
+	return key;
+}
+
+/* ERSPAN II (version 1) and III (version 2) headers, after draft-foschiano-erspan-03. */
+static void put_erspan(struct frame_cursor *c, const struct frame_spec *s, struct tunnel_blob *t)
+{
+	bool tagged = s->inner->nr_vlans > 0;
+	__u8 ver, *p;
+
+	if (s->tunnel == FRAME_TUN_ERSPAN2) {
+		ver = s->erspan_ver ? s->erspan_ver : 1;
+		tun_region(c, t, "ERSPAN II header");
+		p = put(c, 8);
+		put_be16(p, (__u16)ver << 12); /* VLAN 0 */
+		/* COS 0, En 3 (VLAN tag kept) or 0 (untagged), T 0, session ID 0x17 */
+		put_be16(p + 2, (tagged ? 3 : 0) << 11 | 0x17);
+		put_be32(p + 4, 0x00000a17); /* reserved 0, index 0xa17 */
+		return;
+	}
+	ver = s->erspan_ver ? s->erspan_ver : 2;
+	tun_region(c, t, "ERSPAN III header");
+	p = put(c, 12);
+	put_be16(p, (__u16)ver << 12);			 /* VLAN 0 */
+	put_be16(p + 2, 0x17);				 /* COS 0, BSO 0, T 0, session ID 0x17 */
+	put_be32(p + 4, 0x5a170001);			 /* timestamp */
+	put_be16(p + 8, 0);				 /* SGT */
+	p[10] = (s->erspan_ft & 0x1f) << 2;		 /* P 0, FT, Hw ID high bits 0 */
+	p[11] = 1 << 4 | 3 << 1 | (s->erspan_o ? 1 : 0); /* Hw ID 1, D 0, Gra 3 (IEEE 1588), O */
+	if (!s->erspan_o)
+		return;
+	tun_region(c, t, "ERSPAN III subheader");
+	p = put(c, 8);
+	p[0] = 3 << 2;		     /* platform ID 3, reserved */
+	put_be16(p + 2, 0x0017);     /* port ID/index */
+	put_be32(p + 4, 0x65a0bc00); /* timestamp, upper 32 bits of the seconds */
+}
+
+/* RFC 7348: I flag, reserved, 24-bit VNI, reserved. */
+static void put_vxlan(struct frame_cursor *c, const struct frame_spec *s, struct tunnel_blob *t)
+{
+	__u8 *p;
+
+	tun_region(c, t, "VXLAN header");
+	p = put(c, 8);
+	p[0] = s->vxlan_no_i ? 0x00 : 0x08;
+	put_be32(p + 4, 0x001234 << 8); /* VNI 0x1234 */
+}
+
+/* RFC 2516 session header, then the PPP protocol. Returns the header's offset. */
+static size_t put_pppoe(struct frame_cursor *c, const struct frame_spec *s, struct tunnel_blob *t)
+{
+	size_t off = c->len;
+	__u8 *p;
+
+	tun_region(c, t, "PPPoE header");
+	p = put(c, 6);
+	p[0] = 0x11;		 /* version 1, type 1 */
+	p[1] = 0x00;		 /* code: session data */
+	put_be16(p + 2, 0x5a17); /* session ID; the length is filled in later */
+	tun_region(c, t, "PPP protocol");
+	put_be16(put(c, 2), ppp_proto(s));
+	return off;
+}
+
+static void build_tunnel(const struct frame_spec *s, struct tunnel_blob *t)
+{
+	struct frame_cursor c = { .buf = t->buf, .cap = sizeof(t->buf) };
+	struct frame_spec in;
+	struct frame_layout il;
+	__u8 ibuf[FRAME_MAX_LEN];
+	size_t ilen, from = 0, key = 0, ppp = 0, pppoe = 0, shift;
+	bool gre_csum = false;
+	__u16 proto;
+	int i;
+
+	memset(&t->l, 0, sizeof(t->l));
+	if (!s->inner)
+		frame_fail("a tunnel needs an inner frame", NULL);
+	if ((s->tunnel == FRAME_TUN_PPPOE) != !s->ip_version)
+		frame_fail("PPPoE has no outer IP header, every other tunnel has one", NULL);
+	in = *s->inner;
+	if (!tunnel_carries_eth(s->tunnel) && !in.ip_version && !in.ethertype)
+		in.ethertype = ETH_TYPE_IPV4; /* the Ethernet header is cut off below anyway */
+	ilen = frame_build(ibuf, sizeof(ibuf), &in, &il);
+	if (!tunnel_carries_eth(s->tunnel))
+		from = il.l3;
+
+	if (s->tunnel != FRAME_TUN_IPIP && s->tunnel != FRAME_TUN_VXLAN &&
+	    s->tunnel != FRAME_TUN_PPPOE)
+		gre_csum = (gre_base_flags(s) | s->gre_flags) & FRAME_GRE_C;
+	switch (s->tunnel) {
+	case FRAME_TUN_IPIP:
+		break;
+	case FRAME_TUN_GRE:
+	case FRAME_TUN_GRE_TEB:
+	case FRAME_TUN_ERSPAN1:
+		put_gre(&c, s, t);
+		break;
+	case FRAME_TUN_GRE_PPP:
+		key = put_gre(&c, s, t);
+		ppp = c.len;
+		if (!s->ppp_acfc) {
+			tun_region(&c, t, "PPP address and control");
+			memcpy(put(&c, 2), "\xff\x03", 2);
+		}
+		tun_region(&c, t, "PPP protocol");
+		proto = ppp_proto(s);
+		if (s->ppp_pfc)
+			*put(&c, 1) = proto & 0xff;
+		else
+			put_be16(put(&c, 2), proto);
+		break;
+	case FRAME_TUN_ERSPAN2:
+	case FRAME_TUN_ERSPAN3:
+		put_gre(&c, s, t);
+		put_erspan(&c, s, t);
+		break;
+	case FRAME_TUN_VXLAN:
+		put_vxlan(&c, s, t);
+		break;
+	case FRAME_TUN_PPPOE:
+		pppoe = put_pppoe(&c, s, t);
+		break;
+	default:
+		frame_fail("unknown tunnel", NULL);
+	}
+
+	t->l.inner = c.len;
+	t->l.inner_eth = tunnel_carries_eth(s->tunnel);
+	memcpy(put(&c, ilen - from), ibuf + from, ilen - from);
+	t->len = c.len;
+
+	/* The inner frame's offsets, moved to where it sits in the blob. */
+	shift = t->l.inner;
+	for (i = 0; i < FRAME_MAX_VLANS; i++)
+		t->l.inner_vlan[i] =
+			t->l.inner_eth && i < in.nr_vlans ? il.vlan[i] - from + shift : 0;
+	for (i = 0; i < FRAME_MAX_IP6_EXT; i++)
+		t->l.inner_ext[i] = i < in.nr_ext ? il.ext[i] - from + shift : 0;
+	t->l.inner_l3 = il.l3 - from + shift;
+	t->l.inner_l4 = il.l4 - from + shift;
+	t->l.inner_payload = il.payload - from + shift;
+
+	/* Lengths and checksums over what follows them. */
+	if (key)
+		put_be16(t->buf + key, t->len - ppp); /* PPTP: the PPP frame's length */
+	if (s->tunnel == FRAME_TUN_PPPOE) /* RFC 2516: the PPP protocol and its payload */
+		put_be16(t->buf + pppoe + 4, t->len - pppoe - 6);
+	if (gre_csum) /* RFC 2784: over the GRE header and its payload */
+		put_be16(t->buf + 4, csum_fold(csum_add(0, t->buf, t->len)));
+}
+
 size_t frame_build(void *buf, size_t cap, const struct frame_spec *s, struct frame_layout *layout)
 {
 	struct frame_cursor c = { .buf = buf, .cap = cap };
 	struct frame_layout l = { 0 };
+	struct tunnel_blob *t = NULL;
+	const void *payload = s->payload;
 	size_t plen = payload_len(s);
+	size_t i;
 
 	if (s->nr_vlans > FRAME_MAX_VLANS || s->ip_opt_words > IPV4_MAX_OPT_WORDS)
 		frame_fail("spec out of range", NULL);
+	if (s->tunnel) {
+		if (s->payload)
+			frame_fail("a tunnel's payload is its inner frame", NULL);
+		t = malloc(sizeof(*t));
+		if (!t)
+			abort();
+		build_tunnel(s, t);
+		payload = t->buf;
+		plen = t->len;
+	}
 	put_eth(&c, s, &l);
 	l.l3 = c.len;
 	if (s->ip_version == 4)
@@ -310,10 +631,27 @@ size_t frame_build(void *buf, size_t cap, const struct frame_spec *s, struct fra
 	put_l4(&c, s, plen);
 	l.payload = c.len;
 	if (plen)
-		memcpy(put(&c, plen), s->payload, plen);
+		memcpy(put(&c, plen), payload, plen);
 	l.len = c.len;
 	if (s->ip_version)
 		put_l4_csum(c.buf, s, &l);
+	if (t) {
+		l.nr_tun_hdrs = t->l.nr_tun_hdrs;
+		for (i = 0; i < t->l.nr_tun_hdrs; i++) {
+			l.tun_hdr[i] = t->l.tun_hdr[i];
+			l.tun_hdr[i].off += l.payload;
+		}
+		l.inner = t->l.inner + l.payload;
+		l.inner_eth = t->l.inner_eth;
+		for (i = 0; i < FRAME_MAX_VLANS; i++)
+			l.inner_vlan[i] = t->l.inner_vlan[i] ? t->l.inner_vlan[i] + l.payload : 0;
+		for (i = 0; i < FRAME_MAX_IP6_EXT; i++)
+			l.inner_ext[i] = t->l.inner_ext[i] ? t->l.inner_ext[i] + l.payload : 0;
+		l.inner_l3 = t->l.inner_l3 + l.payload;
+		l.inner_l4 = t->l.inner_l4 + l.payload;
+		l.inner_payload = t->l.inner_payload + l.payload;
+		free(t);
+	}
 	if (layout)
 		*layout = l;
 	return c.len;

@@ -26,6 +26,36 @@
 #define FRAME_V6_SRC "2001:db8::1"
 #define FRAME_V6_DST "2001:db8:ffff::2"
 
+#define FRAME_VXLAN_PORT  4789	/* IANA VXLAN (RFC 7348): the outer destination port */
+#define FRAME_VXLAN_SPORT 49320 /* outer source port when the spec names none */
+
+/*
+ * One level of encapsulation: the spec describes the outer frame, ->inner the
+ * frame it carries (built by the same rules, recursively). Tunnels that carry
+ * IP (IPIP, GRE, GRE_PPP, PPPOE) take the inner frame from its L3 header on;
+ * the others carry it whole, Ethernet header and VLAN tags included.
+ */
+enum frame_tunnel {
+	FRAME_TUN_NONE = 0,
+	FRAME_TUN_IPIP,	   /* IP protocol 4 or 41, per inner->ip_version */
+	FRAME_TUN_GRE,	   /* GRE version 0, protocol type 0x0800 or 0x86dd */
+	FRAME_TUN_GRE_TEB, /* GRE version 0, 0x6558 (transparent Ethernet bridging) */
+	FRAME_TUN_GRE_PPP, /* enhanced GRE version 1 (PPTP, RFC 2637), 0x880b, then PPP */
+	FRAME_TUN_ERSPAN1, /* GRE 0x88be without the S bit, no ERSPAN header */
+	FRAME_TUN_ERSPAN2, /* GRE 0x88be with the S bit, 8-byte ERSPAN II header */
+	FRAME_TUN_ERSPAN3, /* GRE 0x22eb with the S bit, 12-byte ERSPAN III header */
+	FRAME_TUN_VXLAN,   /* UDP to FRAME_VXLAN_PORT, 8-byte VXLAN header */
+	FRAME_TUN_PPPOE,   /* EtherType 0x8864, PPPoE session header + PPP protocol; no outer IP */
+};
+
+/* GRE flag bits (RFC 1701/2784/2890, RFC 2637), for frame_spec.gre_flags. */
+#define FRAME_GRE_C   0x8000 /* checksum present: checksum + reserved/offset word */
+#define FRAME_GRE_R   0x4000 /* routing present (RFC 1701): offset word, then a NULL SRE */
+#define FRAME_GRE_K   0x2000 /* key present (version 1: payload length + call ID) */
+#define FRAME_GRE_S   0x1000 /* sequence number present */
+#define FRAME_GRE_A   0x0080 /* version 1: acknowledgment number present */
+#define FRAME_GRE_VER 0x0007
+
 /* One IPv6 extension header; the builder links the Next Header chain. */
 struct frame_ip6_ext {
 	__u8 type;   /* IPPROTO_HOPOPTS, _ROUTING, _DSTOPTS, _FRAGMENT, or another number */
@@ -64,7 +94,33 @@ struct frame_spec {
 
 	const char *payload;
 	size_t payload_len; /* 0: strlen(payload) */
+
+	/*
+	 * One level of encapsulation (enum frame_tunnel). With a tunnel the
+	 * payload is the tunnel's headers and the inner frame, and l4_proto
+	 * defaults to the tunnel's (4/41, 47, UDP); with FRAME_TUN_PPPOE,
+	 * ip_version must be 0 and the EtherType defaults to 0x8864.
+	 */
+	__u8 tunnel;
+	const struct frame_spec *inner; /* the carried frame */
+	__u16 gre_flags;		/* ORed into the tunnel's own GRE flags and version */
+	__u16 gre_proto;		/* 0: the tunnel's GRE protocol type */
+	__u16 ppp_proto; /* GRE_PPP, PPPOE; 0: 0x0021 or 0x0057 per inner IP version */
+	bool ppp_acfc;	 /* GRE_PPP: no FF 03 address and control */
+	bool ppp_pfc;	 /* GRE_PPP: protocol compressed to its low byte */
+	__u8 erspan_ver; /* ERSPAN2/3: 0: the type's version (1 for II, 2 for III) */
+	__u8 erspan_ft;	 /* ERSPAN3: frame type; 0: Ethernet */
+	bool erspan_o;	 /* ERSPAN3: O bit and the 8-byte platform subheader */
+	bool vxlan_no_i; /* VXLAN: flags 0x00 instead of 0x08 (VNI valid) */
 };
+
+/* A named header inside the tunnel, for truncation descriptions. */
+struct frame_region {
+	size_t off;
+	const char *name;
+};
+
+#define FRAME_MAX_TUN_HDRS 8
 
 /* Where each layer starts in a built frame, to name truncation points. */
 struct frame_layout {
@@ -72,8 +128,19 @@ struct frame_layout {
 	size_t l3;
 	size_t ext[FRAME_MAX_IP6_EXT];
 	size_t l4;
-	size_t payload;
+	size_t payload; /* with a tunnel: where its first header (or the inner frame) starts */
 	size_t len;
+
+	/* With a tunnel, from the frame's start: its headers in order, then the inner frame. */
+	size_t nr_tun_hdrs;
+	struct frame_region tun_hdr[FRAME_MAX_TUN_HDRS];
+	size_t inner;	/* first byte of the inner frame: its Ethernet or its L3 header */
+	bool inner_eth; /* the inner frame starts with Ethernet */
+	size_t inner_vlan[FRAME_MAX_VLANS];
+	size_t inner_l3;
+	size_t inner_ext[FRAME_MAX_IP6_EXT];
+	size_t inner_l4;
+	size_t inner_payload;
 };
 
 /*
@@ -84,6 +151,10 @@ struct frame_layout {
  */
 size_t frame_build(void *buf, size_t cap, const struct frame_spec *spec,
 		   struct frame_layout *layout);
+
+/* The UDP ports frame_build() writes for @spec (its defaults filled in). */
+__u16 frame_sport(const struct frame_spec *spec);
+__u16 frame_dport(const struct frame_spec *spec);
 
 /* @text as the 16 bytes of a peer key: IPv4 is mapped (::ffff:a.b.c.d). Returns 4, 6 or 0. */
 int frame_addr16(const char *text, __u8 out[16]);

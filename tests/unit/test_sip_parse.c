@@ -64,6 +64,10 @@ static void check_fixture(void **state)
 	if (run.ret != f->want)
 		fail_msg("outcome %s (%d), want %s", pkt_result_name(run.ret), run.ret,
 			 pkt_result_name(f->want));
+	if (run.res.decap != f->decap)
+		fail_msg("decap %s (%u), want %s (%u)",
+			 run.res.decap ? pkt_result_name(run.res.decap) : "none", run.res.decap,
+			 f->decap ? pkt_result_name(f->decap) : "none", f->decap);
 	assert_true(run.untouched);
 	if (f->want == PKT_SIP_RESPONSE)
 		assert_int_equal(run.res.code, f->code);
@@ -79,8 +83,9 @@ static void check_fixture(void **state)
 
 /*
  * Bytes past a cut can only be missing, never contradict: a prefix of a frame
- * is either truncated or decided exactly as the whole frame is. Also walks
- * every prefix of every frame through the exact-size buffer.
+ * is either truncated or decided exactly as the whole frame is, tunnel
+ * included; a truncated prefix was taken out of the whole frame's tunnel or
+ * of none. Also walks every prefix of every frame through the exact-size buffer.
  */
 static void test_every_prefix_is_truncated_or_agrees(void **state)
 {
@@ -100,13 +105,19 @@ static void test_every_prefix_is_truncated_or_agrees(void **state)
 			if (cut < FRAME_ETH_HLEN && part.ret != PKT_TRUNCATED)
 				fail_msg("%s: %zu bytes is not even Ethernet, got %s", fx[i].desc,
 					 cut, pkt_result_name(part.ret));
+			if (part.res.decap && part.res.decap != whole.res.decap)
+				fail_msg("%s: cut to %zu bytes decapsulates %s, whole frame %s",
+					 fx[i].desc, cut, pkt_result_name(part.res.decap),
+					 pkt_result_name(whole.res.decap));
 			if (part.ret == PKT_TRUNCATED)
 				continue;
-			if (part.ret != whole.ret ||
+			if (part.ret != whole.ret || part.res.decap != whole.res.decap ||
 			    (part.ret == PKT_SIP_RESPONSE && part.res.code != whole.res.code))
-				fail_msg("%s: cut to %zu bytes gives %s %u, whole frame %s %u",
+				fail_msg("%s: cut to %zu bytes gives %s %u (decap %u), whole frame "
+					 "%s %u (decap %u)",
 					 fx[i].desc, cut, pkt_result_name(part.ret), part.res.code,
-					 pkt_result_name(whole.ret), whole.res.code);
+					 part.res.decap, pkt_result_name(whole.ret), whole.res.code,
+					 whole.res.decap);
 		}
 		free(frame);
 	}
@@ -123,8 +134,11 @@ static __u32 next_rand(__u32 *s)
 
 static void check_sane(const struct parse_run *run, const char *desc, __u32 seed)
 {
-	if (run->ret < 0 || run->ret >= PKT_RESULT_MAX)
+	if (run->ret < 0 || run->ret >= PKT_OUTCOME_MAX)
 		fail_msg("%s, seed %u: outcome %d out of range", desc, seed, run->ret);
+	if (run->res.decap &&
+	    (run->res.decap < PKT_OUTCOME_MAX || run->res.decap >= PKT_RESULT_MAX))
+		fail_msg("%s, seed %u: decap %u out of range", desc, seed, run->res.decap);
 	if (!run->untouched)
 		fail_msg("%s, seed %u: the parser wrote to the frame", desc, seed);
 	if (run->ret != PKT_SIP_RESPONSE)
