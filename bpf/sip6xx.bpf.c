@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * sip6xx: count SIP responses, and 6xx global failures per responder, at XDP.
- * An observer: every path returns XDP_PASS and the packet is never written.
+ * sip6xx: count SIP responses, and 6xx global failures per responder, at XDP
+ * (receive) and TC egress (transmit). An observer: the packet is never
+ * written, and every path lets it go on as it came.
  */
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
 #include "sip6xx.h"
 #include "sip_parse.h"
 
+/* How much of a non-linear skb TC egress pulls into the head it can read. */
+#define SIP6XX_TC_PULL_LEN 1024
+
 /* Set by the loader before load; rodata is frozen, so the verifier prunes on it. */
 const volatile struct sip6xx_config sip6xx_cfg = {};
-const volatile __u32 sip6xx_contract_version = SIP6XX_CONTRACT_VERSION;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -29,10 +33,24 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PKT_RESULT_MAX);
+	__uint(max_entries, PKT_STATS_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u64);
 } pkt_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PEER_STATS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} peer_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sip6xx_contract);
+} contract SEC(".maps");
 
 static __always_inline void count_index(void *map, __u32 idx)
 {
@@ -43,101 +61,179 @@ static __always_inline void count_index(void *map, __u32 idx)
 		*val += 1;
 }
 
+static __always_inline void count_outcome(__u32 dir, __u32 outcome)
+{
+	count_index(&pkt_stats, dir * PKT_RESULT_MAX + outcome);
+}
+
 /* Lookup-or-init, as bcc's maps.bpf.h does it: one insert, and a retry on a race. */
 static __always_inline void count_peer(const struct peer_key *key)
 {
 	static const __u64 one = 1;
 	__u64 *val;
+	int err;
 
 	val = bpf_map_lookup_elem(&peers, key);
 	if (val) {
 		*val += 1;
 		return;
 	}
-	if (!bpf_map_update_elem(&peers, key, &one, BPF_NOEXIST))
+	err = bpf_map_update_elem(&peers, key, &one, BPF_NOEXIST);
+	if (!err) {
+		count_index(&peer_stats, PEER_INSERTS);
 		return;
+	}
 	/* Another CPU inserted the key first; its value for this CPU starts at 0. */
 	val = bpf_map_lookup_elem(&peers, key);
 	if (val)
 		*val += 1;
+	else
+		count_index(&peer_stats, PEER_INSERT_FAILED);
 }
 
-/*
- * Stage 2 and the 6xx accounting, as a global function: the verifier checks it
- * once, on its own, instead of once per path through the VLAN, IPv4 and IPv6
- * extension-header walk in front of it (that product took ~500k instructions).
- */
-__noinline int sip6xx_count_payload(struct xdp_md *ctx, __u32 payload_off, __u32 dgram_len,
-				    __u32 l3_off, __u32 family_dir)
+/* Stage 2 and the accounting of a response: shared by XDP and TC. */
+static __always_inline int count_payload(void *data, void *data_end, __u32 ifindex,
+					 __u32 payload_off, __u32 dgram_len, __u32 l3_off,
+					 __u32 family_dir)
 {
-	void *data_end = (void *)(long)ctx->data_end;
-	void *data = (void *)(long)ctx->data;
 	struct sip_parse_result res = {};
+	__u32 dir = family_dir >> 8 ? SIP6XX_DIR_TX : SIP6XX_DIR_RX;
 	struct peer_key key;
 	int outcome;
 
 	outcome = sip_parse_payload(data, data_end, payload_off, dgram_len, &res);
-	count_index(&pkt_stats, (__u32)outcome);
+	count_outcome(dir, outcome);
 	if (outcome != PKT_SIP_RESPONSE)
 		return outcome;
-	count_index(&resp_codes, res.code);
+	count_index(&resp_codes, dir * RESP_CODES_PER_DIR + res.code);
 	if (res.code < 600)
 		return outcome;
 
 	sip_copy_source(data, data_end, l3_off, family_dir & 0xff, &res);
 	__builtin_memset(&key, 0, sizeof(key));
 	__builtin_memcpy(key.addr, res.saddr, sizeof(key.addr));
-	key.ifindex = ctx->ingress_ifindex;
+	key.ifindex = ifindex;
 	key.code = res.code;
 	key.family = res.family;
-	key.direction = family_dir >> 8;
+	key.direction = dir;
 	count_peer(&key);
 	return outcome;
 }
 
-/*
- * The inner frame of a tunnel: headers, then the payload stage. A global
- * function for the same reason as above: the outer walk's paths times the
- * inner walk's would be verified as a product otherwise.
- */
-__noinline int sip6xx_parse_inner(struct xdp_md *ctx, __u32 inner_off, __u32 at_dir)
+/* Stage 1 of a tunnel's inner frame; SIP_PARSE_CONTINUE leaves the payload in @l4. */
+static __always_inline int walk_inner(void *data, void *data_end, __u32 inner_off, __u32 at_dir,
+				      struct sip_l4_info *l4)
 {
-	void *data_end = (void *)(long)ctx->data_end;
-	void *data = (void *)(long)ctx->data;
 	struct sip_parse_result res = {};
-	struct sip_l4_info l4 = {};
 	int outcome;
 
 	outcome = sip_parse_headers(data, data_end, inner_off, at_dir & 0xff, 0, &sip6xx_cfg, &res,
-				    &l4);
-	if (outcome != SIP_PARSE_CONTINUE) {
-		count_index(&pkt_stats, (__u32)outcome);
+				    l4);
+	if (outcome != SIP_PARSE_CONTINUE)
+		count_outcome(at_dir >> 8 ? SIP6XX_DIR_TX : SIP6XX_DIR_RX, outcome);
+	return outcome;
+}
+
+/* Stage 1 of the outer frame: counts what it decides, and a decapsulation. */
+static __always_inline int walk_outer(void *data, void *data_end, __u32 dir, struct sip_l4_info *l4)
+{
+	struct sip_parse_result res = {};
+	int outcome;
+
+	outcome = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, 1, &sip6xx_cfg, &res, l4);
+	if (outcome == SIP_PARSE_TUNNEL)
+		count_outcome(dir, l4->decap);
+	else if (outcome != SIP_PARSE_CONTINUE)
+		count_outcome(dir, outcome);
+	return outcome;
+}
+
+/*
+ * Global functions, one set per context type: the verifier checks each once,
+ * on its own, instead of once per path through the header walk in front of
+ * it (inlined, that product took ~500k instructions; split, ~50k).
+ */
+__noinline int sip6xx_xdp_payload(struct xdp_md *ctx, __u32 payload_off, __u32 dgram_len,
+				  __u32 l3_off, __u32 family_dir)
+{
+	return count_payload((void *)(long)ctx->data, (void *)(long)ctx->data_end,
+			     ctx->ingress_ifindex, payload_off, dgram_len, l3_off, family_dir);
+}
+
+__noinline int sip6xx_xdp_inner(struct xdp_md *ctx, __u32 inner_off, __u32 at_dir)
+{
+	struct sip_l4_info l4 = {};
+	int outcome;
+
+	outcome = walk_inner((void *)(long)ctx->data, (void *)(long)ctx->data_end, inner_off,
+			     at_dir, &l4);
+	if (outcome != SIP_PARSE_CONTINUE)
 		return outcome;
-	}
-	return sip6xx_count_payload(ctx, l4.payload_off, l4.dgram_len, l4.l3_off,
-				    l4.family | (at_dir & 0xff00));
+	return sip6xx_xdp_payload(ctx, l4.payload_off, l4.dgram_len, l4.l3_off,
+				  l4.family | (at_dir & 0xff00));
 }
 
 SEC("xdp")
 int sip6xx_xdp(struct xdp_md *ctx)
 {
-	void *data_end = (void *)(long)ctx->data_end;
-	void *data = (void *)(long)ctx->data;
-	struct sip_parse_result res = {};
 	struct sip_l4_info l4 = {};
 	int outcome;
 
-	outcome = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, 1, &sip6xx_cfg, &res, &l4);
-	if (outcome == SIP_PARSE_TUNNEL) {
-		count_index(&pkt_stats, l4.decap);
-		sip6xx_parse_inner(ctx, l4.inner_off, l4.inner_at | SIP6XX_DIR_RX << 8);
-	} else if (outcome != SIP_PARSE_CONTINUE) {
-		count_index(&pkt_stats, (__u32)outcome);
-	} else {
-		sip6xx_count_payload(ctx, l4.payload_off, l4.dgram_len, l4.l3_off,
-				     l4.family | SIP6XX_DIR_RX << 8);
-	}
+	outcome = walk_outer((void *)(long)ctx->data, (void *)(long)ctx->data_end, SIP6XX_DIR_RX,
+			     &l4);
+	if (outcome == SIP_PARSE_TUNNEL)
+		sip6xx_xdp_inner(ctx, l4.inner_off, l4.inner_at | SIP6XX_DIR_RX << 8);
+	else if (outcome == SIP_PARSE_CONTINUE)
+		sip6xx_xdp_payload(ctx, l4.payload_off, l4.dgram_len, l4.l3_off,
+				   l4.family | SIP6XX_DIR_RX << 8);
 	return XDP_PASS;
+}
+
+__noinline int sip6xx_tc_payload(struct __sk_buff *skb, __u32 payload_off, __u32 dgram_len,
+				 __u32 l3_off, __u32 family_dir)
+{
+	return count_payload((void *)(long)skb->data, (void *)(long)skb->data_end, skb->ifindex,
+			     payload_off, dgram_len, l3_off, family_dir);
+}
+
+__noinline int sip6xx_tc_inner(struct __sk_buff *skb, __u32 inner_off, __u32 at_dir)
+{
+	struct sip_l4_info l4 = {};
+	int outcome;
+
+	outcome = walk_inner((void *)(long)skb->data, (void *)(long)skb->data_end, inner_off,
+			     at_dir, &l4);
+	if (outcome != SIP_PARSE_CONTINUE)
+		return outcome;
+	return sip6xx_tc_payload(skb, l4.payload_off, l4.dgram_len, l4.l3_off,
+				 l4.family | (at_dir & 0xff00));
+}
+
+/*
+ * TC egress: what a local SBC sends. Returns TC_ACT_UNSPEC, not TC_ACT_OK:
+ * both let the packet go out unchanged, but OK would also skip any filter
+ * after ours on the same hook, which an observer must not do.
+ */
+SEC("tc")
+int sip6xx_tc(struct __sk_buff *skb)
+{
+	struct sip_l4_info l4 = {};
+	__u32 len = skb->len;
+	int outcome;
+
+	/* Paged skbs (GSO, some drivers) keep little in the head: pull the start in.
+	 * This moves bytes into the linear area; the packet's contents stay as they are. */
+	if (skb->data_end - skb->data < len)
+		bpf_skb_pull_data(skb, len < SIP6XX_TC_PULL_LEN ? len : SIP6XX_TC_PULL_LEN);
+
+	outcome = walk_outer((void *)(long)skb->data, (void *)(long)skb->data_end, SIP6XX_DIR_TX,
+			     &l4);
+	if (outcome == SIP_PARSE_TUNNEL)
+		sip6xx_tc_inner(skb, l4.inner_off, l4.inner_at | SIP6XX_DIR_TX << 8);
+	else if (outcome == SIP_PARSE_CONTINUE)
+		sip6xx_tc_payload(skb, l4.payload_off, l4.dgram_len, l4.l3_off,
+				  l4.family | SIP6XX_DIR_TX << 8);
+	return TC_ACT_UNSPEC;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

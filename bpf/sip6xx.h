@@ -10,12 +10,18 @@
 #include <linux/types.h>
 
 /* Bump when any map layout below changes: pinned maps are checked against it. */
-#define SIP6XX_CONTRACT_VERSION 2
+#define SIP6XX_CONTRACT_VERSION 3
 
-/* resp_codes: PERCPU_ARRAY indexed by the status code itself. */
+/* Which hook saw the frame: XDP on receive, TC egress on transmit. */
+#define SIP6XX_DIR_RX  0
+#define SIP6XX_DIR_TX  1
+#define SIP6XX_NR_DIRS 2
+
+/* resp_codes: PERCPU_ARRAY indexed by direction * RESP_CODES_PER_DIR + status code. */
 #define SIP_CODE_MIN	   100
 #define SIP_CODE_MAX	   699
-#define RESP_CODES_ENTRIES (SIP_CODE_MAX + 1)
+#define RESP_CODES_PER_DIR (SIP_CODE_MAX + 1)
+#define RESP_CODES_ENTRIES (SIP6XX_NR_DIRS * RESP_CODES_PER_DIR)
 
 /* peers: LRU_PERCPU_HASH capacity unless --max-peers says otherwise. */
 #define PEERS_DEFAULT_MAX 65536
@@ -24,7 +30,8 @@
 #define SIP6XX_MAX_PORTS 8
 
 /*
- * pkt_stats: PERCPU_ARRAY indexed by enum pkt_result. Each frame counts once in
+ * pkt_stats: PERCPU_ARRAY indexed by direction * PKT_RESULT_MAX + enum pkt_result
+ * (see PKT_STATS_ENTRIES). Each frame counts once in
  * exactly one outcome (up to PKT_FILTERED_PORT); a tunnelled frame also counts
  * once in the PKT_DECAP_* entry of the tunnel it was taken out of.
  */
@@ -49,15 +56,26 @@ enum pkt_result {
 	PKT_RESULT_MAX,
 };
 
-#define PKT_OUTCOME_MAX PKT_DECAP_IPIP /* outcomes are below this, decapsulations from it */
+#define PKT_OUTCOME_MAX	  PKT_DECAP_IPIP /* outcomes are below this, decapsulations from it */
+/* pkt_stats holds one enum pkt_result block per direction. */
+#define PKT_STATS_ENTRIES (SIP6XX_NR_DIRS * PKT_RESULT_MAX)
+
+/* peer_stats: PERCPU_ARRAY of what happened to the peers map, so evictions show. */
+enum peer_stat {
+	PEER_INSERTS = 0,   /* new keys added (each later evicted or still there) */
+	PEER_INSERT_FAILED, /* a 6xx whose key could not be added: its count is lost */
+	PEER_STATS_MAX,
+};
+
+/* contract: ARRAY of one entry, written at creation, checked when pinned maps are reused. */
+struct sip6xx_contract {
+	__u32 version; /* SIP6XX_CONTRACT_VERSION of the build that made the maps */
+	__u32 pad;
+};
 
 /* Address family of peer_key.addr: the IP version, so no libc header is needed. */
 #define SIP6XX_FAMILY_IPV4 4
 #define SIP6XX_FAMILY_IPV6 6
-
-/* Which hook saw the frame. */
-#define SIP6XX_DIR_RX 0
-#define SIP6XX_DIR_TX 1
 
 /*
  * peers key: who sent a 6xx, where, and which code. IPv4 sources are stored

@@ -239,7 +239,7 @@ report() {
 		for code in 603 607 608; do
 			want=$(expected "$code" "$calls")
 			got=$(value "$scrape" \
-				"sip6xx_global_failures_total{interface=\"$IF_UAC\",source=\"$src\",code=\"$code\"}")
+				"sip6xx_global_failures_total{interface=\"$IF_UAC\",direction=\"rx\",source=\"$src\",code=\"$code\"}")
 			printf '   %-12s %s  sent %3d  counted %3d  %s\n' "$src" "$code" "$want" "$got" \
 				"$([ "$want" = "$got" ] && echo ok || echo MISMATCH)"
 			[ "$want" = "$got" ] || bad=1

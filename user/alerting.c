@@ -27,6 +27,7 @@ struct peers_sample {
 struct alerting {
 	struct alerting_opts opts;
 	struct alert_state states[ALERT_MAX_CODES];
+	__u64 started_wall_ms[ALERT_MAX_CODES]; /* wall clock at firing, reported unchanged */
 	const struct sip6xx_maps *maps;
 	int nr_maps;
 	int timer_fd;
@@ -223,8 +224,10 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 	__u64 wall_ms = clock_ms(CLOCK_REALTIME);
 	struct alert_report r = { .st = st, .firing = firing };
 
-	/* started_ms is monotonic: place it on the wall clock through now. */
-	rfc3339(wall_ms - (now_ms - st->started_ms), r.started_at, sizeof(r.started_at));
+	/* started_ms is monotonic: place it on the wall clock once, when it fires. */
+	if (firing)
+		al->started_wall_ms[slot] = wall_ms - (now_ms - st->started_ms);
+	rfc3339(al->started_wall_ms[slot], r.started_at, sizeof(r.started_at));
 	rfc3339(wall_ms, r.now, sizeof(r.now));
 	r.nr_top = code_top_sources(al, st->code, now_ms, r.top);
 	write_json_line(&r);
@@ -237,15 +240,16 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 		pr_info("alert: %u %s spike resolved\n", st->code, code_reason(st->code));
 }
 
-/* A code's counter, summed over every interface's resp_codes. */
+/* A code's counter, summed over both directions of every interface's resp_codes. */
 static int code_count(const struct alerting *al, __u16 code, __u64 *sum)
 {
 	__u64 v;
 	int m, err;
 
 	*sum = 0;
-	for (m = 0; m < al->nr_maps; m++) {
-		err = percpu_array_sum(al->maps[m].resp_codes, code, &v);
+	for (m = 0; m < al->nr_maps * SIP6XX_NR_DIRS; m++) {
+		err = percpu_array_sum(al->maps[m / SIP6XX_NR_DIRS].resp_codes,
+				       m % SIP6XX_NR_DIRS * RESP_CODES_PER_DIR + code, &v);
 		if (err) {
 			pr_err("map resp_codes: reading code %u failed: %s\n", code,
 			       strerror(-err));

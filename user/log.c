@@ -1,24 +1,68 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
 
+#define LOG_LINE_MAX 2048
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
 static enum log_level log_level = LOG_INFO;
+static int log_json;
 
 void log_set_level(enum log_level level)
 {
 	log_level = level;
 }
 
+void log_set_json(int json)
+{
+	log_json = json;
+}
+
+/* {"ts":"RFC 3339","level":"...","msg":"..."}: one object per line, for log shippers. */
+static void log_json_line(enum log_level level, const char *msg)
+{
+	char ts[40];
+	struct timespec now;
+	struct tm tm;
+	const char *p;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"", ts,
+		now.tv_nsec / 1000000, level_names[level]);
+	for (p = msg; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(stderr, "\\%c", *p);
+		else if ((unsigned char)*p < 0x20)
+			fprintf(stderr, "\\u%04x", (unsigned char)*p);
+		else
+			fputc(*p, stderr);
+	}
+	fputs("\"}\n", stderr);
+}
+
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	static const char *const names[] = { "error", "warning", "info", "debug" };
+	char msg[LOG_LINE_MAX];
+	size_t len;
 
 	if (level > log_level)
 		return;
-	fprintf(stderr, "sip6xx_exporter: %s: ", names[level]);
-	vfprintf(stderr, fmt, ap);
+	if (!log_json) {
+		fprintf(stderr, "sip6xx_exporter: %s: ", level_names[level]);
+		vfprintf(stderr, fmt, ap);
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = strlen(msg);
+	while (len && msg[len - 1] == '\n')
+		msg[--len] = '\0';
+	log_json_line(level, msg);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -13,6 +13,8 @@ enum log_level {
 };
 
 void log_set_level(enum log_level level);
+/* One JSON object per line ({"ts","level","msg"}) instead of text. */
+void log_set_json(int json);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Routes libbpf's messages through log_msg(), one level quieter than libbpf says. */
 void log_setup_libbpf(void);

@@ -217,11 +217,14 @@ int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap)
 
 	memset(snap, 0, sizeof(*snap));
 	snap->peers_capacity = maps->peers_capacity;
-	err = sum_percpu_array(maps->resp_codes, "resp_codes", snap->resp_codes,
+	err = sum_percpu_array(maps->resp_codes, "resp_codes", &snap->resp_codes[0][0],
 			       RESP_CODES_ENTRIES);
 	if (!err)
-		err = sum_percpu_array(maps->pkt_stats, "pkt_stats", snap->pkt_stats,
-				       PKT_RESULT_MAX);
+		err = sum_percpu_array(maps->pkt_stats, "pkt_stats", &snap->pkt_stats[0][0],
+				       PKT_STATS_ENTRIES);
+	if (!err)
+		err = sum_percpu_array(maps->peer_stats, "peer_stats", snap->peer_stats,
+				       PEER_STATS_MAX);
 	if (!err)
 		err = peers_read(maps->peers, &snap->peers, &snap->nr_peers);
 	return err;

@@ -11,6 +11,7 @@ struct sip6xx_maps {
 	int resp_codes;
 	int peers;
 	int pkt_stats;
+	int peer_stats;
 	__u32 peers_capacity;
 };
 
@@ -20,9 +21,11 @@ struct peer_count {
 };
 
 struct map_snapshot {
-	__u64 resp_codes[RESP_CODES_ENTRIES]; /* summed over CPUs, index = code */
-	__u64 pkt_stats[PKT_RESULT_MAX];      /* summed over CPUs, index = enum pkt_result */
-	struct peer_count *peers;	      /* malloc'd, nr_peers entries */
+	/* Summed over CPUs; [direction][status code] and [direction][enum pkt_result]. */
+	__u64 resp_codes[SIP6XX_NR_DIRS][RESP_CODES_PER_DIR];
+	__u64 pkt_stats[SIP6XX_NR_DIRS][PKT_RESULT_MAX];
+	__u64 peer_stats[PEER_STATS_MAX];
+	struct peer_count *peers; /* malloc'd, nr_peers entries */
 	size_t nr_peers;
 	__u32 peers_capacity;
 };

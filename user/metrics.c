@@ -68,19 +68,38 @@ static void put_label(struct strbuf *out, const char *name, const char *value)
 	sb_printf(out, "\"");
 }
 
+static const char *const dir_names[SIP6XX_NR_DIRS] = { "rx", "tx" };
+
+/* name{interface="...",direction="..." — the caller adds its labels and "} value". */
+static void series_start(struct strbuf *out, const struct metric_def *def,
+			 const struct metrics_iface *ifc, unsigned int dir)
+{
+	sb_printf(out, "%s{", def->name);
+	put_label(out, "interface", ifc->interface);
+	sb_printf(out, ",direction=\"%s\"", dir_names[dir]);
+}
+
+static bool dir_exported(const struct metrics_iface *ifc, unsigned int dir)
+{
+	return ifc->dirs & (1U << dir);
+}
+
 static void responses_samples(const struct metric_def *def, const struct metrics_iface *ifc,
 			      struct strbuf *out)
 {
-	unsigned int code;
+	unsigned int code, dir;
 
-	for (code = SIP_CODE_MIN; code <= SIP_CODE_MAX; code++) {
-		__u64 v = ifc->snap->resp_codes[code];
-
-		if (!v && !is_named_6xx(code))
+	for (dir = 0; dir < SIP6XX_NR_DIRS; dir++) {
+		if (!dir_exported(ifc, dir))
 			continue;
-		sb_printf(out, "%s{", def->name);
-		put_label(out, "interface", ifc->interface);
-		sb_printf(out, ",code=\"%u\"} %llu\n", code, (unsigned long long)v);
+		for (code = SIP_CODE_MIN; code <= SIP_CODE_MAX; code++) {
+			__u64 v = ifc->snap->resp_codes[dir][code];
+
+			if (!v && !is_named_6xx(code))
+				continue;
+			series_start(out, def, ifc, dir);
+			sb_printf(out, ",code=\"%u\"} %llu\n", code, (unsigned long long)v);
+		}
 	}
 }
 
@@ -94,8 +113,7 @@ static void global_failures_samples(const struct metric_def *def, const struct m
 		const struct peer_count *pc = &ifc->snap->peers[i];
 
 		peer_addr_str(&pc->key, addr, sizeof(addr));
-		sb_printf(out, "%s{", def->name);
-		put_label(out, "interface", ifc->interface);
+		series_start(out, def, ifc, pc->key.direction ? SIP6XX_DIR_TX : SIP6XX_DIR_RX);
 		sb_printf(out, ",source=\"%s\",code=\"%u\"} %llu\n", addr, pc->key.code,
 			  (unsigned long long)pc->count);
 	}
@@ -104,13 +122,16 @@ static void global_failures_samples(const struct metric_def *def, const struct m
 static void packets_samples(const struct metric_def *def, const struct metrics_iface *ifc,
 			    struct strbuf *out)
 {
-	unsigned int r;
+	unsigned int r, dir;
 
-	for (r = 0; r < PKT_RESULT_MAX; r++) {
-		sb_printf(out, "%s{", def->name);
-		put_label(out, "interface", ifc->interface);
-		sb_printf(out, ",result=\"%s\"} %llu\n", pkt_result_name(r),
-			  (unsigned long long)ifc->snap->pkt_stats[r]);
+	for (dir = 0; dir < SIP6XX_NR_DIRS; dir++) {
+		if (!dir_exported(ifc, dir))
+			continue;
+		for (r = 0; r < PKT_RESULT_MAX; r++) {
+			series_start(out, def, ifc, dir);
+			sb_printf(out, ",result=\"%s\"} %llu\n", pkt_result_name(r),
+				  (unsigned long long)ifc->snap->pkt_stats[dir][r]);
+		}
 	}
 }
 
@@ -132,6 +153,22 @@ static void peers_capacity_samples(const struct metric_def *def, const struct me
 				   struct strbuf *out)
 {
 	gauge_sample(def, ifc, out, ifc->snap->peers_capacity);
+}
+
+/* Keys inserted and no longer there: the LRU evicted them (nothing else deletes). */
+static void peers_evicted_samples(const struct metric_def *def, const struct metrics_iface *ifc,
+				  struct strbuf *out)
+{
+	__u64 inserts = ifc->snap->peer_stats[PEER_INSERTS];
+
+	gauge_sample(def, ifc, out,
+		     inserts > ifc->snap->nr_peers ? inserts - ifc->snap->nr_peers : 0);
+}
+
+static void peers_insert_failed_samples(const struct metric_def *def,
+					const struct metrics_iface *ifc, struct strbuf *out)
+{
+	gauge_sample(def, ifc, out, ifc->snap->peer_stats[PEER_INSERT_FAILED]);
 }
 
 static void attached_samples(const struct metric_def *def, const struct metrics_iface *ifc,
@@ -168,6 +205,13 @@ static const struct metric_def metric_defs[] = {
 	  "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
 	  "used entry is evicted when full.",
 	  peers_capacity_samples, NULL },
+	{ "sip6xx_peers_evicted_total", "counter",
+	  "Per-source entries the kernel evicted to make room (least recently used first).",
+	  peers_evicted_samples, NULL },
+	{ "sip6xx_peers_insert_failures_total", "counter",
+	  "6xx responses whose source could not be added to the per-source map; they still "
+	  "count in sip6xx_responses_total.",
+	  peers_insert_failed_samples, NULL },
 	{ "sip6xx_interface_attached", "gauge",
 	  "1 while the XDP program is attached to the interface; 0 once something else "
 	  "detached it (its counters are then frozen).",
@@ -220,9 +264,10 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 	put_escaped(out, ifc->interface);
 	sb_printf(out, "\",\"responses\":{");
 	for (code = SIP_CODE_MIN; code <= SIP_CODE_MAX; code++) {
-		if (!s->resp_codes[code] && !is_named_6xx(code))
+		if (!s->resp_codes[SIP6XX_DIR_RX][code] && !is_named_6xx(code))
 			continue;
-		sb_printf(out, "%s\"%u\":%llu", sep, code, (unsigned long long)s->resp_codes[code]);
+		sb_printf(out, "%s\"%u\":%llu", sep, code,
+			  (unsigned long long)s->resp_codes[SIP6XX_DIR_RX][code]);
 		sep = ",";
 	}
 	sb_printf(out, "},\"global_failures\":[");
@@ -234,7 +279,7 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 	sb_printf(out, "],\"packets\":{");
 	for (r = 0; r < PKT_RESULT_MAX; r++)
 		sb_printf(out, "%s\"%s\":%llu", r ? "," : "", pkt_result_name(r),
-			  (unsigned long long)s->pkt_stats[r]);
+			  (unsigned long long)s->pkt_stats[SIP6XX_DIR_RX][r]);
 	sb_printf(out, "},\"peers_tracked\":%zu,\"peers_capacity\":%u}", s->nr_peers,
 		  s->peers_capacity);
 }

@@ -10,7 +10,8 @@
 struct metrics_iface {
 	const char *interface; /* value of the interface label */
 	const struct map_snapshot *snap;
-	int attached; /* 1 or 0; -1: attached nowhere (--replay) */
+	int attached;	   /* 1 or 0; -1: attached nowhere (--replay) */
+	unsigned int dirs; /* DIR_BIT(SIP6XX_DIR_*) of the directions exported */
 };
 
 enum metrics_format {

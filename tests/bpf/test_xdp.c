@@ -5,8 +5,9 @@
  * every fixture of tests/lib/fixtures.c (the table the host parser test
  * walks too), three things must hold: the verdict is XDP_PASS, the frame
  * comes back byte for byte, and the counters move exactly as expected:
- * pkt_stats[outcome] by one, resp_codes[code] by one for a response, one
- * peers key by one for a 6xx, and nothing else at all.
+ * pkt_stats[outcome] by one (and pkt_stats[PKT_DECAP_*] by one for a frame
+ * taken out of a tunnel), resp_codes[code] by one for a response, one peers
+ * key by one for a 6xx, and nothing else at all.
  *
  * Needs root (CAP_BPF and CAP_NET_ADMIN). Without them, or if the object
  * fails to load, every test fails: a missing kernel test must not pass.
@@ -39,7 +40,7 @@ struct peer_entry {
 
 /* Every counter of one loaded object, summed over CPUs. */
 struct counters {
-	__u64 pkt_stats[PKT_RESULT_MAX];
+	__u64 pkt_stats[PKT_STATS_ENTRIES]; /* rx block, then tx: XDP must leave tx alone */
 	__u64 resp_codes[RESP_CODES_ENTRIES];
 	struct peer_entry *peers;
 	size_t nr_peers;
@@ -139,7 +140,7 @@ static void read_peers(const struct bpf_map *map, struct counters *c)
 static void read_counters(struct sip6xx *skel, struct counters *c)
 {
 	memset(c, 0, sizeof(*c));
-	read_array(skel->maps.pkt_stats, c->pkt_stats, PKT_RESULT_MAX);
+	read_array(skel->maps.pkt_stats, c->pkt_stats, PKT_STATS_ENTRIES);
 	read_array(skel->maps.resp_codes, c->resp_codes, RESP_CODES_ENTRIES);
 	read_peers(skel->maps.peers, c);
 }
@@ -175,15 +176,21 @@ static struct xdp_run run_xdp(struct sip6xx *skel, const __u8 *frame, size_t len
 	return run;
 }
 
-static void expect_pkt_stats(const struct counters *b, const struct counters *a, int want)
+/* pkt_stats[@want] and, unless 0, pkt_stats[@decap] gain one; nothing else moves. */
+static void expect_pkt_stats(const struct counters *b, const struct counters *a, int want,
+			     int decap)
 {
-	int r;
+	int r, expect;
 
-	for (r = 0; r < PKT_RESULT_MAX; r++)
-		if (a->pkt_stats[r] - b->pkt_stats[r] != (r == want))
-			fail_msg("pkt_stats[%s] moved by %lld, want %d (outcome %s)",
-				 pkt_result_name(r), (long long)(a->pkt_stats[r] - b->pkt_stats[r]),
-				 r == want, pkt_result_name(want));
+	for (r = 0; r < PKT_STATS_ENTRIES; r++) {
+		expect = r == want || (decap && r == decap);
+		if (a->pkt_stats[r] - b->pkt_stats[r] != (__u64)expect)
+			fail_msg("pkt_stats[%s%s] moved by %lld, want %d (outcome %s, decap %s)",
+				 r < PKT_RESULT_MAX ? "rx " : "tx ",
+				 pkt_result_name(r % PKT_RESULT_MAX),
+				 (long long)(a->pkt_stats[r] - b->pkt_stats[r]), expect,
+				 pkt_result_name(want), decap ? pkt_result_name(decap) : "none");
+	}
 }
 
 static void expect_resp_codes(const struct counters *b, const struct counters *a, int code)
@@ -267,7 +274,7 @@ static void check_fixture(void **state)
 	if (len < FRAME_ETH_HLEN) {
 		/* bpf_test_init() refuses less than an Ethernet header: XDP never sees it. */
 		assert_int_equal(run.err, -EINVAL);
-		expect_pkt_stats(&before, &after, -1);
+		expect_pkt_stats(&before, &after, -1, 0);
 		expect_resp_codes(&before, &after, -1);
 		expect_peers(&before, &after, NULL);
 	} else {
@@ -275,7 +282,7 @@ static void check_fixture(void **state)
 		assert_int_equal(run.retval, XDP_PASS);
 		assert_int_equal(run.size_out, len);
 		assert_true(run.same_bytes);
-		expect_pkt_stats(&before, &after, f->want);
+		expect_pkt_stats(&before, &after, f->want, f->decap);
 		expect_resp_codes(&before, &after, f->want == PKT_SIP_RESPONSE ? f->code : -1);
 		key = expected_key(f->saddr, f->family, f->code);
 		expect_peers(&before, &after, f->code >= 600 ? &key : NULL);

@@ -156,7 +156,7 @@ test_native_full() {
 	# Before any traffic: the six named 6xx codes are there, at 0.
 	e2e_scrape "$NS_A" "$URL/metrics" "$empty"
 	for code in 600 603 604 606 607 608; do
-		check_eq 0 "$(e2e_metric "$empty" "sip6xx_responses_total{interface=\"$IF_A\",code=\"$code\"}")" \
+		check_eq 0 "$(e2e_metric "$empty" "sip6xx_responses_total{interface=\"$IF_A\",direction=\"rx\",code=\"$code\"}")" \
 			"native: responses_total code $code present at 0 before traffic"
 	done
 	check_eq 0 "$(e2e_metric_sum "$empty" sip6xx_peers_tracked)" "native: no peer tracked before traffic"

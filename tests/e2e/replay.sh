@@ -26,7 +26,7 @@ T=$E2E_TMP
 
 "$E2E_PYTHON" "$HERE/make_pcaps.py" "$T" || e2e_die "make_pcaps.py failed"
 
-R='interface="replay"'
+R='interface="replay",direction="rx"'
 
 # The 22 records of the full mix, as make_pcaps.py lists them:
 #   603 x3 from 198.18.0.1, 607 x2 from 198.18.0.2, 604 from 198.18.0.1 (cut by

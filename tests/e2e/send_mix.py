@@ -211,16 +211,16 @@ def expectations(frames, iface, filter_ports):
     lines = []
     for r in RESULTS:
         kind = "ge" if r in NOISY else "eq"
-        lines.append('%s sip6xx_packets_total{interface="%s",result="%s"} %d'
+        lines.append('%s sip6xx_packets_total{interface="%s",direction="rx",result="%s"} %d'
                      % (kind, iface, r, results[r]))
     for c in sorted(set(codes) | set(NAMED_6XX)):
-        lines.append('eq sip6xx_responses_total{interface="%s",code="%d"} %d'
+        lines.append('eq sip6xx_responses_total{interface="%s",direction="rx",code="%d"} %d'
                      % (iface, c, codes[c]))
     # Sent, but filtered by port before the status line was read: no count.
     for c in sorted(set(f.code for f in frames if f.code) - set(codes) - set(NAMED_6XX)):
-        lines.append('zero sip6xx_responses_total{interface="%s",code="%d"} 0' % (iface, c))
+        lines.append('zero sip6xx_responses_total{interface="%s",direction="rx",code="%d"} 0' % (iface, c))
     for (src, c), n in sorted(peers.items()):
-        lines.append('eq sip6xx_global_failures_total{interface="%s",source="%s",code="%d"} %d'
+        lines.append('eq sip6xx_global_failures_total{interface="%s",direction="rx",source="%s",code="%d"} %d'
                      % (iface, src, c, n))
     # Summed over samples: the gauge may carry an interface label, or none.
     lines.append("sum sip6xx_peers_tracked %d" % len(peers))

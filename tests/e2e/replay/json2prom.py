@@ -7,9 +7,9 @@ or lacks a field.
 
 Only the three counters are printed, one sample per line, labels in the order
 the exporter's text output uses:
-  sip6xx_responses_total{interface="I",code="C"} N
-  sip6xx_global_failures_total{interface="I",source="S",code="C"} N   (summed per source, code)
-  sip6xx_packets_total{interface="I",result="R"} N
+  sip6xx_responses_total{interface="I",direction="rx",code="C"} N
+  sip6xx_global_failures_total{interface="I",direction="rx",source="S",code="C"} N   (summed per source, code)
+  sip6xx_packets_total{interface="I",direction="rx",result="R"} N
 """
 import collections
 import json
@@ -20,15 +20,15 @@ def samples(doc):
     for ifc in doc["interfaces"]:
         name = ifc["interface"]
         for code, n in ifc["responses"].items():
-            yield f'sip6xx_responses_total{{interface="{name}",code="{code}"}} {int(n)}'
+            yield f'sip6xx_responses_total{{interface="{name}",direction="rx",code="{code}"}} {int(n)}'
         per_source = collections.Counter()
         for peer in ifc["global_failures"]:
             per_source[(peer["source"], int(peer["code"]))] += int(peer["count"])
         for (source, code), n in sorted(per_source.items()):
-            yield (f'sip6xx_global_failures_total{{interface="{name}",source="{source}",'
+            yield (f'sip6xx_global_failures_total{{interface="{name}",direction="rx",source="{source}",'
                    f'code="{code}"}} {n}')
         for result, n in ifc["packets"].items():
-            yield f'sip6xx_packets_total{{interface="{name}",result="{result}"}} {int(n)}'
+            yield f'sip6xx_packets_total{{interface="{name}",direction="rx",result="{result}"}} {int(n)}'
 
 
 def main():

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Attaching: XDP through a bpf_link when we may (it goes away with the
+ * process, or stays pinned on purpose), bpf_xdp_attach for forced modes,
+ * and a clsact egress filter for TC.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "log.h"
+#include "pin.h"
+#include "sip6xx.skel.h"
+
+/* Our egress filter's identity, so a restart replaces it instead of stacking. */
+#define TC_HANDLE 0x6c6
+#define TC_PRIO	  0xc6
+
+static __u32 prog_id(int prog_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
+}
+
+static __u32 xdp_flags_of(enum attach_mode mode)
+{
+	return mode == ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+static int link_create(struct iface *ifc, int prog_fd, enum attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = xdp_flags_of(mode));
+	int fd = bpf_link_create(prog_fd, ifc->ifindex, BPF_XDP, &opts);
+
+	if (fd < 0)
+		return -errno;
+	ifc->link_fd = fd;
+	ifc->mode_name = mode == ATTACH_GENERIC ? "generic" : "native";
+	return 0;
+}
+
+/* Native first; where the driver cannot, generic with a warning naming the interface. */
+static int link_auto(struct iface *ifc, int prog_fd, enum attach_mode mode)
+{
+	int err = link_create(ifc, prog_fd, mode);
+
+	if (mode != ATTACH_AUTO || !err || err == -EBUSY || err == -EEXIST)
+		return err;
+	pr_warn("%s: native XDP is not available (%s); falling back to generic XDP, which "
+		"costs more per packet\n",
+		ifc->name, strerror(-err));
+	return link_create(ifc, prog_fd, ATTACH_GENERIC);
+}
+
+static int attach_forced(struct iface *ifc, int prog_fd, enum attach_mode mode)
+{
+	__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST | xdp_flags_of(mode);
+
+	ifc->mode_name = mode == ATTACH_NATIVE ? "native" : "generic";
+	if (bpf_xdp_attach(ifc->ifindex, prog_fd, flags, NULL))
+		return -errno;
+	ifc->xdp_flags = flags;
+	return 0;
+}
+
+/* A pinned link from an earlier run: point it at the program just loaded. */
+static int link_reuse(struct iface *ifc, int link_fd, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_link_update(link_fd, prog_fd, NULL)) {
+		close(link_fd);
+		return -errno; /* ENOLINK: its interface went away meanwhile */
+	}
+	ifc->link_fd = link_fd;
+	bpf_xdp_query(ifc->ifindex, 0, &q);
+	ifc->mode_name = q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native";
+	return 0;
+}
+
+/* The id of the bpf_link that holds XDP on @ifindex, or 0 when none does. */
+static __u32 xdp_link_on(unsigned int ifindex)
+{
+	struct bpf_link_info info;
+	__u32 id = 0, len;
+	int fd;
+
+	while (!bpf_link_get_next_id(id, &id)) {
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_XDP &&
+		    info.xdp.ifindex == ifindex) {
+			close(fd);
+			return id;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* Names the holder of the interface's XDP hook and the command that frees it. */
+static void explain_busy(const struct iface *ifc)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	const char *ip_mode = "xdp";
+	__u32 link_id;
+
+	bpf_xdp_query(ifc->ifindex, 0, &q);
+	link_id = xdp_link_on(ifc->ifindex);
+	if (link_id) {
+		pr_err("%s: another XDP program (id %u) is already attached through bpf_link %u, "
+		       "as a running sip6xx_exporter does; stop that process or run 'bpftool "
+		       "link detach id %u'\n",
+		       ifc->name, q.prog_id ? q.prog_id : q.drv_prog_id | q.skb_prog_id, link_id,
+		       link_id);
+		return;
+	}
+	/* ip(8) removes only the mode it is told: "xdp off" leaves a generic program. */
+	if (q.skb_prog_id && !q.drv_prog_id)
+		ip_mode = "xdpgeneric";
+	else if (q.drv_prog_id && !q.skb_prog_id)
+		ip_mode = "xdpdrv";
+	pr_err("%s: another XDP program (id %u) is already attached; remove it with "
+	       "'ip link set dev %s %s off' or choose another interface\n",
+	       ifc->name, q.prog_id ? q.prog_id : q.drv_prog_id | q.skb_prog_id, ifc->name,
+	       ip_mode);
+}
+
+static void explain_attach_error(const struct iface *ifc, int err)
+{
+	if (err == -EBUSY || err == -EEXIST) {
+		explain_busy(ifc);
+	} else if (err == -EOPNOTSUPP) {
+		pr_err("%s: the driver does not support %s XDP; try --mode generic or --mode "
+		       "auto\n",
+		       ifc->name, ifc->mode_name);
+	} else {
+		pr_err("%s: attaching XDP in %s mode failed: %s%s\n", ifc->name, ifc->mode_name,
+		       strerror(-err), load_hint(err));
+	}
+}
+
+static int attach_xdp(struct iface *ifc, enum attach_mode mode)
+{
+	int prog_fd = loader_prog_fd(ifc->skel), link_fd = -ENOENT, err;
+	__u32 id = 0;
+
+	ifc->mode_name = mode == ATTACH_GENERIC ? "generic" : "native";
+	if (ifc->pin_dir[0])
+		link_fd = pin_open_link(ifc->pin_dir);
+	if (link_fd >= 0 && !link_reuse(ifc, link_fd, prog_fd))
+		goto attached;
+	/* Check first: an attach would only say EBUSY, without the culprit's id. */
+	if (!bpf_xdp_query_id(ifc->ifindex, 0, &id) && id) {
+		explain_attach_error(ifc, -EBUSY);
+		return -EBUSY;
+	}
+	if (ifc->pin_dir[0] || mode == ATTACH_AUTO)
+		err = link_auto(ifc, prog_fd, mode);
+	else
+		err = attach_forced(ifc, prog_fd, mode);
+	if (!err && ifc->pin_dir[0])
+		err = pin_link(ifc->link_fd, ifc->pin_dir);
+	if (err) {
+		explain_attach_error(ifc, err);
+		return err;
+	}
+attached:
+	ifc->attached = true;
+	ifc->warned_gone = false;
+	ifc->prog_id = prog_id(prog_fd);
+	return 0;
+}
+
+static int attach_tc(struct iface *ifc)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex, .attach_point = BPF_TC_EGRESS);
+	/* REPLACE: a filter with our handle and priority is ours, left by an earlier run. */
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO,
+		    .prog_fd = loader_tc_prog_fd(ifc->skel), .flags = BPF_TC_F_REPLACE);
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		pr_err("%s: adding the clsact qdisc for TC egress failed: %s%s\n", ifc->name,
+		       strerror(-err), load_hint(err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		pr_err("%s: attaching the TC egress filter failed: %s%s\n", ifc->name,
+		       strerror(-err), load_hint(err));
+		return err;
+	}
+	ifc->tc_attached = true;
+	return 0;
+}
+
+static void detach_tc(struct iface *ifc)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
+	int err;
+
+	/* The clsact qdisc stays: other filters may hang off it by now. */
+	err = bpf_tc_detach(&hook, &opts);
+	if (err && err != -ENOENT && err != -ENODEV)
+		pr_warn("%s: detaching the TC egress filter failed: %s\n", ifc->name,
+			strerror(-err));
+	ifc->tc_attached = false;
+}
+
+static void detach_xdp(struct iface *ifc)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = loader_prog_fd(ifc->skel));
+
+	if (ifc->link_fd >= 0) {
+		close(ifc->link_fd); /* the last reference: the kernel detaches */
+		ifc->link_fd = -1;
+	} else if (bpf_xdp_detach(ifc->ifindex, ifc->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST,
+				  &opts)) {
+		/* old_prog_fd above: remove our program only, never someone else's. */
+		pr_warn("%s: detaching XDP failed: %s\n", ifc->name, strerror(errno));
+	}
+	ifc->attached = false;
+}
+
+static int attach_hooks(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
+{
+	int err = 0;
+
+	if (opts->dirs & DIR_BIT(SIP6XX_DIR_RX))
+		err = attach_xdp(ifc, mode);
+	if (!err && (opts->dirs & DIR_BIT(SIP6XX_DIR_TX)))
+		err = attach_tc(ifc);
+	if (err) {
+		if (ifc->attached)
+			detach_xdp(ifc);
+		return err;
+	}
+	pr_info("%s: attached%s%s%s%s\n", ifc->name, ifc->attached ? " XDP in " : "",
+		ifc->attached ? ifc->mode_name : "", ifc->attached ? " mode" : "",
+		ifc->tc_attached ? (ifc->attached ? " and TC egress" : " TC egress") : "");
+	return 0;
+}
+
+int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
+{
+	struct loader_opts lo = *opts;
+	int err;
+
+	ifc->link_fd = -1;
+	ifc->attached = false;
+	ifc->tc_attached = false;
+	ifc->gone = false;
+	ifc->pin_dir[0] = '\0';
+	ifc->ifindex = if_nametoindex(ifc->name);
+	if (!ifc->ifindex) {
+		pr_err("%s: no such interface ('ip link' lists them)\n", ifc->name);
+		return -ENODEV;
+	}
+	if (opts->pin_path) {
+		err = pin_dir(opts->pin_path, ifc->name, ifc->pin_dir, sizeof(ifc->pin_dir));
+		if (!err)
+			err = pin_prepare(ifc->pin_dir);
+		if (!err)
+			err = pin_check(ifc->name, ifc->pin_dir, &lo.max_peers);
+		if (err)
+			return err;
+	}
+	ifc->skel = loader_load_pinned(&lo, ifc->name, ifc->pin_dir[0] ? ifc->pin_dir : NULL);
+	if (!ifc->skel)
+		return -EINVAL;
+	err = attach_hooks(ifc, &lo, mode);
+	if (err) {
+		loader_destroy(ifc->skel);
+		ifc->skel = NULL;
+	}
+	return err;
+}
+
+bool loader_still_attached(struct iface *ifc)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	bool ours;
+
+	if (!ifc->attached)
+		return ifc->tc_attached && !ifc->gone;
+	ours = !ifc->gone && !bpf_xdp_query(ifc->ifindex, 0, &q) &&
+	       (q.drv_prog_id == ifc->prog_id || q.skb_prog_id == ifc->prog_id);
+	if (!ours && !ifc->warned_gone) {
+		pr_warn("%s: our XDP program is no longer attached (detached from outside, or the "
+			"interface went away); its counters stay frozen until it is back\n",
+			ifc->name);
+		ifc->warned_gone = true;
+	}
+	return ours;
+}
+
+bool loader_follow(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
+{
+	unsigned int now = if_nametoindex(ifc->name);
+
+	if (!ifc->skel)
+		return false;
+	if (!ifc->gone && now == ifc->ifindex)
+		return true;
+	if (!ifc->gone) {
+		/* The kernel dropped our hooks with the device; forget them. */
+		pr_warn("%s: the interface went away; re-attaching when it is back\n", ifc->name);
+		if (ifc->link_fd >= 0)
+			close(ifc->link_fd);
+		ifc->link_fd = -1;
+		ifc->attached = false;
+		ifc->tc_attached = false;
+		ifc->gone = true;
+	}
+	if (!now)
+		return false;
+	ifc->ifindex = now;
+	if (attach_hooks(ifc, opts, mode))
+		return false;
+	ifc->gone = false;
+	pr_info("%s: the interface is back (ifindex %u): re-attached\n", ifc->name, now);
+	return true;
+}
+
+void loader_detach(struct iface *ifc)
+{
+	bool hooked = ifc->attached || ifc->tc_attached;
+
+	if (ifc->pin_dir[0] && hooked) {
+		pr_info("%s: left attached and pinned in %s (counting goes on; --detach removes "
+			"it)\n",
+			ifc->name, ifc->pin_dir);
+		if (ifc->link_fd >= 0)
+			close(ifc->link_fd); /* the pin holds the link */
+		ifc->link_fd = -1;
+		ifc->attached = false;
+		ifc->tc_attached = false;
+		hooked = false;
+	}
+	if (ifc->attached)
+		detach_xdp(ifc);
+	if (ifc->tc_attached)
+		detach_tc(ifc);
+	if (hooked)
+		pr_info("%s: detached\n", ifc->name);
+	if (ifc->skel) {
+		loader_destroy(ifc->skel);
+		ifc->skel = NULL;
+	}
+}
+
+int loader_unpin(const char *ifname, const char *pin_path)
+{
+	struct iface ifc = { .link_fd = -1 };
+	char dir[PATH_MAX];
+	int err;
+
+	err = pin_dir(pin_path, ifname, dir, sizeof(dir));
+	if (err)
+		return err;
+	snprintf(ifc.name, sizeof(ifc.name), "%s", ifname);
+	ifc.ifindex = if_nametoindex(ifname);
+	if (ifc.ifindex)
+		detach_tc(&ifc);
+	return pin_remove(ifname, dir);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The command line: getopt_long, strict numbers, one-line errors and exit 2. */
+#ifndef SIP6XX_CLI_H
+#define SIP6XX_CLI_H
+
+#include <stdbool.h>
+
+#include "alerting.h"
+#include "http.h"
+#include "loader.h"
+#include "metrics.h"
+
+#define MAX_IFACES 64
+
+struct options {
+	const char *ifnames[MAX_IFACES];
+	int nr_ifaces;
+	enum attach_mode mode;
+	const char *listen;
+	struct listen_addr listen_addr;
+	struct loader_opts lopts;
+	const char *replay;
+	enum metrics_format format;
+	bool format_given;
+	struct alerting_opts alert;
+	bool detach; /* --detach: remove what --pin-path left, then exit */
+};
+
+/* Fills @o from the command line; prints --help/--version and exits, or exits 2 on bad usage. */
+void cli_parse(int argc, char **argv, struct options *o);
+
+#endif

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "pin.h"
+#include "sip6xx.h"
+#include "sip6xx.skel.h"
+
+#define BPFFS_ROOT "/sys/fs/bpf"
+#define LINK_NAME  "xdp_link"
+
+static const char *const map_names[] = { "resp_codes", "peers", "pkt_stats", "peer_stats",
+					 "contract" };
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+int pin_prepare(const char *pin_path)
+{
+	int err;
+
+	if (!strncmp(pin_path, BPFFS_ROOT "/", strlen(BPFFS_ROOT) + 1) && !is_bpffs(BPFFS_ROOT)) {
+		if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+			pr_err("--pin-path %s: mounting bpffs on %s failed: %s (mount it with "
+			       "'mount -t bpf bpf %s')\n",
+			       pin_path, BPFFS_ROOT, strerror(errno), BPFFS_ROOT);
+			return -errno;
+		}
+		pr_info("mounted bpffs on %s\n", BPFFS_ROOT);
+	}
+	err = mkdir_p(pin_path);
+	if (err) {
+		pr_err("--pin-path %s: %s\n", pin_path, strerror(-err));
+		return err;
+	}
+	if (!is_bpffs(pin_path)) {
+		pr_err("--pin-path %s is not on a bpffs (use a directory below %s)\n", pin_path,
+		       BPFFS_ROOT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int pin_dir(const char *pin_path, const char *ifname, char *dir, size_t len)
+{
+	if (snprintf(dir, len, "%s/%s", pin_path, ifname) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int pinned_fd(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int pin_check(const char *ifname, const char *dir, __u32 *max_peers)
+{
+	struct sip6xx_contract c = {};
+	struct bpf_map_info info = {};
+	__u32 key = 0, len = sizeof(info);
+	int fd;
+
+	fd = pinned_fd(dir, "contract");
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0 || bpf_map_lookup_elem(fd, &key, &c)) {
+		pr_err("%s: the pinned maps in %s cannot be read: %s\n", ifname, dir,
+		       strerror(fd < 0 ? -fd : errno));
+		if (fd >= 0)
+			close(fd);
+		return -EPROTO;
+	}
+	close(fd);
+	if (c.version != SIP6XX_CONTRACT_VERSION) {
+		pr_err("%s: the maps pinned in %s have layout version %u, this build uses %u; "
+		       "remove "
+		       "them with 'sip6xx_exporter --detach -i %s --pin-path ...' (their counts "
+		       "are "
+		       "lost) or run the build that made them\n",
+		       ifname, dir, c.version, SIP6XX_CONTRACT_VERSION, ifname);
+		return -EPROTO;
+	}
+	fd = pinned_fd(dir, "peers");
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries != *max_peers) {
+		pr_warn("%s: keeping the pinned peers map's capacity %u (--max-peers %u applies "
+			"once "
+			"the pins are removed with --detach)\n",
+			ifname, info.max_entries, *max_peers);
+		*max_peers = info.max_entries;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+int pin_set_paths(struct sip6xx *skel, const char *dir)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err;
+
+	bpf_object__for_each_map(map, skel->obj)
+	{
+		if (bpf_map__is_internal(map)) /* .rodata: part of the program, not its state */
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map)) >=
+		    (int)sizeof(path))
+			return -ENAMETOOLONG;
+		err = bpf_map__set_pin_path(map, path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int pin_stamp_contract(struct sip6xx *skel)
+{
+	struct sip6xx_contract c = { .version = SIP6XX_CONTRACT_VERSION };
+	int fd = bpf_map__fd(skel->maps.contract);
+	struct sip6xx_contract cur = {};
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(fd, &key, &cur))
+		return -errno;
+	if (cur.version)
+		return 0; /* reused: pin_check() already compared it */
+	return bpf_map_update_elem(fd, &key, &c, BPF_ANY) ? -errno : 0;
+}
+
+int pin_open_link(const char *dir)
+{
+	return pinned_fd(dir, LINK_NAME);
+}
+
+int pin_link(int link_fd, const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, LINK_NAME) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	unlink(path); /* a stale link of an interface that went away */
+	return bpf_obj_pin(link_fd, path) ? -errno : 0;
+}
+
+int pin_remove(const char *ifname, const char *dir)
+{
+	char path[PATH_MAX];
+	int fd, removed = 0;
+	size_t i;
+
+	fd = pin_open_link(dir);
+	if (fd >= 0) {
+		if (bpf_link_detach(fd) && errno != ENOLINK)
+			pr_warn("%s: detaching the pinned XDP link failed: %s\n", ifname,
+				strerror(errno));
+		close(fd);
+	}
+	for (i = 0; i <= sizeof(map_names) / sizeof(map_names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 i < sizeof(map_names) / sizeof(map_names[0]) ? map_names[i] : LINK_NAME);
+		if (!unlink(path))
+			removed++;
+		else if (errno != ENOENT)
+			pr_warn("%s: removing %s failed: %s\n", ifname, path, strerror(errno));
+	}
+	if (rmdir(dir) && errno != ENOENT) {
+		pr_err("%s: removing %s failed: %s\n", ifname, dir, strerror(errno));
+		return -errno;
+	}
+	pr_info("%s: removed %d pins in %s\n", ifname, removed, dir);
+	return 0;
+}

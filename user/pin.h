@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * --pin-path: maps and the XDP link live in bpffs under DIR/IFACE, so counting
+ * goes on while the exporter is down and a restart continues the counters.
+ */
+#ifndef SIP6XX_PIN_H
+#define SIP6XX_PIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+struct sip6xx;
+
+/* Mounts bpffs on /sys/fs/bpf when @pin_path lies below it and none is there; mkdir -p. */
+int pin_prepare(const char *pin_path);
+/* @pin_path/@ifname into @dir. */
+int pin_dir(const char *pin_path, const char *ifname, char *dir, size_t len);
+/*
+ * Checks maps pinned at @dir against this build's contract; 0 when none are
+ * pinned or they match (*max_peers then holds the pinned capacity), or
+ * -EPROTO after logging the fix.
+ */
+int pin_check(const char *ifname, const char *dir, __u32 *max_peers);
+/* Before load: each map is reused from, or pinned to, @dir/<map name>. */
+int pin_set_paths(struct sip6xx *skel, const char *dir);
+/* After load: stamps a newly made contract map with this build's version. */
+int pin_stamp_contract(struct sip6xx *skel);
+/* The pinned XDP link's fd (O_CLOEXEC), or -ENOENT. */
+int pin_open_link(const char *dir);
+int pin_link(int link_fd, const char *dir);
+/* --detach: detaches the pinned link, removes every pin and @dir. */
+int pin_remove(const char *ifname, const char *dir);
+
+#endif
