@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# End to end: the exporter's real-time spike alerts. The exporter runs in
+# namespace A on a veth end, next to a real Alertmanager on A's loopback;
+# namespace B sends 607 responses. Three runs:
+#   1. a 2/s background, then a burst from four responders: exactly one firing
+#      JSON line naming them, the gauges and counter, the alert in Alertmanager;
+#      then quiet: the resolved line, the gauge back to 0, Alertmanager told.
+#   2. Alertmanager down (a closed port): the spike still fires on stdout and in
+#      the gauge, scrapes keep answering while the POST is retried with backoff,
+#      and the alert reaches an Alertmanager started on that port later.
+#   3. a steady 10/s already flowing when the exporter starts: the first full
+#      window seeds the baseline, so it never fires.
+# Detection latency is printed as a TAP comment, not asserted.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib/tap.sh
+source tests/e2e/lib.sh
+
+EXPORTER=${BUILD:-build}/sip6xx_exporter
+ALERTMANAGER=${ALERTMANAGER:-prometheus-alertmanager}
+NS_A=sip6xx-alert-a-$$
+NS_B=sip6xx-alert-b-$$
+IF_A=vethA
+IF_B=vethB
+# Everything listens on NS_A's loopback: no clash with anything outside it.
+LISTEN_PORT=19060
+LISTEN=127.0.0.1:$LISTEN_PORT
+URL=http://$LISTEN
+AM_PORT=19093
+AM_URL=http://127.0.0.1:$AM_PORT
+# Nothing listens here until run 2 starts an Alertmanager on it.
+AM_DOWN_PORT=19094
+AM_DOWN_URL=http://127.0.0.1:$AM_DOWN_PORT
+# The burst cycles through these in order; the background comes from .2 only.
+SPIKE_SOURCES=(198.18.0.3 198.18.0.4 2001:db8::2 198.18.0.2)
+SPIKE_FRAMES=320
+
+e2e_require_root
+e2e_require_exporter "$EXPORTER"
+command -v "$ALERTMANAGER" >/dev/null ||
+	e2e_die "$ALERTMANAGER is missing (Debian: apt-get install prometheus-alertmanager)"
+trap e2e_cleanup EXIT
+e2e_tmpdir
+
+EXP_PID=""
+EXP_ERR=""
+EXP_OUT=""
+AM_PID=""
+RUN=0
+
+# Quote a file into the TAP stream as comments, for the reader of a failure.
+show_log() { # show_log FILE
+	[ -s "$1" ] && sed 's/^/# | /' "$1"
+}
+
+# stop_pid PID: SIGTERM, then (bounded: 5 s) the exit status in E2E_STATUS.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null
+	e2e_wait_exit "$1" 5
+	e2e_untrack_pid "$1"
+}
+
+# start_exporter NAME ARGS...: the exporter in NS_A; 0 once HTTP answers
+# (the alert timer starts before the event loop serves the first request).
+start_exporter() {
+	local name=$1
+	shift
+	RUN=$((RUN + 1))
+	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
+	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
+	ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --mode native --listen "$LISTEN" "$@" \
+		>"$EXP_OUT" 2>"$EXP_ERR" &
+	EXP_PID=$!
+	e2e_track_pid "$EXP_PID"
+	if e2e_wait_http "$NS_A" "$URL/metrics" 10; then
+		return 0
+	fi
+	show_log "$EXP_ERR"
+	return 1
+}
+
+# stop_exporter WHAT: SIGTERM; a clean stop is exit status 0.
+stop_exporter() {
+	stop_pid "$EXP_PID"
+	check_eq 0 "$E2E_STATUS" "$1: SIGTERM stops the exporter with exit status 0"
+	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
+}
+
+# start_am NAME PORT: a real Alertmanager on NS_A's loopback, routing
+# everything to a receiver that notifies nobody, no clustering; 0 once
+# /-/ready answers 200 (bounded: 10 s).
+start_am() {
+	local name=$1 port=$2 dir=$E2E_TMP/am-$1 i
+	mkdir -p "$dir/data"
+	cat >"$dir/alertmanager.yml" <<-'EOF'
+		route:
+		  receiver: devnull
+		receivers:
+		  - name: devnull
+	EOF
+	ip netns exec "$NS_A" "$ALERTMANAGER" --config.file="$dir/alertmanager.yml" \
+		--storage.path="$dir/data" --cluster.listen-address= \
+		--web.listen-address="127.0.0.1:$port" >"$dir/log" 2>&1 &
+	AM_PID=$!
+	e2e_track_pid "$AM_PID"
+	for ((i = 0; i < 100; i++)); do
+		if ip netns exec "$NS_A" curl -sf --max-time 1 -o /dev/null \
+			"http://127.0.0.1:$port/-/ready"; then
+			return 0
+		fi
+		kill -0 "$AM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	show_log "$dir/log"
+	return 1
+}
+
+# send_spike OUT ARGS...: send_spike.py from NS_B (bounded: 60 s); its JSON
+# summary lands in OUT.
+send_spike() {
+	local out=$1
+	shift
+	timeout 60 ip netns exec "$NS_B" "$E2E_PYTHON" tests/e2e/send_spike.py --iface "$IF_B" \
+		--src-mac "$(e2e_mac "$NS_B" "$IF_B")" --dst-mac "$(e2e_mac "$NS_A" "$IF_A")" \
+		"$@" >"$out"
+}
+
+# py MODE FILE EXPR: print a Python expression evaluated over FILE.
+#   MODE lines: L holds FILE's lines, each a parsed JSON object or None;
+#     alerts(state, code) lists the alert lines that match (None: any),
+#     one(state, code) is the only such line, or None; F and R are
+#     one('firing', 607) and one('resolved', 607).
+#   MODE json: J is FILE parsed as one JSON document; am(NAME) lists the
+#     Alertmanager alerts (GET /api/v2/alerts) with that alertname, and A is
+#     the first SIP607Spike, or None.
+#   ts(RFC3339) is the time in seconds since the epoch.
+# A failure (no such file, a missing key) prints "error: ...".
+py() {
+	"$E2E_PYTHON" - "$@" <<-'EOF'
+		import datetime, json, sys
+		mode, path, expr = sys.argv[1:4]
+		def ts(s):
+		    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+		L, J = [], None
+		try:
+		    with open(path) as fh:
+		        if mode == "json":
+		            J = json.load(fh)
+		        else:
+		            for line in fh.read().splitlines():
+		                try:
+		                    a = json.loads(line)
+		                except ValueError:
+		                    a = None
+		                L.append(a if isinstance(a, dict) else None)
+		except (OSError, ValueError) as e:
+		    print("error: %s" % e)
+		    sys.exit(0)
+		def alerts(state=None, code=None):
+		    return [a for a in L if a and a.get("event") == "alert"
+		            and state in (None, a.get("state")) and code in (None, a.get("code"))]
+		def one(state, code):
+		    m = alerts(state, code)
+		    return m[0] if len(m) == 1 else None
+		def am(name):
+		    return [a for a in (J if isinstance(J, list) else []) if isinstance(a, dict)
+		            and a.get("labels", {}).get("alertname") == name]
+		F, R = one("firing", 607), one("resolved", 607)
+		A = (am("SIP607Spike") or [None])[0]
+		try:
+		    print(eval(expr))
+		except Exception as e:
+		    print("error: %r" % e)
+	EOF
+}
+
+# wait_alert_line FILE STATE CODE SECONDS: until FILE holds such a JSON line.
+wait_alert_line() {
+	local file=$1 state=$2 code=$3 secs=$4 i
+	for ((i = 0; i < secs * 10; i++)); do
+		[ "$(py lines "$file" "len(alerts('$state', $code))")" -ge 1 ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# am_get PORT OUT: Alertmanager's current alerts (GET /api/v2/alerts) into OUT.
+am_get() {
+	ip netns exec "$NS_A" curl -sf --max-time 5 -o "$2" "http://127.0.0.1:$1/api/v2/alerts"
+}
+
+# wait_am PORT OUT EXPR SECONDS: poll GET /api/v2/alerts until the py json EXPR
+# over it prints True; the last answer stays in OUT.
+wait_am() {
+	local port=$1 out=$2 expr=$3 secs=$4 i
+	for ((i = 0; i < secs * 10; i++)); do
+		am_get "$port" "$out" && [ "$(py json "$out" "$expr")" = True ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# only_alert_lines WHAT: stdout holds JSON alert lines and nothing else.
+only_alert_lines() {
+	local n
+	n=$(py lines "$EXP_OUT" "len(L) if L and all(a and a.get('event') == 'alert' for a in L) else 'no'")
+	[ "$n" != no ] && [ "$n" -ge 1 ] 2>/dev/null
+	ok $? "$1: stdout holds only JSON alert lines ($n)"
+	[ "$n" != no ] || show_log "$EXP_OUT"
+}
+
+e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
+sources_py="[$(printf '"%s",' "${SPIKE_SOURCES[@]}")]"
+sources_csv=$(IFS=,; echo "${SPIKE_SOURCES[*]}")
+
+# ---- 1. background, burst, resolve; with Alertmanager -------------------------------
+test_spike() {
+	local sent=$E2E_TMP/spike.sent scrape=$E2E_TMP/spike.prom amj=$E2E_TMP/spike.am.json
+	local ammetrics=$E2E_TMP/spike.am.prom total spike_first spike_last appeared v
+
+	start_am main "$AM_PORT"
+	ok $? "spike: Alertmanager ready on 127.0.0.1:$AM_PORT in $NS_A"
+	start_exporter spike --alert-resolve 3s --alertmanager-url "$AM_URL"
+	ok $? "spike: exporter serves $URL/metrics, posting to $AM_URL"
+
+	# 2/s from 198.18.0.2 for 4 s (well under --alert-min-rate 5), then the burst.
+	send_spike "$sent" --steady-rate 2 --steady-secs 4 --steady-source 198.18.0.2 \
+		--spike "$SPIKE_FRAMES" --spike-sources "$sources_csv"
+	ok $? "spike: 8 background frames then $SPIKE_FRAMES in a burst sent from $NS_B"
+	total=$(py json "$sent" "J['steady_sent'] + J['spike_sent']")
+	spike_first=$(py json "$sent" "J['spike_first']")
+	spike_last=$(py json "$sent" "J['spike_last']")
+	echo "# burst of $SPIKE_FRAMES frames took $(py json "$sent" \
+		"round((J['spike_last'] - J['spike_first']) * 1000)") ms to send"
+
+	wait_alert_line "$EXP_OUT" firing 607 5
+	ok $? "spike: a firing JSON line for 607 on stdout"
+	# Nothing else writes stdout before the resolve, seconds later: its mtime
+	# is when the firing line was written.
+	appeared=$(stat -c %.3Y "$EXP_OUT")
+	check_eq 1 "$(py lines "$EXP_OUT" "len(alerts('firing', 607))")" \
+		"spike: exactly one firing line for 607"
+	check_eq 0 "$(py lines "$EXP_OUT" "len(alerts(None, 608))")" "spike: no line for 608"
+	check_eq 0 "$(py lines "$EXP_OUT" "len(alerts('resolved'))")" "spike: nothing resolved yet"
+	only_alert_lines spike
+	check_eq True "$(py lines "$EXP_OUT" "F['rate'] >= F['threshold']")" \
+		"spike: rate >= threshold ($(py lines "$EXP_OUT" "(F['rate'], F['threshold'])"))"
+	check_eq True "$(py lines "$EXP_OUT" "F['threshold'] >= 5")" \
+		"spike: threshold >= --alert-min-rate 5"
+	v=$(py lines "$EXP_OUT" "F['baseline']")
+	check_eq True "$(py lines "$EXP_OUT" "0 <= F['baseline'] <= 3")" \
+		"spike: the baseline is learnt from the 2/s background (got $v)"
+	v=$(py lines "$EXP_OUT" "[(s['source'], s['rate']) for s in F['top_sources']]")
+	check_eq True "$(py lines "$EXP_OUT" "set($sources_py) <= set(s['source'] for s in F['top_sources'])")" \
+		"spike: top_sources names every burst source ($v)"
+	check_eq True "$(py lines "$EXP_OUT" "all(s['rate'] > 0 for s in F['top_sources'])")" \
+		"spike: every top source has a positive rate"
+	check_eq True "$(py lines "$EXP_OUT" "ts(F['started_at']) >= $spike_first - 0.01")" \
+		"spike: started_at is not before the burst (the background alone did not fire)"
+	echo "# alert latency: $(py lines "$EXP_OUT" "round((ts(F['started_at']) - $spike_first) * 1000)") ms" \
+		"(first burst frame -> started_at; stdout's mtime, coarse to a jiffy, says" \
+		"$(py lines "$EXP_OUT" "round(($appeared - $spike_first) * 1000)") ms)"
+
+	e2e_wait_metric "$NS_A" "$URL/metrics" "$scrape" \
+		"sip6xx_responses_total{interface=\"$IF_A\",direction=\"rx\",code=\"607\"}" "$total" 5
+	ok $? "spike: responses_total{code=607} counts all $total frames sent"
+	check_eq 1 "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="607"}')" \
+		'spike: sip6xx_alert_firing{code="607"} is 1'
+	check_eq 1 "$(e2e_metric "$scrape" 'sip6xx_alerts_total{code="607"}')" \
+		'spike: sip6xx_alerts_total{code="607"} is 1'
+	check_eq 0 "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="608"}')" \
+		'spike: sip6xx_alert_firing{code="608"} is 0'
+	check_eq 0 "$(e2e_metric "$scrape" 'sip6xx_alerts_total{code="608"}')" \
+		'spike: sip6xx_alerts_total{code="608"} is 0'
+
+	# Alertmanager: the POST goes out from the same tick, without blocking it.
+	wait_am "$AM_PORT" "$amj" "len(am('SIP607Spike')) == 1 and A['status']['state'] == 'active'" 5
+	ok $? "spike: Alertmanager lists one active SIP607Spike"
+	check_eq 607 "$(py json "$amj" "A['labels']['code']")" 'spike: its label code is "607"'
+	check_eq critical "$(py json "$amj" "A['labels'].get('severity')")" \
+		"spike: its label severity is critical"
+	check_eq "$(hostname):$LISTEN_PORT" "$(py json "$amj" "A['labels'].get('instance')")" \
+		"spike: its label instance is HOSTNAME:PORT"
+	v=$(py json "$amj" "A['annotations'].get('summary')")
+	check_eq True "$(py json "$amj" "'607' in A['annotations'].get('summary', '')")" \
+		"spike: the summary names 607 ($v)"
+	v=$(py json "$amj" "A['annotations'].get('description')")
+	check_eq True "$(py json "$amj" "all(s in A['annotations'].get('description', '') for s in $sources_py)")" \
+		"spike: the description names the burst sources ($v)"
+	check_eq True "$(py json "$amj" "abs(ts(A['startsAt']) - $(py lines "$EXP_OUT" "ts(F['started_at'])")) < 0.001")" \
+		"spike: startsAt is the JSON line's started_at"
+	check_eq True "$(py json "$amj" "ts(A['endsAt']) - ts(A['startsAt']) > 60")" \
+		"spike: endsAt lies ahead while firing ($(py json "$amj" "A['endsAt']"))"
+	check_eq 0 "$(py json "$amj" "len(am('SIP608Spike'))")" "spike: no SIP608Spike in Alertmanager"
+
+	# ---- quiet: the rate falls below half the threshold, resolved 3 s later ----
+	wait_alert_line "$EXP_OUT" resolved 607 15
+	ok $? "spike: a resolved JSON line for 607 within 15 s of the burst"
+	echo "# resolved line written $(py lines "$EXP_OUT" \
+		"round((ts(R['ended_at']) - $spike_last) * 1000)") ms after the last burst frame" \
+		"(window 1 s + --alert-resolve 3s)"
+	check_eq 1 "$(py lines "$EXP_OUT" "len(alerts('resolved', 607))")" \
+		"spike: exactly one resolved line for 607"
+	v=$(py lines "$EXP_OUT" "(F['started_at'], R['started_at'])")
+	check_eq True "$(py lines "$EXP_OUT" "R['started_at'] == F['started_at']")" \
+		"spike: the resolved line keeps the firing line's started_at ($v)"
+	check_eq True "$(py lines "$EXP_OUT" "ts(R['ended_at']) - ts(R['started_at']) >= 3")" \
+		"spike: ended_at is at least --alert-resolve after started_at"
+	check_eq True "$(py lines "$EXP_OUT" "R['rate'] < R['threshold'] / 2")" \
+		"spike: resolved with the rate below half the threshold"
+	e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
+	check_eq 0 "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="607"}')" \
+		'spike: sip6xx_alert_firing{code="607"} back to 0'
+	check_eq 1 "$(e2e_metric "$scrape" 'sip6xx_alerts_total{code="607"}')" \
+		'spike: sip6xx_alerts_total{code="607"} stays 1'
+
+	# A resolved alert (endsAt now) leaves GET /api/v2/alerts at once; its
+	# firing endsAt was 2 minutes ahead, so only the resolve POST explains it.
+	wait_am "$AM_PORT" "$amj" "len(am('SIP607Spike')) == 0" 5
+	ok $? "spike: Alertmanager no longer lists SIP607Spike as active"
+	ip netns exec "$NS_A" curl -sf --max-time 5 -o "$ammetrics" "$AM_URL/metrics"
+	v=$(e2e_metric0 "$ammetrics" 'alertmanager_alerts_received_total{status="resolved",version="v2"}')
+	[ "$v" -ge 1 ] 2>/dev/null
+	ok $? "spike: Alertmanager received a resolved alert (received_total{status=resolved} $v)"
+	check_eq 0 "$(e2e_metric "$ammetrics" 'alertmanager_alerts{state="active"}')" \
+		"spike: Alertmanager has no active alert left"
+
+	stop_exporter spike
+	check_eq 2 "$(py lines "$EXP_OUT" "len(alerts())")" "spike: two alert lines in all"
+	only_alert_lines "spike, at exit"
+	stop_pid "$AM_PID"
+}
+
+# ---- 2. Alertmanager down -----------------------------------------------------------
+test_am_down() {
+	local sent=$E2E_TMP/down.sent scrape=$E2E_TMP/down.prom amj=$E2E_TMP/down.am.json
+	local i fails=0 scrapes=0 scrape_bad=0 slowest=0 t
+	local failed_re="alertmanager: POST $AM_DOWN_URL/api/v2/alerts failed: .*; retrying in"
+
+	# A long --alert-resolve: the alert is still firing when Alertmanager comes up.
+	start_exporter am-down --alert-resolve 60s --alertmanager-url "$AM_DOWN_URL"
+	ok $? "am-down: exporter serves metrics, posting to $AM_DOWN_URL (nothing listens)"
+	# Quiet for the first full window (1 s): it seeds a zero baseline.
+	sleep 1.5
+	send_spike "$sent" --spike "$SPIKE_FRAMES" --spike-sources "$sources_csv"
+	ok $? "am-down: a burst of $SPIKE_FRAMES sent"
+	wait_alert_line "$EXP_OUT" firing 607 5
+	ok $? "am-down: the firing JSON line for 607 still comes"
+	check_eq 1 "$(py lines "$EXP_OUT" "len(alerts('firing', 607))")" \
+		"am-down: exactly one firing line for 607"
+	check_eq True "$(py lines "$EXP_OUT" "set($sources_py) <= set(s['source'] for s in F['top_sources'])")" \
+		"am-down: its top_sources name the burst sources"
+
+	# Scrape while the exporter retries: first retry 1 s after the failure,
+	# the next 2 s after that. Bounded: 8 s.
+	for ((i = 0; i < 40; i++)); do
+		scrapes=$((scrapes + 1))
+		t=$(ip netns exec "$NS_A" curl -sf --max-time 2 -o "$scrape" -w '%{time_total}' \
+			"$URL/metrics") && [ "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="607"}')" = 1 ] ||
+			scrape_bad=$((scrape_bad + 1))
+		slowest=$(awk -v a="$slowest" -v b="${t:-9}" 'BEGIN { print (b > a ? b : a) }')
+		fails=$(grep -c -- "$failed_re" "$EXP_ERR")
+		[ "$fails" -ge 3 ] && [ "$scrapes" -ge 5 ] && break
+		sleep 0.2
+	done
+	check_eq 0 "$scrape_bad" \
+		"am-down: all $scrapes scrapes while retrying answered, with alert_firing{607} 1 (slowest ${slowest}s)"
+	[ "$fails" -ge 3 ]
+	ok $? "am-down: stderr logs each failed POST ($fails so far)"
+	grep -q -- "$failed_re 1000 ms" "$EXP_ERR" && grep -q -- "$failed_re 2000 ms" "$EXP_ERR" &&
+		grep -q -- "$failed_re 4000 ms" "$EXP_ERR"
+	ok $? "am-down: retries back off 1000, 2000, 4000 ms"
+	grep -m3 -- "$failed_re" "$EXP_ERR" | sed 's/^/# | /'
+	check_eq 1 "$(e2e_metric "$scrape" 'sip6xx_alerts_total{code="607"}')" \
+		'am-down: sip6xx_alerts_total{code="607"} is 1'
+
+	# Alertmanager comes up on that port: the next retry (at most 4 s on) delivers.
+	start_am late "$AM_DOWN_PORT"
+	ok $? "am-down: Alertmanager started on 127.0.0.1:$AM_DOWN_PORT"
+	wait_am "$AM_DOWN_PORT" "$amj" \
+		"len(am('SIP607Spike')) == 1 and A['status']['state'] == 'active'" 10
+	ok $? "am-down: a retry delivers the firing SIP607Spike once Alertmanager is up"
+	check_eq True "$(py json "$amj" "abs(ts(A['startsAt']) - $(py lines "$EXP_OUT" "ts(F['started_at'])")) < 0.001")" \
+		"am-down: with the original startsAt"
+	grep -q "alertmanager: $AM_DOWN_URL/api/v2/alerts reachable again" "$EXP_ERR"
+	ok $? "am-down: stderr says Alertmanager is reachable again"
+
+	stop_exporter am-down
+	only_alert_lines am-down
+	stop_pid "$AM_PID"
+}
+
+# ---- 3. steady traffic from the start never fires --------------------------------
+test_steady() {
+	local sent=$E2E_TMP/steady.sent started=$E2E_TMP/steady.started scrape=$E2E_TMP/steady.prom
+	local pid i n
+
+	# 10/s, twice --alert-min-rate, already flowing when the exporter starts.
+	timeout 60 ip netns exec "$NS_B" "$E2E_PYTHON" tests/e2e/send_spike.py --iface "$IF_B" \
+		--src-mac "$(e2e_mac "$NS_B" "$IF_B")" --dst-mac "$(e2e_mac "$NS_A" "$IF_A")" \
+		--steady-rate 10 --steady-secs 6 --steady-source 198.18.0.2 \
+		--started-file "$started" >"$sent" &
+	pid=$!
+	e2e_track_pid "$pid"
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$started" ] && break
+		sleep 0.1
+	done
+	[ -e "$started" ]
+	ok $? "steady: 10/s of 607 from 198.18.0.2 flowing"
+	start_exporter steady
+	ok $? "steady: exporter serves metrics"
+	e2e_wait_exit "$pid" 15
+	e2e_untrack_pid "$pid"
+	check_eq 0 "$E2E_STATUS" "steady: the sender finished (60 frames in 6 s)"
+	# One more window after the last frame: a drop in rate must not fire either.
+	sleep 1.2
+	e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
+	n=$(e2e_metric0 "$scrape" "sip6xx_responses_total{interface=\"$IF_A\",direction=\"rx\",code=\"607\"}")
+	[ "$n" -ge 30 ] 2>/dev/null
+	ok $? "steady: the exporter counted the steady 607s ($n, >= 30 expected)"
+	check_eq 0 "$(e2e_metric "$scrape" 'sip6xx_alerts_total{code="607"}')" \
+		'steady: sip6xx_alerts_total{code="607"} is 0'
+	check_eq 0 "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="607"}')" \
+		'steady: sip6xx_alert_firing{code="607"} is 0'
+	stop_exporter steady
+	[ ! -s "$EXP_OUT" ]
+	ok $? "steady: nothing on stdout"
+	show_log "$EXP_OUT"
+}
+
+test_spike
+test_am_down
+test_steady
+
+e2e_cleanup
+tap_done
