@@ -143,8 +143,12 @@ static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void
 	ret = parse_udp(nh, data_end, res, &ulen);
 	if (ret != SIP_PARSE_CONTINUE)
 		return ret;
-	/* Before the port filter: --port names the SIP ports, not the tunnel's. */
-	if (allow_tunnel && res->dport == SIP_VXLAN_PORT) {
+	/*
+	 * Before the port filter: --port names the SIP ports, not the tunnel's.
+	 * Only a datagram long enough for the VXLAN header is taken for VXLAN.
+	 */
+	if (allow_tunnel && res->dport == SIP_VXLAN_PORT &&
+	    ulen >= sizeof(*udph) + sizeof(struct sip_vxlan_hdr)) {
 		ret = parse_vxlan(data, data_end, udph + 1, l4);
 		if (ret != SIP_PARSE_CONTINUE)
 			return ret;

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# The libFuzzer harness (tests/fuzz) in make test: build it with clang's
+# fuzzer, address and undefined sanitizers, replay every regression file,
+# then fuzz for FUZZ_TIME seconds (default 60) from the fixture-seeded corpus.
+# A missing clang or libFuzzer fails: a fuzz check that cannot run must not pass.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib/tap.sh
+
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+FUZZ_TIME=${FUZZ_TIME:-60}
+CLANG=${CLANG:-clang}
+fuzz_dir=$BUILD/fuzz
+fuzzer=$fuzz_dir/fuzz_parse
+log=$fuzz_dir/fuzz.log
+fmake() { make -s -C tests/fuzz OUTPUT="$BUILD" CLANG="$CLANG" "$@"; }
+
+if ! command -v "$CLANG" >/dev/null; then
+	ok 1 "$CLANG is installed (scripts/deps.sh installs clang and libclang-rt-dev)"
+	tap_done
+	exit 1
+fi
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' >"$probe/p.c"
+"$CLANG" -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" 2>"$probe/err"
+ok $? "$CLANG links -fsanitize=fuzzer,address,undefined (libFuzzer from libclang-rt-dev)"
+if [ "$TAP_FAILED" -ne 0 ]; then
+	sed 's/^/# /' "$probe/err"
+	tap_done
+	exit 1
+fi
+
+fmake all >"$probe/build" 2>&1
+ok $? "the harness and the seed tool build (tests/fuzz/Makefile)"
+if [ "$TAP_FAILED" -ne 0 ]; then
+	sed 's/^/# /' "$probe/build"
+	tap_done
+	exit 1
+fi
+
+fmake corpus >"$probe/seed" 2>&1
+rc=$?
+[ $rc -ne 0 ] && sed 's/^/# /' "$probe/seed"
+seeds=$(sed -n 's/^seed_corpus: \([0-9]*\) seeds.*/\1/p' "$probe/seed")
+ok $rc "seed corpus written from the fixture table (${seeds:-no} seeds in $fuzz_dir/corpus)"
+
+regs=(tests/fuzz/regressions/*.bin)
+if [ -e "${regs[0]}" ]; then
+	"$fuzzer" "${regs[@]}" >"$probe/regress" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && sed 's/^/# /' "$probe/regress" | tail -n 30
+	ok $rc "every regression file replays clean (${#regs[@]} in tests/fuzz/regressions)"
+else
+	ok 0 "no regression file to replay yet"
+fi
+
+mkdir -p "$fuzz_dir/artifacts"
+# Crash inputs go to artifacts/ with a name libFuzzer picks; list what is new.
+before=$(ls "$fuzz_dir/artifacts" | sort)
+"$fuzzer" -max_total_time="$FUZZ_TIME" -max_len=4096 -dict=tests/fuzz/sip.dict \
+	-artifact_prefix="$fuzz_dir/artifacts/" -print_final_stats=1 \
+	"$fuzz_dir/corpus" tests/fuzz/regressions >"$log" 2>&1
+rc=$?
+stats=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+cov=$(sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' <<<"$stats")
+echo "# ${stats:-no final stats}"
+if [ $rc -ne 0 ]; then
+	grep -E 'ERROR|runtime error|invariant broken|SUMMARY|Test unit written' "$log" |
+		head -n 20 | sed 's/^/# /'
+	new=$(comm -13 <(echo "$before") <(ls "$fuzz_dir/artifacts" | sort))
+	for a in $new; do
+		echo "# keep it: cp $fuzz_dir/artifacts/$a tests/fuzz/regressions/$a.bin"
+	done
+fi
+ok $rc "${FUZZ_TIME} s of fuzzing: no crash, no broken invariant (${execs:-?} inputs at ${rate:-?}/s, ${cov:-coverage unknown}; log $log)"
+tap_done
