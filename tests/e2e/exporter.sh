@@ -138,8 +138,10 @@ check_stopped() {
 	for ifc in "$@"; do
 		check_eq none "$(xdp_mode "$NS_A" "$ifc")" "$what: no XDP program left on $ifc"
 	done
-	[ ! -s "$EXP_OUT" ]
-	ok $? "$what: nothing on stdout (reserved for alerts)"
+	# The 607 burst in the mix may fire the spike detector: its JSON lines are
+	# all stdout may hold.
+	! grep -qv '^{"event":"alert",' "$EXP_OUT"
+	ok $? "$what: nothing on stdout but alert lines"
 }
 
 e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
