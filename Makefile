@@ -27,6 +27,11 @@ CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap libcurl 2>/dev/null \
 		|| echo -lmicrohttpd -lpcap -lcurl) -lm
+# --web-config: libyaml reads the file, libcrypt (libxcrypt) checks bcrypt, GnuTLS the certificates.
+USER_LIBS += $(shell $(PKG_CONFIG) --libs yaml-0.1 libcrypt gnutls 2>/dev/null \
+		|| echo -lyaml -lcrypt -lgnutls)
+# libcap: the exporter's privilege drop (user/privs.c).
+USER_LIBS += $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null || echo -lcap)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BPF_HDRS := $(wildcard bpf/*.h)
@@ -63,7 +68,7 @@ help:
 	@echo '  test      run every test (root: BPF, netns, sipp, promtool); ends "N passed, N failed"'
 	@echo '  demo      sipp UAC/UAS in two namespaces, exporter attached, print the scrape'
 	@echo '  bench     measure ns/packet against an XDP_PASS baseline (scripts/bench.sh)'
-	@echo '  fuzz      run the libFuzzer harness for a long time'
+	@echo '  fuzz      run the libFuzzer harness for FUZZ_TIME seconds (default 3600)'
 	@echo '  format    clang-format every C source in place'
 	@echo '  install   install the exporter to $$(DESTDIR)$$(prefix)/bin'
 	@echo '  clean     remove build/'
@@ -121,6 +126,12 @@ $(OUTPUT)/tests/bench/%: tests/bench/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) -o $@
 
+# The bench tools share tests/bench/bench.h (baseline programs, clocks, netns).
+$(BENCH_TOOLS): $(wildcard tests/bench/*.h)
+
+# The differential test wraps frames in tunnels with the fuzz seeds' helpers.
+$(OUTPUT)/tests/bpf/test_diff: tests/fuzz/tunnels.h
+
 test-build: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS) $(BENCH_TOOLS)
 
 test: deps
@@ -135,11 +146,14 @@ bench: deps
 	$(Q)$(MAKE) test-build
 	$(Q)BUILD=$(OUTPUT) scripts/bench.sh
 
+# libFuzzer over the host parser (tests/fuzz/Makefile); FUZZ_TIME=seconds, default an hour.
+# make test fuzzes for a minute through tests/checks/fuzz.sh.
 fuzz: deps
-	$(Q)$(MAKE) -C tests/fuzz run
+	$(Q)$(MAKE) -C tests/fuzz run OUTPUT=$(abspath $(OUTPUT))
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h $(wildcard tests/*/*.c tests/*/*.h)
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h \
+		$(wildcard tests/*/*.c tests/*/*.h)
 
 format-check:
 	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h \

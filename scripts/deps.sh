@@ -8,9 +8,20 @@ pkgs=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool
 	libmicrohttpd-dev libpcap-dev libcurl4-openssl-dev libcap-dev
+	# sip6xx-top (ncurses), and its test in a detached terminal
+	libncurses-dev tmux
+	# --web-config: YAML, bcrypt, TLS (libmicrohttpd's GnuTLS)
+	libyaml-dev libcrypt-dev libgnutls28-dev
 	# tests and demo
 	libcmocka-dev iproute2 curl sip-tester tshark tcpdump prometheus
 	prometheus-alertmanager python3 python3-scapy clang-format
+	# web config test: certificates, and bcrypt hashes from an independent implementation
+	openssl apache2-utils
+	# fuzzing: libFuzzer and the sanitizer runtimes; sysctl for the netns tests
+	libclang-rt-dev procps
+	# privilege test: capsh (capability names), setpriv, strace (the system calls
+	# a run makes), systemd-analyze (verify the unit; no systemd needs to run)
+	libcap2-bin util-linux strace systemd
 	# bench
 	gnuplot-nox hyperfine
 )

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Attaching: XDP through a bpf_link when we may (it goes away with the
- * process, or stays pinned on purpose), bpf_xdp_attach for forced modes,
- * and a clsact egress filter for TC.
+ * Attaching: XDP through a bpf_link in every mode (it goes away with the
+ * process, or stays pinned on purpose), and a clsact egress filter for TC.
+ *
+ * Links matter after the privilege drop too: the kernel creates an XDP link
+ * for a holder of CAP_BPF and releases it when the descriptor is closed, while
+ * bpf_xdp_attach/detach and the TC filter go through rtnetlink, which checks
+ * CAP_NET_ADMIN. So only TC egress makes the exporter keep CAP_NET_ADMIN.
  */
 #include <errno.h>
 #include <string.h>
@@ -58,17 +62,6 @@ static int link_auto(struct iface *ifc, int prog_fd, enum attach_mode mode)
 	return link_create(ifc, prog_fd, ATTACH_GENERIC);
 }
 
-static int attach_forced(struct iface *ifc, int prog_fd, enum attach_mode mode)
-{
-	__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST | xdp_flags_of(mode);
-
-	ifc->mode_name = mode == ATTACH_NATIVE ? "native" : "generic";
-	if (bpf_xdp_attach(ifc->ifindex, prog_fd, flags, NULL))
-		return -errno;
-	ifc->xdp_flags = flags;
-	return 0;
-}
-
 /* A pinned link from an earlier run: point it at the program just loaded. */
 static int link_reuse(struct iface *ifc, int link_fd, int prog_fd)
 {
@@ -84,8 +77,40 @@ static int link_reuse(struct iface *ifc, int link_fd, int prog_fd)
 	return 0;
 }
 
-/* The id of the bpf_link that holds XDP on @ifindex, or 0 when none does. */
-static __u32 xdp_link_on(unsigned int ifindex)
+/*
+ * Pins a link just made under --pin-path. Re-attaching an interface that came
+ * back runs after the privilege drop, when the pin directory (root's, mode
+ * 0700) is out of reach: the link then counts unpinned until the exporter
+ * stops, and the next start pins it again.
+ */
+static int pin_new_link(struct iface *ifc)
+{
+	int err = pin_link(ifc->link_fd, ifc->pin_dir);
+
+	ifc->link_unpinned = false;
+	if (!err)
+		return 0;
+	if (ifc->gone) {
+		pr_warn("%s: re-attached, but the new XDP link cannot be pinned in %s (%s: the "
+			"exporter has dropped its privileges); it counts until the exporter stops, "
+			"and the next start pins it again\n",
+			ifc->name, ifc->pin_dir, strerror(-err));
+		ifc->link_unpinned = true;
+		return 0;
+	}
+	pr_err("%s: pinning the XDP link in %s failed: %s\n", ifc->name, ifc->pin_dir,
+	       strerror(-err));
+	close(ifc->link_fd);
+	ifc->link_fd = -1;
+	return err;
+}
+
+/*
+ * The id of the bpf_link that holds program @prog_id on @ifindex, or 0 when
+ * none does. The program id matters: ifindexes repeat across network
+ * namespaces, and the link info does not say which one it is in.
+ */
+static __u32 xdp_link_on(unsigned int ifindex, __u32 prog_id)
 {
 	struct bpf_link_info info;
 	__u32 id = 0, len;
@@ -98,7 +123,7 @@ static __u32 xdp_link_on(unsigned int ifindex)
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_XDP &&
-		    info.xdp.ifindex == ifindex) {
+		    info.xdp.ifindex == ifindex && info.prog_id == prog_id) {
 			close(fd);
 			return id;
 		}
@@ -115,7 +140,7 @@ static void explain_busy(const struct iface *ifc)
 	__u32 link_id;
 
 	bpf_xdp_query(ifc->ifindex, 0, &q);
-	link_id = xdp_link_on(ifc->ifindex);
+	link_id = xdp_link_on(ifc->ifindex, q.prog_id ? q.prog_id : q.drv_prog_id | q.skb_prog_id);
 	if (link_id) {
 		pr_err("%s: another XDP program (id %u) is already attached through bpf_link %u, "
 		       "as a running sip6xx_exporter does; stop that process or run 'bpftool "
@@ -164,15 +189,16 @@ static int attach_xdp(struct iface *ifc, enum attach_mode mode)
 		explain_attach_error(ifc, -EBUSY);
 		return -EBUSY;
 	}
-	if (ifc->pin_dir[0] || mode == ATTACH_AUTO)
-		err = link_auto(ifc, prog_fd, mode);
-	else
-		err = attach_forced(ifc, prog_fd, mode);
-	if (!err && ifc->pin_dir[0])
-		err = pin_link(ifc->link_fd, ifc->pin_dir);
+	/* A forced mode is a link too: nothing outlives the process unless pinned. */
+	err = link_auto(ifc, prog_fd, mode);
 	if (err) {
 		explain_attach_error(ifc, err);
 		return err;
+	}
+	if (ifc->pin_dir[0]) {
+		err = pin_new_link(ifc);
+		if (err)
+			return err;
 	}
 attached:
 	ifc->attached = true;
@@ -213,7 +239,8 @@ static void detach_tc(struct iface *ifc)
 
 	/* The clsact qdisc stays: other filters may hang off it by now. */
 	err = bpf_tc_detach(&hook, &opts);
-	if (err && err != -ENOENT && err != -ENODEV)
+	/* EINVAL: no clsact qdisc at all, so no filter of ours either (--detach after ingress). */
+	if (err && err != -ENOENT && err != -ENODEV && err != -EINVAL)
 		pr_warn("%s: detaching the TC egress filter failed: %s\n", ifc->name,
 			strerror(-err));
 	ifc->tc_attached = false;
@@ -221,15 +248,9 @@ static void detach_tc(struct iface *ifc)
 
 static void detach_xdp(struct iface *ifc)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = loader_prog_fd(ifc->skel));
-
 	if (ifc->link_fd >= 0) {
 		close(ifc->link_fd); /* the last reference: the kernel detaches */
 		ifc->link_fd = -1;
-	} else if (bpf_xdp_detach(ifc->ifindex, ifc->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST,
-				  &opts)) {
-		/* old_prog_fd above: remove our program only, never someone else's. */
-		pr_warn("%s: detaching XDP failed: %s\n", ifc->name, strerror(errno));
 	}
 	ifc->attached = false;
 }
@@ -262,6 +283,7 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 	ifc->attached = false;
 	ifc->tc_attached = false;
 	ifc->gone = false;
+	ifc->link_unpinned = false;
 	ifc->pin_dir[0] = '\0';
 	ifc->ifindex = if_nametoindex(ifc->name);
 	if (!ifc->ifindex) {
@@ -273,7 +295,7 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 		if (!err)
 			err = pin_prepare(ifc->pin_dir);
 		if (!err)
-			err = pin_check(ifc->name, ifc->pin_dir, &lo.max_peers);
+			err = pin_check(ifc->name, opts->pin_path, ifc->pin_dir, &lo.max_peers);
 		if (err)
 			return err;
 	}
@@ -338,7 +360,7 @@ void loader_detach(struct iface *ifc)
 {
 	bool hooked = ifc->attached || ifc->tc_attached;
 
-	if (ifc->pin_dir[0] && hooked) {
+	if (ifc->pin_dir[0] && hooked && !ifc->link_unpinned) {
 		pr_info("%s: left attached and pinned in %s (counting goes on; --detach removes "
 			"it)\n",
 			ifc->name, ifc->pin_dir);

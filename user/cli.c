@@ -30,6 +30,9 @@ static const char usage_text[] =
 	"                         bpf_link, generic with a warning where native fails)\n"
 	"  -l, --listen ADDR:PORT serve HTTP here (default: :10060, every address;\n"
 	"                         127.0.0.1:10060 keeps it local)\n"
+	"      --web-config FILE  TLS, client certificates and basic auth (bcrypt) for\n"
+	"                         HTTP, in Prometheus exporter-toolkit's web config format\n"
+	"                         (default: none: plain HTTP, no auth)\n"
 	"  -p, --port N           count only UDP with source or destination port N;\n"
 	"                         repeat for up to 8 ports (default: every port)\n"
 	"  -d, --direction DIR    ingress (XDP), egress (TC clsact) or both (default: ingress);\n"
@@ -40,11 +43,22 @@ static const char usage_text[] =
 	"      --detach           with -i and --pin-path: remove the pinned programs and maps\n"
 	"      --max-peers N      capacity of the per-source 6xx map, per interface\n"
 	"                         (default: 65536; 1..16777216); least recently used is evicted\n"
+	"      --top N            per interface, direction and code, export the N sources\n"
+	"                         with the most 6xx since they entered the map, and sum the\n"
+	"                         rest into source=\"other\" (default: 0: every source)\n"
+	"      --peers FILE       name sources by prefix, one \"CIDR NAME\" a line (IPv4 or\n"
+	"                         IPv6, # comments; the longest prefix wins), exported as\n"
+	"                         the peer label; SIGHUP re-reads FILE (default: none)\n"
+	"      --peers-unmatched WHAT  sources no prefix names: keep (peer=\"\") or other\n"
+	"                         (summed into source=\"other\",peer=\"other\") (default: keep)\n"
 	"      --replay FILE      run a pcap or pcapng file through the XDP program with\n"
 	"                         BPF_PROG_TEST_RUN, print the metrics and exit\n"
 	"      --format FMT       --replay output: prometheus or json (default: prometheus)\n"
 	"      --log-level LEVEL  error, warn, info or debug (default: info); logs go to stderr\n"
 	"      --log-format FMT   text or json (default: text)\n"
+	"      --user NAME        once attached, run as NAME with only the capabilities\n"
+	"                         still needed (default: nobody when started as root;\n"
+	"                         root keeps uid 0 but still drops capabilities)\n"
 	"  -h, --help             show this help and exit\n"
 	"  -V, --version          show the version and exit\n"
 	"\n"
@@ -66,10 +80,14 @@ static const char usage_text[] =
 
 enum long_only_opts {
 	OPT_MAX_PEERS = 0x100,
+	OPT_TOP,
+	OPT_PEERS,
+	OPT_PEERS_UNMATCHED,
 	OPT_REPLAY,
 	OPT_FORMAT,
 	OPT_LOG_LEVEL,
 	OPT_LOG_FORMAT,
+	OPT_WEB_CONFIG,
 	OPT_PIN_PATH,
 	OPT_DETACH,
 	OPT_ALERT_CODES,
@@ -81,14 +99,19 @@ enum long_only_opts {
 	OPT_ALERT_RESOLVE,
 	OPT_AM_URL,
 	OPT_ALERT_INSTANCE,
+	OPT_USER,
 };
 
 static const struct option long_opts[] = {
 	{ "interface", required_argument, NULL, 'i' },
 	{ "mode", required_argument, NULL, 'm' },
 	{ "listen", required_argument, NULL, 'l' },
+	{ "web-config", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "port", required_argument, NULL, 'p' },
 	{ "max-peers", required_argument, NULL, OPT_MAX_PEERS },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "peers", required_argument, NULL, OPT_PEERS },
+	{ "peers-unmatched", required_argument, NULL, OPT_PEERS_UNMATCHED },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -105,6 +128,7 @@ static const struct option long_opts[] = {
 	{ "alert-resolve", required_argument, NULL, OPT_ALERT_RESOLVE },
 	{ "alertmanager-url", required_argument, NULL, OPT_AM_URL },
 	{ "alert-instance", required_argument, NULL, OPT_ALERT_INSTANCE },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -235,6 +259,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 	static const char *const formats[] = { "prometheus", "json" };
 	static const char *const levels[] = { "error", "warn", "info", "debug" };
 	static const char *const log_formats[] = { "text", "json" };
+	static const char *const unmatched[] = { "keep", "other" };
+	bool unmatched_given = false;
 	/* Index + 1 is the DIR_BIT() mask: ingress 1, egress 2, both 3. */
 	static const char *const directions[] = { "ingress", "egress", "both" };
 	unsigned long n;
@@ -263,6 +289,11 @@ void cli_parse(int argc, char **argv, struct options *o)
 		case 'l':
 			o->listen = optarg;
 			break;
+		case OPT_WEB_CONFIG:
+			if (!*optarg)
+				usage_error("--web-config needs a file name");
+			o->web_config = optarg;
+			break;
 		case 'p':
 			add_port(o, optarg);
 			break;
@@ -271,6 +302,21 @@ void cli_parse(int argc, char **argv, struct options *o)
 				usage_error("--max-peers '%s' is not a number in 1..%u", optarg,
 					    MAX_PEERS_LIMIT);
 			o->lopts.max_peers = n;
+			break;
+		case OPT_TOP:
+			if (!parse_uint(optarg, 0, MAX_PEERS_LIMIT, &n))
+				usage_error("--top '%s' is not a number in 0..%u", optarg,
+					    MAX_PEERS_LIMIT);
+			o->fold.top = n;
+			break;
+		case OPT_PEERS:
+			if (!*optarg)
+				usage_error("--peers needs a file name");
+			o->fold.peers_file = optarg;
+			break;
+		case OPT_PEERS_UNMATCHED:
+			o->fold.unmatched_other = pick("--peers-unmatched", optarg, unmatched, 2);
+			unmatched_given = true;
 			break;
 		case OPT_REPLAY:
 			o->replay = optarg;
@@ -327,6 +373,11 @@ void cli_parse(int argc, char **argv, struct options *o)
 		case OPT_ALERT_INSTANCE:
 			o->alert.instance = optarg;
 			break;
+		case OPT_USER:
+			if (!*optarg)
+				usage_error("--user needs a user name");
+			o->user = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -346,6 +397,12 @@ void cli_parse(int argc, char **argv, struct options *o)
 		usage_error("--detach needs -i IFACE and the --pin-path the exporter ran with");
 	if (o->replay && o->nr_ifaces)
 		usage_error("--replay reads a file; it takes no -i");
+	if (unmatched_given && !o->fold.peers_file)
+		usage_error("--peers-unmatched applies to --peers FILE");
+	if (o->web_config && (o->replay || o->detach))
+		usage_error("--web-config is for the HTTP server; --replay and --detach run none");
+	if (o->user && (o->replay || o->detach))
+		usage_error("--user applies to the running exporter, not to --replay or --detach");
 	if (o->format_given && !o->replay)
 		usage_error(
 			"--format applies to --replay only; /metrics is always Prometheus text");

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "alerting.h"
+#include "fold.h"
 #include "http.h"
 #include "loader.h"
 #include "metrics.h"
@@ -17,13 +18,16 @@ struct options {
 	int nr_ifaces;
 	enum attach_mode mode;
 	const char *listen;
+	const char *web_config; /* --web-config FILE; NULL: plain HTTP, no auth */
 	struct listen_addr listen_addr;
 	struct loader_opts lopts;
 	const char *replay;
 	enum metrics_format format;
 	bool format_given;
 	struct alerting_opts alert;
-	bool detach; /* --detach: remove what --pin-path left, then exit */
+	struct fold_opts fold; /* --top, --peers, --peers-unmatched */
+	bool detach;	       /* --detach: remove what --pin-path left, then exit */
+	const char *user;      /* --user; NULL: nobody when started as root */
 };
 
 /* Fills @o from the command line; prints --help/--version and exits, or exits 2 on bad usage. */

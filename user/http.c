@@ -6,18 +6,23 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include "http.h"
 #include "log.h"
+#include "web_config.h"
 
 #define HTTP_CONNECTION_LIMIT	  128
 #define HTTP_CONNECTION_TIMEOUT_S 10
 #define METRICS_CONTENT_TYPE	  "text/plain; version=0.0.4; charset=utf-8"
+#define TEXT_CONTENT_TYPE	  "text/plain; charset=utf-8"
+#define AUTH_REALM		  "sip6xx"
 
 static const char index_html[] =
 	"<!DOCTYPE html>\n<html><head><title>sip6xx exporter</title></head>\n"
@@ -27,6 +32,7 @@ static const char index_html[] =
 
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct web_config *web; /* NULL: plain HTTP, no auth */
 	http_render_fn render;
 	void *arg;
 };
@@ -104,15 +110,34 @@ static int bind_listen(const struct listen_addr *addr)
 	return fd;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status, const char *type,
-			       void *body, size_t len, enum MHD_ResponseMemoryMode mode)
+/* A response with its content type and the headers the web config asks for. */
+static struct MHD_Response *new_response(const struct http_server *srv, const char *type,
+					 void *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+	int i;
+
+	if (!resp) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return NULL;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	for (i = 0; srv->web && i < srv->web->nr_headers; i++)
+		MHD_add_response_header(resp, srv->web->headers[i].name,
+					srv->web->headers[i].value);
+	return resp;
+}
+
+static enum MHD_Result respond(const struct http_server *srv, struct MHD_Connection *conn,
+			       unsigned int status, const char *type, void *body, size_t len,
+			       enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *resp = new_response(srv, type, body, len, mode);
 	enum MHD_Result ret;
 
 	if (!resp)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, status, resp);
@@ -120,11 +145,76 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 	return ret;
 }
 
-static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int status,
-				    const char *text)
+static enum MHD_Result respond_text(const struct http_server *srv, struct MHD_Connection *conn,
+				    unsigned int status, const char *text)
 {
-	return respond(conn, status, "text/plain; charset=utf-8", (void *)text, strlen(text),
+	return respond(srv, conn, status, TEXT_CONTENT_TYPE, (void *)text, strlen(text),
 		       MHD_RESPMEM_PERSISTENT);
+}
+
+/* 401 with WWW-Authenticate: Basic realm="sip6xx", so clients know to send credentials. */
+static enum MHD_Result respond_unauthorized(const struct http_server *srv,
+					    struct MHD_Connection *conn)
+{
+	static const char body[] = "Unauthorized\n";
+	struct MHD_Response *resp = new_response(srv, TEXT_CONTENT_TYPE, (void *)body,
+						 sizeof(body) - 1, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	ret = MHD_queue_basic_auth_fail_response(conn, AUTH_REALM, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/*
+ * VerifyClientCertIfGiven and RequireAndVerifyClientCert: libmicrohttpd asks
+ * for a client certificate once it has a trust list (the client CA), but
+ * leaves verifying it to us. GnuTLS checks the chain and the dates.
+ */
+static bool client_cert_ok(const struct web_config *web, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info;
+	unsigned int status = 0;
+	int ret;
+
+	if (web->client_auth == WEB_CLIENT_CERT_NONE)
+		return true;
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!info || !info->tls_session)
+		return false;
+	ret = gnutls_certificate_verify_peers2(info->tls_session, &status);
+	if (ret == GNUTLS_E_NO_CERTIFICATE_FOUND) {
+		if (web->client_auth == WEB_CLIENT_CERT_IF_GIVEN)
+			return true;
+		pr_debug("http: 403: no client certificate\n");
+		return false;
+	}
+	if (ret < 0 || status) {
+		pr_debug("http: 403: client certificate refused: %s\n",
+			 ret < 0 ? gnutls_strerror(ret)
+				 : "not signed by the client CA, or expired");
+		return false;
+	}
+	return true;
+}
+
+static bool basic_auth_ok(struct http_server *srv, struct MHD_Connection *conn)
+{
+	char *pass = NULL, *user = MHD_basic_auth_get_username_password(conn, &pass);
+	bool ok = user && pass && web_config_check_password(srv->web, user, pass);
+
+	if (!ok)
+		pr_debug("http: 401: %s\n",
+			 user ? "wrong user name or password" : "no credentials");
+	if (pass) {
+		explicit_bzero(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	if (user)
+		MHD_free(user);
+	return ok;
 }
 
 static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connection *conn)
@@ -137,10 +227,11 @@ static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connect
 	if (err) {
 		free(body);
 		pr_err("/metrics: reading the BPF maps failed: %s\n", strerror(-err));
-		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return respond_text(srv, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				    "reading the BPF maps failed; see the exporter's log\n");
 	}
-	return respond(conn, MHD_HTTP_OK, METRICS_CONTENT_TYPE, body, len, MHD_RESPMEM_MUST_FREE);
+	return respond(srv, conn, MHD_HTTP_OK, METRICS_CONTENT_TYPE, body, len,
+		       MHD_RESPMEM_MUST_FREE);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -159,14 +250,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* As exporter-toolkit: credentials first, for every path and method. */
+	if (srv->web && !client_cert_ok(srv->web, conn))
+		return respond_text(
+			srv, conn, MHD_HTTP_FORBIDDEN,
+			"a client certificate signed by the configured CA is required\n");
+	if (web_config_auth(srv->web) && !basic_auth_ok(srv, conn))
+		return respond_unauthorized(srv, conn);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+		return respond_text(srv, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(srv, conn);
 	if (!strcmp(url, "/"))
-		return respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", (void *)index_html,
-			       sizeof(index_html) - 1, MHD_RESPMEM_PERSISTENT);
-	return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found; try /metrics\n");
+		return respond(srv, conn, MHD_HTTP_OK, "text/html; charset=utf-8",
+			       (void *)index_html, sizeof(index_html) - 1, MHD_RESPMEM_PERSISTENT);
+	return respond_text(srv, conn, MHD_HTTP_NOT_FOUND, "not found; try /metrics\n");
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -177,14 +275,43 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	pr_debug("http: %s%s", msg, msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
 }
 
+/* The TLS part of the daemon's options; just MHD_OPTION_END for plain HTTP. */
+static void tls_options(const struct web_config *web, struct MHD_OptionItem *o)
+{
+	int n = 0;
+
+	if (web_config_tls(web)) {
+		o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, web->cert_pem };
+		o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, web->key_pem };
+		o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						  (void *)web->tls_priorities };
+		if (web->client_ca_pem)
+			o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
+							  web->client_ca_pem };
+	}
+	o[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+}
+
 struct http_server *http_start(const char *text, const struct listen_addr *addr,
-			       http_render_fn render, void *arg)
+			       struct web_config *web, http_render_fn render, void *arg)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls[5];
 	int fd;
 
 	if (!srv)
 		return NULL;
+	if (web_config_tls(web)) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			pr_err("--web-config %s: this libmicrohttpd was built without TLS\n",
+			       web->path);
+			free(srv);
+			return NULL;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	tls_options(web, tls);
 	fd = bind_listen(addr);
 	if (fd < 0) {
 		pr_err("--listen %s: %s%s\n", text, strerror(-fd),
@@ -194,17 +321,20 @@ struct http_server *http_start(const char *text, const struct listen_addr *addr,
 		free(srv);
 		return NULL;
 	}
+	srv->web = web;
 	srv->render = render;
 	srv->arg = arg;
-	srv->daemon =
-		MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
-				 /* The logger goes first, or start-up messages bypass it. */
-				 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				 MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-				 (unsigned int)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-				 (unsigned int)HTTP_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		/* The logger goes first, or start-up messages bypass it. */
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONNECTION_TIMEOUT_S,
+		MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!srv->daemon) {
-		pr_err("--listen %s: starting libmicrohttpd failed\n", text);
+		pr_err("--listen %s%s%s: starting libmicrohttpd failed (--log-level debug says "
+		       "why)\n",
+		       text, web ? " --web-config " : "", web ? web->path : "");
 		close(fd);
 		free(srv);
 		return NULL;

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 struct http_server;
+struct web_config;
 
 /* Produces a malloc'd /metrics body; returns 0 or -errno. */
 typedef int (*http_render_fn)(void *arg, char **body, size_t *len);
@@ -19,9 +20,13 @@ struct listen_addr {
 
 /* Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; 0 or -EINVAL. */
 int http_parse_listen(const char *text, struct listen_addr *out);
-/* Binds and starts serving; NULL after logging one line naming @text. */
+/*
+ * Binds and starts serving; NULL after logging one line naming @text. @web
+ * (NULL for plain HTTP without auth) adds TLS, client certificates and basic
+ * auth; it must outlive the server.
+ */
 struct http_server *http_start(const char *text, const struct listen_addr *addr,
-			       http_render_fn render, void *arg);
+			       struct web_config *web, http_render_fn render, void *arg);
 /* The descriptor to poll for POLLIN, and how long poll() may sleep (-1: no limit). */
 int http_poll_fd(const struct http_server *srv);
 int http_timeout_ms(struct http_server *srv);

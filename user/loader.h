@@ -33,8 +33,8 @@ struct iface {
 	char name[IF_NAMESIZE];
 	unsigned int ifindex;
 	struct sip6xx *skel;
-	int link_fd;		/* XDP bpf_link (auto mode, or pinned); else -1 */
-	__u32 xdp_flags;	/* forced modes without pinning: bpf_xdp_attach's flags */
+	int link_fd;		/* XDP bpf_link, in every mode; else -1 */
+	bool link_unpinned;	/* --pin-path, but re-attached after the privilege drop */
 	bool attached;		/* XDP is on */
 	bool tc_attached;	/* TC egress is on */
 	bool gone;		/* the interface disappeared; re-attached when it is back */

@@ -17,12 +17,15 @@
 
 #include "alerting.h"
 #include "cli.h"
+#include "fold.h"
 #include "http.h"
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
 #include "metrics.h"
+#include "privs.h"
 #include "replay.h"
+#include "web_config.h"
 
 #ifndef SIP6XX_VERSION
 #define SIP6XX_VERSION "unknown"
@@ -45,11 +48,13 @@ struct exporter {
 	struct sip6xx_maps maps[MAX_IFACES];
 	int nr_ifaces;
 	struct http_server *http;
+	struct web_config *web; /* --web-config; outlives http */
 	struct alerting *alerting;
 	int signal_fd;
 	int follow_fd; /* timerfd: notice interfaces that go away and come back */
 	char instance[300];
 	const struct options *opts;
+	struct fold_config fold; /* --top, and the --peers table SIGHUP reloads */
 };
 
 /* @ifs come with interface, attached and dirs; their snapshots are read here from @skels. */
@@ -95,7 +100,8 @@ static int http_render(void *arg, char **body, size_t *len)
 	for (i = 0; i < ex->nr_ifaces; i++) {
 		ifs[i] = (struct metrics_iface){ .interface = ex->ifaces[i].name,
 						 .attached = loader_still_attached(&ex->ifaces[i]),
-						 .dirs = ex->opts->lopts.dirs };
+						 .dirs = ex->opts->lopts.dirs,
+						 .fold = &ex->fold };
 		skels[i] = ex->ifaces[i].skel;
 	}
 	sb_init(&sb);
@@ -114,15 +120,21 @@ static int run_replay(const struct options *o)
 				     .attached = -1,
 				     .dirs = DIR_BIT(SIP6XX_DIR_RX) };
 	struct replay_summary sum = {};
+	struct fold_config fold;
 	struct sip6xx *skel;
 	struct strbuf sb;
 	char ctx[PATH_MAX + 16];
 	int err;
 
+	if (fold_config_init(&fold, &o->fold))
+		return 1;
+	ifc.fold = &fold;
 	snprintf(ctx, sizeof(ctx), "replay %s", o->replay);
 	skel = loader_load(&o->lopts, ctx);
-	if (!skel)
+	if (!skel) {
+		fold_config_free(&fold);
 		return 1;
+	}
 	err = replay_file(o->replay, loader_prog_fd(skel), &sum);
 	if (!err) {
 		sb_init(&sb);
@@ -135,6 +147,7 @@ static int run_replay(const struct options *o)
 			(unsigned long long)sum.converted, (unsigned long long)sum.clipped);
 	}
 	loader_destroy(skel);
+	fold_config_free(&fold);
 	return err ? 1 : 0;
 }
 
@@ -145,6 +158,7 @@ static int open_signal_fd(void)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP); /* reloads --peers; never stops the exporter */
 	/* Blocked before attaching, so a signal always reaches the detach path. */
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -errno;
@@ -162,6 +176,9 @@ static void exporter_cleanup(struct exporter *ex)
 	ex->alerting = NULL;
 	http_stop(ex->http);
 	ex->http = NULL;
+	web_config_free(ex->web);
+	ex->web = NULL;
+	fold_config_free(&ex->fold);
 	if (ex->signal_fd >= 0)
 		close(ex->signal_fd);
 	if (ex->follow_fd >= 0)
@@ -224,9 +241,13 @@ static int event_loop(struct exporter *ex)
 			return 1;
 		}
 		if (pfd[PFD_SIGNAL].revents & POLLIN) {
-			if (read(ex->signal_fd, &si, sizeof(si)) == sizeof(si))
+			if (read(ex->signal_fd, &si, sizeof(si)) != sizeof(si))
+				return 0;
+			if (si.ssi_signo != SIGHUP) {
 				pr_info("%s received: stopping\n", strsignal(si.ssi_signo));
-			return 0;
+				return 0;
+			}
+			fold_config_reload(&ex->fold);
 		}
 		if (pfd[PFD_FOLLOW].revents & POLLIN)
 			follow_interfaces(ex);
@@ -268,6 +289,8 @@ static int start_alerting(struct exporter *ex, const struct options *o)
 static int run_exporter(const struct options *o)
 {
 	struct exporter ex = { .signal_fd = -1, .follow_fd = -1, .opts = o };
+	struct privs_needs needs = { .tc_egress = o->lopts.dirs & DIR_BIT(SIP6XX_DIR_TX) };
+	struct privs privs;
 	int i, ret = 1;
 
 	/* Every name first: a typo should not attach half the list. */
@@ -276,6 +299,13 @@ static int run_exporter(const struct options *o)
 			pr_err("%s: no such interface ('ip link' lists them)\n", o->ifnames[i]);
 			return 1;
 		}
+	}
+	/* A bad --peers file stops the start, before anything is attached. */
+	if (fold_config_init(&ex.fold, &o->fold))
+		return 1;
+	if (privs_prepare(&privs, o->user)) {
+		fold_config_free(&ex.fold);
+		return 1;
 	}
 	ex.signal_fd = open_signal_fd();
 	if (ex.signal_fd < 0) {
@@ -287,7 +317,16 @@ static int run_exporter(const struct options *o)
 		pr_err("timerfd: %s\n", strerror(errno));
 		goto out;
 	}
-	ex.http = http_start(o->listen, &o->listen_addr, http_render, &ex);
+	if (o->web_config) {
+		char err[PATH_MAX + 512];
+
+		ex.web = web_config_load(o->web_config, err, sizeof(err));
+		if (!ex.web) {
+			pr_err("%s\n", err);
+			goto out;
+		}
+	}
+	ex.http = http_start(o->listen, &o->listen_addr, ex.web, http_render, &ex);
 	if (!ex.http)
 		goto out;
 	for (i = 0; i < o->nr_ifaces; i++) {
@@ -297,6 +336,9 @@ static int run_exporter(const struct options *o)
 		ex.nr_ifaces++;
 	}
 	if (start_alerting(&ex, o))
+		goto out;
+	/* Loaded, attached, pinned and bound: what follows needs far less. */
+	if (privs_drop(&privs, &needs))
 		goto out;
 	pr_info("serving metrics on %s/metrics\n", o->listen);
 	ret = event_loop(&ex);

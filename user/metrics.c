@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "metrics.h"
@@ -103,20 +105,45 @@ static void responses_samples(const struct metric_def *def, const struct metrics
 	}
 }
 
+/* The per-source rows, folded by --top and named by --peers; NULL when out of memory. */
+static struct fold_row *source_rows(const struct metrics_iface *ifc, size_t *nr, struct strbuf *out)
+{
+	struct fold_row *rows;
+
+	if (fold_peers(ifc->snap->peers, ifc->snap->nr_peers, ifc->fold, &rows, nr)) {
+		out->failed = 1; /* the scrape fails as a whole: no partial family */
+		return NULL;
+	}
+	return rows;
+}
+
+static void source_text(const struct fold_row *row, char *buf, size_t len)
+{
+	if (row->other)
+		snprintf(buf, len, "%s", FOLD_OTHER);
+	else
+		peer_addr_str(&row->key, buf, len);
+}
+
 static void global_failures_samples(const struct metric_def *def, const struct metrics_iface *ifc,
 				    struct strbuf *out)
 {
 	char addr[ADDR_STRLEN];
-	size_t i;
+	size_t i, n = 0;
+	struct fold_row *rows = source_rows(ifc, &n, out);
 
-	for (i = 0; i < ifc->snap->nr_peers; i++) {
-		const struct peer_count *pc = &ifc->snap->peers[i];
-
-		peer_addr_str(&pc->key, addr, sizeof(addr));
-		series_start(out, def, ifc, pc->key.direction ? SIP6XX_DIR_TX : SIP6XX_DIR_RX);
-		sb_printf(out, ",source=\"%s\",code=\"%u\"} %llu\n", addr, pc->key.code,
-			  (unsigned long long)pc->count);
+	for (i = 0; i < n; i++) {
+		source_text(&rows[i], addr, sizeof(addr));
+		series_start(out, def, ifc, rows[i].key.direction);
+		sb_printf(out, ",source=\"%s\"", addr);
+		if (rows[i].peer) {
+			sb_printf(out, ",");
+			put_label(out, "peer", rows[i].peer);
+		}
+		sb_printf(out, ",code=\"%u\"} %llu\n", rows[i].key.code,
+			  (unsigned long long)rows[i].count);
 	}
+	free(rows);
 }
 
 static void packets_samples(const struct metric_def *def, const struct metrics_iface *ifc,
@@ -195,7 +222,8 @@ static const struct metric_def metric_defs[] = {
 	{ "sip6xx_responses_total", "counter", "SIP responses seen, by status code (100..699).",
 	  responses_samples, NULL },
 	{ "sip6xx_global_failures_total", "counter",
-	  "SIP 6xx global-failure responses, by the address that sent them.",
+	  "SIP 6xx global-failure responses, by the address that sent them; source=\"other\" "
+	  "sums the sources --top or --peers-unmatched folded.",
 	  global_failures_samples, NULL },
 	{ "sip6xx_packets_total", "counter", "Frames seen by the parser, by outcome.",
 	  packets_samples, NULL },
@@ -257,8 +285,9 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 	const struct map_snapshot *s = ifc->snap;
 	char addr[ADDR_STRLEN];
 	const char *sep = "";
+	struct fold_row *rows;
 	unsigned int code, r;
-	size_t i;
+	size_t i, nr_rows = 0;
 
 	sb_printf(out, "{\"interface\":\"");
 	put_escaped(out, ifc->interface);
@@ -271,11 +300,19 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 		sep = ",";
 	}
 	sb_printf(out, "},\"global_failures\":[");
-	for (i = 0; i < s->nr_peers; i++) {
-		peer_addr_str(&s->peers[i].key, addr, sizeof(addr));
-		sb_printf(out, "%s{\"source\":\"%s\",\"code\":%u,\"count\":%llu}", i ? "," : "",
-			  addr, s->peers[i].key.code, (unsigned long long)s->peers[i].count);
+	rows = source_rows(ifc, &nr_rows, out);
+	for (i = 0; i < nr_rows; i++) {
+		source_text(&rows[i], addr, sizeof(addr));
+		sb_printf(out, "%s{\"source\":\"%s\",", i ? "," : "", addr);
+		if (rows[i].peer) {
+			sb_printf(out, "\"peer\":\"");
+			put_escaped(out, rows[i].peer);
+			sb_printf(out, "\",");
+		}
+		sb_printf(out, "\"code\":%u,\"count\":%llu}", rows[i].key.code,
+			  (unsigned long long)rows[i].count);
 	}
+	free(rows);
 	sb_printf(out, "],\"packets\":{");
 	for (r = 0; r < PKT_RESULT_MAX; r++)
 		sb_printf(out, "%s\"%s\":%llu", r ? "," : "", pkt_result_name(r),

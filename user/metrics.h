@@ -4,14 +4,16 @@
 #define SIP6XX_METRICS_H
 
 #include "alert.h"
+#include "fold.h"
 #include "maps.h"
 #include "strbuf.h"
 
 struct metrics_iface {
 	const char *interface; /* value of the interface label */
 	const struct map_snapshot *snap;
-	int attached;	   /* 1 or 0; -1: attached nowhere (--replay) */
-	unsigned int dirs; /* DIR_BIT(SIP6XX_DIR_*) of the directions exported */
+	int attached;			/* 1 or 0; -1: attached nowhere (--replay) */
+	unsigned int dirs;		/* DIR_BIT(SIP6XX_DIR_*) of the directions exported */
+	const struct fold_config *fold; /* --top, --peers; NULL: every source, no peer label */
 };
 
 enum metrics_format {

@@ -49,6 +49,16 @@ static bool is_bpffs(const char *path)
 	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
 }
 
+/* True when this process has a mount namespace of its own (not init's). */
+static bool private_mount_ns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
+		return false;
+	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
+}
+
 int pin_prepare(const char *pin_path)
 {
 	int err;
@@ -61,6 +71,12 @@ int pin_prepare(const char *pin_path)
 			return -errno;
 		}
 		pr_info("mounted bpffs on %s\n", BPFFS_ROOT);
+		if (private_mount_ns())
+			pr_warn("--pin-path %s: bpffs was mounted in this process's own mount "
+				"namespace (as under 'ip netns exec'), so the pins vanish when it "
+				"exits; "
+				"mount bpffs on %s in the host's namespace first\n",
+				pin_path, BPFFS_ROOT);
 	}
 	err = mkdir_p(pin_path);
 	if (err) {
@@ -94,7 +110,7 @@ static int pinned_fd(const char *dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-int pin_check(const char *ifname, const char *dir, __u32 *max_peers)
+int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *max_peers)
 {
 	struct sip6xx_contract c = {};
 	struct bpf_map_info info = {};

@@ -21,7 +21,7 @@ int pin_dir(const char *pin_path, const char *ifname, char *dir, size_t len);
  * pinned or they match (*max_peers then holds the pinned capacity), or
  * -EPROTO after logging the fix.
  */
-int pin_check(const char *ifname, const char *dir, __u32 *max_peers);
+int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *max_peers);
 /* Before load: each map is reused from, or pinned to, @dir/<map name>. */
 int pin_set_paths(struct sip6xx *skel, const char *dir);
 /* After load: stamps a newly made contract map with this build's version. */

@@ -1,0 +1,494 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# End to end: --web-config, the exporter-toolkit web config. The exporter
+# serves TLS with basic auth on the veth end in namespace A; curl and a real
+# Prometheus scrape it from namespace B. Certificates come from openssl and
+# bcrypt hashes from htpasswd (apr-util's bcrypt, not the libcrypt the
+# exporter checks with), both made at test time. Also: the HTTP surface over
+# TLS, 50 concurrent scrapes, slow clients cut at the 10 s timeout while the
+# connection limit holds, client certificates, TLS versions, plain HTTP with
+# basic auth, and config files that must be refused with one line.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib/tap.sh
+source tests/e2e/lib.sh
+
+EXPORTER=${BUILD:-build}/sip6xx_exporter
+NS_A=sip6xx-e2e-a-$$
+NS_B=sip6xx-e2e-b-$$
+IF_A=vethA
+IF_B=vethB
+ADDR=198.18.0.1
+PORT=19443
+BASE=https://$ADDR:$PORT
+PROM_LISTEN=127.0.0.1:19090 # inside NS_B
+USER_OK=prometheus
+PASS_OK='s3cret:with colon'
+USER_2=grafana
+PASS_2=other-secret
+TIMEOUT_S=10 # user/http.c HTTP_CONNECTION_TIMEOUT_S
+CONN_LIMIT=128 # user/http.c HTTP_CONNECTION_LIMIT
+
+e2e_require_root
+e2e_require_exporter "$EXPORTER"
+for tool in openssl htpasswd prometheus curl; do
+	command -v "$tool" >/dev/null || e2e_die "$tool is missing: run scripts/deps.sh"
+done
+trap e2e_cleanup EXIT
+e2e_tmpdir
+
+EXP_PID=""
+EXP_ERR=""
+RUN=0
+
+show_log() { # show_log FILE
+	[ -s "$1" ] && sed 's/^/# | /' "$1"
+}
+
+# ---- certificates, hashes, config files -----------------------------------------
+# A test CA; a server certificate for 198.18.0.1 signed by it; a client
+# certificate signed by it; and a client certificate signed by no one we trust.
+make_certs() {
+	local d=$E2E_TMP/pki
+	mkdir -p "$d" || return 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=sip6xx-test-ca -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-subj /CN=sip6xx-test -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null &&
+		printf 'subjectAltName=IP:%s,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+			"$ADDR" >"$d/server.ext" &&
+		openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+			-CAcreateserial -days 1 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-subj /CN=prometheus -keyout "$d/client.key" -out "$d/client.csr" 2>/dev/null &&
+		printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$d/client.ext" &&
+		openssl x509 -req -in "$d/client.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+			-CAcreateserial -days 1 -extfile "$d/client.ext" -out "$d/client.pem" 2>/dev/null &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+			-subj /CN=stranger -keyout "$d/stranger.key" -out "$d/stranger.pem" 2>/dev/null
+}
+
+bcrypt() { # bcrypt USER PASSWORD: the hash alone
+	htpasswd -nbBC 10 "$1" "$2" | head -1 | cut -d: -f2-
+}
+
+CA=$E2E_TMP/pki/ca.pem
+CONF=$E2E_TMP/conf # the configs live here and name the PKI files relative to it
+make_certs
+ok $? "openssl made a CA, a server certificate for $ADDR and client certificates"
+mkdir -p "$CONF" && ln -s ../pki "$CONF/pki"
+HASH_OK=$(bcrypt "$USER_OK" "$PASS_OK")
+HASH_2=$(bcrypt "$USER_2" "$PASS_2")
+# shellcheck disable=SC2016 # a literal bcrypt prefix, not an expansion
+case $HASH_OK in
+'$2y$10$'*) ok 0 "htpasswd made a bcrypt hash (\$2y\$, cost 10)" ;;
+*) ok 1 "htpasswd made a bcrypt hash (got '$HASH_OK')" ;;
+esac
+
+# The main config: relative file names, resolved against the config's directory.
+cat >"$CONF/web.yml" <<EOF
+# exporter-toolkit web config, as node_exporter reads it
+tls_server_config:
+  cert_file: pki/server.pem
+  key_file: pki/server.key
+http_server_config:
+  headers:
+    X-Content-Type-Options: nosniff
+basic_auth_users:
+  $USER_OK: '$HASH_OK'
+  $USER_2: $HASH_2
+EOF
+
+e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
+
+# start_exporter NAME CONFIG [ARGS...]: run in NS_A; 0 once HTTPS (or HTTP) answers.
+start_exporter() {
+	local name=$1 conf=$2 scheme=https i
+	shift 2
+	RUN=$((RUN + 1))
+	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
+	ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$ADDR:$PORT" --web-config "$conf" \
+		"$@" >"$E2E_TMP/$RUN-$name.stdout" 2>"$EXP_ERR" &
+	EXP_PID=$!
+	e2e_track_pid "$EXP_PID"
+	grep -q cert_file "$conf" || scheme=http
+	# Any HTTP status will do (401 included): curl without -f exits 0 on one.
+	for ((i = 0; i < 100; i++)); do
+		ip netns exec "$NS_B" curl -s -o /dev/null --max-time 1 --cacert "$CA" \
+			"$scheme://$ADDR:$PORT/" && return 0
+		kill -0 "$EXP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	show_log "$EXP_ERR"
+	return 1
+}
+
+stop_exporter() {
+	kill -TERM "$EXP_PID" 2>/dev/null
+	e2e_wait_exit "$EXP_PID" 5
+	e2e_untrack_pid "$EXP_PID"
+	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
+}
+
+# [OUT=FILE] get ARGS...: curl from NS_B, bounded; prints the HTTP status (000
+# when no HTTP answer came); the body goes to OUT, or nowhere.
+get() {
+	ip netns exec "$NS_B" curl -s --max-time 5 --cacert "$CA" -o "${OUT:-/dev/null}" \
+		-w '%{http_code}' "$@"
+}
+
+# ---- TLS and basic auth, with curl --------------------------------------------------
+test_curl() {
+	local body=$E2E_TMP/metrics.txt hdr=$E2E_TMP/headers.txt out rc code
+
+	start_exporter tls "$CONF/web.yml"
+	ok $? "exporter with --web-config serves HTTPS on $ADDR:$PORT"
+	grep -q 'TLS on, basic auth on (2 users)' "$EXP_ERR"
+	ok $? "startup log says TLS on, basic auth on (2 users)"
+
+	code=$(OUT=$body get -u "$USER_OK:$PASS_OK" -D "$hdr" "$BASE/metrics")
+	check_eq 200 "$code" "right password (with a colon in it) over TLS: 200"
+	grep -q '^sip6xx_responses_total{' "$body" && grep -q '^sip6xx_exporter_build_info{' "$body"
+	ok $? "the 200 carries the metrics text"
+	grep -qi '^content-type: text/plain; version=0.0.4' "$hdr"
+	ok $? "Content-Type is the Prometheus text format"
+	grep -qi '^x-content-type-options: nosniff' "$hdr"
+	ok $? "http_server_config.headers are sent (X-Content-Type-Options: nosniff)"
+	check_eq 200 "$(get -u "$USER_2:$PASS_2" "$BASE/metrics")" "second user's password: 200"
+
+	code=$(get -u "$USER_OK:wrong" -D "$hdr" "$BASE/metrics")
+	check_eq 401 "$code" "wrong password: 401"
+	grep -qi '^www-authenticate: Basic realm="sip6xx"' "$hdr"
+	ok $? "401 carries WWW-Authenticate: Basic realm=\"sip6xx\""
+	check_eq 401 "$(get -u "$USER_2:$PASS_OK" "$BASE/metrics")" \
+		"another user's password: 401"
+	check_eq 401 "$(get -u "mallory:$PASS_OK" "$BASE/metrics")" "unknown user: 401"
+	check_eq 401 "$(get "$BASE/metrics")" "no credentials: 401"
+	check_eq 401 "$(get "$BASE/")" "no credentials on /: 401 (auth covers every path)"
+
+	out=$(ip netns exec "$NS_B" curl -s --max-time 5 -u "$USER_OK:$PASS_OK" \
+		"http://$ADDR:$PORT/metrics" 2>&1)
+	rc=$?
+	[ "$rc" -ne 0 ] && ! grep -q sip6xx_ <<<"$out"
+	ok $? "plain http:// to the TLS port fails (curl exit $rc, no metrics)"
+	out=$(ip netns exec "$NS_B" curl -s --max-time 5 -u "$USER_OK:$PASS_OK" \
+		"$BASE/metrics" 2>&1)
+	rc=$?
+	[ "$rc" -ne 0 ]
+	ok $? "https:// without our CA fails certificate verification (curl exit $rc)"
+
+	code=$(get -u "$USER_OK:$PASS_OK" -X POST --data x -D "$hdr" "$BASE/metrics")
+	check_eq 405 "$code" "POST /metrics: 405"
+	grep -qi '^allow: GET, HEAD' "$hdr"
+	ok $? "405 says Allow: GET, HEAD"
+	check_eq 405 "$(get -u "$USER_OK:$PASS_OK" -X DELETE "$BASE/")" "DELETE /: 405"
+	check_eq 404 "$(get -u "$USER_OK:$PASS_OK" "$BASE/no/such/page")" "unknown path: 404"
+	check_eq 200 "$(get -u "$USER_OK:$PASS_OK" "$BASE/")" "GET /: 200"
+	out=$(ip netns exec "$NS_B" curl -s --max-time 5 --cacert "$CA" -u "$USER_OK:$PASS_OK" -I \
+		-o "$body" -w '%{http_code} %{size_download}' "$BASE/metrics")
+	check_eq "200 0" "$out" "HEAD /metrics: 200 and no body"
+	grep -qi '^content-length: [1-9]' "$body"
+	ok $? "HEAD /metrics announces the GET's Content-Length"
+}
+
+# ---- 50 concurrent scrapes --------------------------------------------------------
+test_concurrent() {
+	local d=$E2E_TMP/par i n200 pids=() p
+	mkdir -p "$d"
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$NS_B" curl -s --max-time 20 --cacert "$CA" -u "$USER_OK:$PASS_OK" \
+			-o "$d/$i.body" -w '%{http_code}' "$BASE/metrics" >"$d/$i.code" 2>/dev/null &
+		pids+=($!)
+	done
+	# Bounded by curl's --max-time; wait reaps each one.
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	n200=$(cat "$d"/*.code 2>/dev/null | grep -o 200 | wc -l)
+	check_eq 50 "$n200" "50 concurrent authenticated scrapes over TLS: all 200"
+	n200=$(grep -l '^sip6xx_exporter_build_info{' "$d"/*.body 2>/dev/null | wc -l)
+	check_eq 50 "$n200" "... and all 50 bodies hold the metrics"
+}
+
+# ---- slow clients and the connection limit ------------------------------------------
+# One client finishes the TLS handshake and sends half a request line; the
+# other CONN_LIMIT - 1 connect and send nothing at all. Together they fill
+# the connection limit. Each must be cut after the timeout, without the
+# exporter's help from the clients.
+SLOW_PY='
+import selectors, socket, ssl, sys, time
+host, port, ca, idle_n, limit = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+t0 = time.monotonic()
+ctx = ssl.create_default_context(cafile=ca)
+half = ctx.wrap_socket(socket.create_connection((host, port), timeout=5), server_hostname=host)
+half.sendall(b"GET /metr")
+idle = [socket.create_connection((host, port), timeout=5) for _ in range(idle_n)]
+print("connected %d" % (idle_n + 1), flush=True)
+sel = selectors.DefaultSelector()
+for s in [half] + idle:
+    s.setblocking(False)
+    sel.register(s, selectors.EVENT_READ)
+closed = {}
+while len(closed) < idle_n + 1 and time.monotonic() - t0 < limit:
+    for key, _ in sel.select(timeout=0.2):
+        s = key.fileobj
+        try:
+            data = s.recv(4096)
+        except ssl.SSLWantReadError:
+            continue
+        except (ssl.SSLError, OSError):
+            data = b""
+        if data:
+            # On a timeout GnuTLS sends a TLS alert (close_notify, record type
+            # 0x15) before closing, even where no handshake happened.
+            if not data.startswith(b"\x15"):
+                print("unexpected data on a slow connection: %r" % data[:60], flush=True)
+            continue
+        closed[s] = time.monotonic() - t0
+        sel.unregister(s)
+print("half %.1f" % closed.get(half, -1))
+print("idle_closed %d" % sum(1 for s in idle if s in closed))
+print("idle_last %.1f" % max([closed[s] for s in idle if s in closed] or [-1]))
+'
+
+test_slow_clients() {
+	local out=$E2E_TMP/slow.out pid half code i
+
+	timeout 40 ip netns exec "$NS_B" "$E2E_PYTHON" -c "$SLOW_PY" "$ADDR" "$PORT" "$CA" \
+		$((CONN_LIMIT - 1)) 30 >"$out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q '^connected' "$out" && break
+		sleep 0.1
+	done
+	grep -q "^connected $CONN_LIMIT" "$out"
+	ok $? "$CONN_LIMIT slow clients connected (half a request line over TLS, and idle TCP)"
+	sleep 0.5
+	code=$(get --max-time 2 -u "$USER_OK:$PASS_OK" "$BASE/metrics")
+	[ "$code" != 200 ]
+	ok $? "at the $CONN_LIMIT-connection limit a further scrape gets no service (got $code)"
+	wait "$pid"
+	show_log "$out" | grep -v '^# | connected'
+	half=$(awk '$1 == "half" { print int($2) }' "$out")
+	[ -n "$half" ] && [ "$half" -ge $((TIMEOUT_S - 1)) ] && [ "$half" -le $((TIMEOUT_S + 5)) ]
+	ok $? "half a request line over TLS is cut after the ${TIMEOUT_S} s timeout (after ${half:-?} s)"
+	check_eq $((CONN_LIMIT - 1)) "$(awk '$1 == "idle_closed" { print $2 }' "$out")" \
+		"every idle TCP connection (no TLS handshake) is cut too"
+	! grep -q '^unexpected data' "$out"
+	ok $? "no slow connection got an HTTP answer"
+	for ((i = 0; i < 30; i++)); do
+		code=$(get -u "$USER_OK:$PASS_OK" "$BASE/metrics")
+		[ "$code" = 200 ] && break
+		sleep 0.1
+	done
+	check_eq 200 "$code" "once the slow clients are gone, scrapes are served again"
+}
+
+# ---- a real Prometheus -------------------------------------------------------------
+# prom_query EXPR: the first sample's value, or "none".
+prom_query() {
+	ip netns exec "$NS_B" curl -s --max-time 2 "http://$PROM_LISTEN/api/v1/query" \
+		--data-urlencode "query=$1" |
+		"$E2E_PYTHON" -c '
+import json, sys
+try:
+    r = json.load(sys.stdin)["data"]["result"]
+    print(r[0]["value"][1] if r else "none")
+except Exception:
+    print("none")'
+}
+
+# prom_target_error JOB: "HEALTH|LASTERROR" of the job's target.
+prom_target_error() {
+	ip netns exec "$NS_B" curl -s --max-time 2 "http://$PROM_LISTEN/api/v1/targets" |
+		"$E2E_PYTHON" -c '
+import json, sys
+try:
+    for t in json.load(sys.stdin)["data"]["activeTargets"]:
+        if t["labels"].get("job") == sys.argv[1]:
+            print("%s|%s" % (t["health"], t["lastError"]))
+except Exception:
+    pass' "$1"
+}
+
+test_prometheus() {
+	local d=$E2E_TMP/prom up=none build=none bad="" i pid
+
+	mkdir -p "$d/data"
+	cat >"$d/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: sip6xx
+    scheme: https
+    tls_config:
+      ca_file: $CA
+    basic_auth:
+      username: $USER_OK
+      password: '$PASS_OK'
+    static_configs:
+      - targets: ['$ADDR:$PORT']
+  - job_name: sip6xx_wrong_password
+    scheme: https
+    tls_config:
+      ca_file: $CA
+    basic_auth:
+      username: $USER_OK
+      password: not-the-password
+    static_configs:
+      - targets: ['$ADDR:$PORT']
+EOF
+	promtool check config "$d/prometheus.yml" >"$d/check.out" 2>&1
+	ok $? "promtool accepts the scrape config (https, tls_config.ca_file, basic_auth)"
+	ip netns exec "$NS_B" prometheus --config.file="$d/prometheus.yml" \
+		--storage.tsdb.path="$d/data" --web.listen-address="$PROM_LISTEN" \
+		>"$d/prometheus.log" 2>&1 &
+	pid=$!
+	e2e_track_pid "$pid"
+	# Bounded: Prometheus starts, scrapes every second; 40 s is plenty.
+	for ((i = 0; i < 80; i++)); do
+		up=$(prom_query 'up{job="sip6xx"}')
+		build=$(prom_query 'sip6xx_exporter_build_info{job="sip6xx"}')
+		bad=$(prom_target_error sip6xx_wrong_password)
+		[ "$up" = 1 ] && [ "$build" = 1 ] && [ "${bad%%|*}" = down ] && break
+		sleep 0.5
+	done
+	check_eq 1 "$up" "Prometheus scrapes over TLS with basic auth: up{job=\"sip6xx\"} is 1"
+	check_eq 1 "$build" "Prometheus has sip6xx_exporter_build_info from the exporter"
+	check_eq 0 "$(prom_query 'up{job="sip6xx_wrong_password"}')" \
+		"a Prometheus job with the wrong password: up is 0"
+	case $bad in
+	down\|*401*) ok 0 "its target is down and lastError names 401 (${bad#*|})" ;;
+	*) ok 1 "its target is down and lastError names 401 (got '$bad')" ;;
+	esac
+	[ "$up" = 1 ] || show_log "$d/prometheus.log"
+	kill -TERM "$pid" 2>/dev/null
+	e2e_wait_exit "$pid" 10
+	e2e_untrack_pid "$pid"
+}
+
+# ---- client certificates and TLS versions ---------------------------------------------
+test_client_certs() {
+	local pki=$E2E_TMP/pki conf=$CONF/mtls.yml out rc
+
+	cat >"$conf" <<EOF
+tls_server_config:
+  cert_file: pki/server.pem
+  key_file: pki/server.key
+  client_auth_type: RequireAndVerifyClientCert
+  client_ca_file: pki/ca.pem
+  min_version: TLS13
+EOF
+	start_exporter mtls "$conf"
+	ok $? "exporter with RequireAndVerifyClientCert and min_version TLS13 starts"
+	check_eq 200 "$(get --cert "$pki/client.pem" --key "$pki/client.key" "$BASE/metrics")" \
+		"a client certificate signed by client_ca_file: 200 (no basic auth configured)"
+	check_eq 403 "$(get "$BASE/metrics")" "no client certificate: 403"
+	check_eq 403 "$(get --cert "$pki/stranger.pem" --key "$pki/stranger.key" "$BASE/metrics")" \
+		"a self-signed client certificate the CA did not sign: 403"
+	out=$(get --tls-max 1.2 --cert "$pki/client.pem" --key "$pki/client.key" "$BASE/metrics")
+	rc=$?
+	[ "$rc" -ne 0 ] && [ "$out" = 000 ]
+	ok $? "min_version TLS13: a TLS 1.2 client fails the handshake (curl exit $rc)"
+	stop_exporter
+	check_eq 0 "$E2E_STATUS" "mTLS exporter stops with exit status 0"
+
+	# Optional certificates, together with basic auth: both must pass.
+	cat >"$conf" <<EOF
+tls_server_config:
+  cert_file: pki/server.pem
+  key_file: pki/server.key
+  client_auth_type: VerifyClientCertIfGiven
+  client_ca_file: pki/ca.pem
+basic_auth_users:
+  $USER_OK: '$HASH_OK'
+EOF
+	start_exporter mtls-optional "$conf"
+	ok $? "exporter with VerifyClientCertIfGiven and basic auth starts"
+	check_eq 200 "$(get -u "$USER_OK:$PASS_OK" "$BASE/metrics")" \
+		"VerifyClientCertIfGiven: no certificate, right password: 200"
+	check_eq 200 "$(get -u "$USER_OK:$PASS_OK" --cert "$pki/client.pem" \
+		--key "$pki/client.key" "$BASE/metrics")" \
+		"VerifyClientCertIfGiven: a good certificate and the right password: 200"
+	check_eq 401 "$(get --cert "$pki/client.pem" --key "$pki/client.key" "$BASE/metrics")" \
+		"VerifyClientCertIfGiven: a good certificate does not replace the password: 401"
+	check_eq 403 "$(get -u "$USER_OK:$PASS_OK" --cert "$pki/stranger.pem" \
+		--key "$pki/stranger.key" "$BASE/metrics")" \
+		"VerifyClientCertIfGiven: a certificate the CA did not sign: 403"
+	stop_exporter
+}
+
+# ---- basic auth without TLS ---------------------------------------------------------
+test_plain_auth() {
+	local conf=$CONF/auth-only.yml
+
+	printf 'basic_auth_users:\n  %s: %s\n' "$USER_2" "$HASH_2" >"$conf"
+	start_exporter auth-only "$conf"
+	ok $? "exporter with basic auth only serves plain HTTP"
+	check_eq 200 "$(get -u "$USER_2:$PASS_2" "http://$ADDR:$PORT/metrics")" \
+		"plain HTTP, right password: 200"
+	check_eq 401 "$(get -u "$USER_2:nope" "http://$ADDR:$PORT/metrics")" \
+		"plain HTTP, wrong password: 401"
+	stop_exporter
+}
+
+# ---- config files that must be refused ----------------------------------------------
+# bad_config NAME WHAT CONTENT: exit 1, one stderr line naming the file, no XDP left.
+bad_config() {
+	local name=$1 what=$2 conf=$CONF/$1.yml err=$E2E_TMP/bad-$1.stderr rc lines
+	printf '%s' "$3" >"$conf"
+	timeout 10 ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$ADDR:$PORT" \
+		--web-config "$conf" >/dev/null 2>"$err"
+	rc=$?
+	lines=$(wc -l <"$err")
+	[ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -qF "$conf" "$err" && grep -qF "$what" "$err"
+	ok $? "$name: exit 1 (got $rc) with one line ($lines) naming $conf and '$what'"
+	show_log "$err" | head -3
+}
+
+test_bad_configs() {
+	bad_config missing-cert "No such file or directory" \
+		$'tls_server_config:\n  cert_file: pki/nope.pem\n  key_file: pki/server.key\n'
+	bad_config bad-yaml "not valid YAML" $'tls_server_config:\n  cert_file: [pki/server.pem\n'
+	bad_config unknown-key "unknown key 'basic_auth_user'" \
+		$'basic_auth_user:\n  prometheus: '"$HASH_OK"$'\n'
+	bad_config unknown-tls-key "unknown key 'certfile'" \
+		$'tls_server_config:\n  certfile: pki/server.pem\n  key_file: pki/server.key\n'
+	bad_config plaintext-password "not a bcrypt hash" $'basic_auth_users:\n  prometheus: s3cret\n'
+	bad_config sha512crypt-hash "not a bcrypt hash" \
+		$'basic_auth_users:\n  prometheus: '"$(openssl passwd -6 s3cret)"$'\n'
+	bad_config key-mismatch "do not match" \
+		$'tls_server_config:\n  cert_file: pki/server.pem\n  key_file: pki/client.key\n'
+	bad_config no-key "no key_file" $'tls_server_config:\n  cert_file: pki/server.pem\n'
+	bad_config unsupported "not supported by sip6xx" \
+		$'tls_server_config:\n  cert_file: pki/server.pem\n  key_file: pki/server.key\n  client_allowed_sans: [x]\n'
+	bad_config versions "min_version TLS13 is above max_version TLS12" \
+		$'tls_server_config:\n  cert_file: pki/server.pem\n  key_file: pki/server.key\n  min_version: TLS13\n  max_version: TLS12\n'
+	bad_config duplicate-user "twice" \
+		$'basic_auth_users:\n  a: '"$HASH_OK"$'\n  a: '"$HASH_2"$'\n'
+	check_eq none "$(ip -n "$NS_A" -d link show dev "$IF_A" | grep -o 'prog/xdp' || echo none)" \
+		"no XDP program left on $IF_A by the refused starts"
+
+	"$EXPORTER" -i lo --web-config >/dev/null 2>"$E2E_TMP/usage.err"
+	check_eq 2 "$?" "--web-config without a value is bad usage: exit 2"
+	"$EXPORTER" --replay /dev/null --web-config "$CONF/web.yml" >/dev/null 2>>"$E2E_TMP/usage.err"
+	check_eq 2 "$?" "--web-config with --replay is bad usage: exit 2"
+	"$EXPORTER" --help | grep -q -- '--web-config FILE.*$'
+	ok $? "--help lists --web-config FILE"
+	"$EXPORTER" --help | grep -q 'default: none: plain HTTP, no auth'
+	ok $? "--help gives its default: none: plain HTTP, no auth"
+}
+
+test_curl
+test_concurrent
+test_slow_clients
+test_prometheus
+stop_exporter
+check_eq 0 "$E2E_STATUS" "TLS exporter stops on SIGTERM with exit status 0"
+test_client_certs
+test_plain_auth
+test_bad_configs
+
+e2e_cleanup
+tap_done
