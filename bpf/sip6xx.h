@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 /* Bump when any map layout below changes: pinned maps are checked against it. */
-#define SIP6XX_CONTRACT_VERSION 3
+#define SIP6XX_CONTRACT_VERSION 4
 
 /* Which hook saw the frame: XDP on receive, TC egress on transmit. */
 #define SIP6XX_DIR_RX  0
@@ -53,6 +53,7 @@ enum pkt_result {
 	PKT_DECAP_ERSPAN2, /* ERSPAN type I or II */
 	PKT_DECAP_ERSPAN3, /* ERSPAN type III */
 	PKT_DECAP_VXLAN,   /* VXLAN, UDP port 4789 */
+	PKT_DECAP_GTPU,	   /* GTP-U (GTPv1 G-PDU), UDP port 2152 */
 	PKT_RESULT_MAX,
 };
 

@@ -153,6 +153,11 @@ static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void
 		if (ret != SIP_PARSE_CONTINUE)
 			return ret;
 	}
+	if (allow_tunnel && res->dport == SIP_GTPU_PORT && ulen >= sizeof(*udph) + GTP_HLEN) {
+		ret = parse_gtpu(data, data_end, (__u8 *)(udph + 1), l4);
+		if (ret != SIP_PARSE_CONTINUE)
+			return ret;
+	}
 	if (!sip_port_allowed(cfg, res->sport, res->dport))
 		return PKT_FILTERED_PORT;
 	l4->dgram_len = ulen - sizeof(*udph);

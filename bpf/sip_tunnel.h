@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * One level of tunnel decapsulation, for probes fed mirrored traffic: IP in
- * IP (4, 41), GRE (IP, Ethernet, PPTP's PPP), ERSPAN I/II/III and VXLAN. Each
+ * IP (4, 41), GRE (IP, Ethernet, PPTP's PPP), ERSPAN I/II/III, VXLAN, and
+ * GTP-U for mobile cores (VoLTE's SIP rides in it between eNodeB and SGW). Each
  * parser returns SIP_PARSE_TUNNEL with the inner frame's offset, layer and
  * PKT_DECAP_* kind in struct sip_l4_info, or an outcome.
  */
@@ -11,6 +12,15 @@
 #include "sip_hdrs.h"
 
 #define SIP_VXLAN_PORT 4789
+#define SIP_GTPU_PORT  2152
+
+#define GTP_V1_PT    0x30 /* version 1, protocol type GTP */
+#define GTP_F_OPT    0x07 /* E, S, PN: the 4-byte optional word is present */
+#define GTP_F_EXT    0x04 /* E: extension headers follow */
+#define GTP_MSG_GPDU 0xff /* a user packet; the rest is signalling */
+#define GTP_HLEN     8
+#define GTP_OPT_LEN  4
+#define GTP_EXT_MAX  2 /* extension headers followed (PDU session container, ...) */
 
 #define GRE_F_CSUM    0x8000
 #define GRE_F_ROUTING 0x4000
@@ -172,6 +182,54 @@ static __always_inline int parse_vxlan(void *data, void *data_end, void *pos,
 	if (!(vh->flags & 0x08))
 		return SIP_PARSE_CONTINUE;
 	return sip_tunnel(l4, data, vh + 1, SIP_AT_ETH, PKT_DECAP_VXLAN);
+}
+
+/*
+ * GTP-U (3GPP TS 29.281) after a UDP header to port 2152: a G-PDU carries an
+ * IP packet; anything else (echo, error indication) is plain UDP (CONTINUE).
+ */
+static __always_inline int parse_gtpu(void *data, void *data_end, __u8 *p, struct sip_l4_info *l4)
+{
+	__u8 next, len, *last;
+	int i;
+
+	if ((void *)(p + GTP_HLEN) > data_end)
+		return PKT_TRUNCATED;
+	if ((p[0] & 0xf0) != GTP_V1_PT || p[1] != GTP_MSG_GPDU)
+		return SIP_PARSE_CONTINUE;
+	if (!(p[0] & GTP_F_OPT)) {
+		p += GTP_HLEN;
+		goto inner;
+	}
+	if ((void *)(p + GTP_HLEN + GTP_OPT_LEN) > data_end)
+		return PKT_TRUNCATED;
+	next = p[0] & GTP_F_EXT ? p[GTP_HLEN + GTP_OPT_LEN - 1] : 0;
+	p += GTP_HLEN + GTP_OPT_LEN;
+	/* Each extension header: a length in 4-byte units, and the next type last. */
+	for (i = 0; i < GTP_EXT_MAX && next; i++) {
+		if ((void *)(p + 1) > data_end)
+			return PKT_TRUNCATED;
+		len = p[0];
+		if (!len)
+			return PKT_MALFORMED;
+		/* Verifier: check the very pointer we read through, not a recomputed one. */
+		last = p + len * 4 - 1;
+		if ((void *)(last + 1) > data_end)
+			return PKT_TRUNCATED;
+		next = *last;
+		p = last + 1;
+	}
+	if (next)
+		return PKT_NON_IP; /* a longer chain than we follow */
+inner:
+	if ((void *)(p + 1) > data_end)
+		return sip_tunnel(l4, data, p, SIP_AT_IPV4, PKT_DECAP_GTPU);
+	/* The IP version nibble says which: GTP-U carries no protocol field. */
+	if ((p[0] >> 4) == 6)
+		return sip_tunnel(l4, data, p, SIP_AT_IPV6, PKT_DECAP_GTPU);
+	if ((p[0] >> 4) == 4)
+		return sip_tunnel(l4, data, p, SIP_AT_IPV4, PKT_DECAP_GTPU);
+	return sip_tunnel(l4, data, p, SIP_AT_NONE, PKT_DECAP_GTPU);
 }
 
 /* IP in IP: the inner header follows the outer one directly. */

@@ -33,6 +33,7 @@ static const char *const result_names[PKT_RESULT_MAX] = {
 	[PKT_DECAP_ERSPAN2] = "decap_erspan2",
 	[PKT_DECAP_ERSPAN3] = "decap_erspan3",
 	[PKT_DECAP_VXLAN] = "decap_vxlan",
+	[PKT_DECAP_GTPU] = "decap_gtpu",
 };
 
 const char *pkt_result_name(unsigned int result)

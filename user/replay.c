@@ -320,7 +320,7 @@ static int open_capture(struct replay_ctx *ctx)
 	if (!ctx->pcap) {
 		fclose(fp);
 		pr_err("replay: %s: %s (replay reads pcap and pcapng; convert other formats, "
-		       "ERF for one, with editcap -F pcapng)\n",
+		       "ERF or NetMon for instance, with editcap -F pcapng -T ether)\n",
 		       ctx->path, pcap_reason(ctx->path, errbuf));
 		return -EINVAL;
 	}
