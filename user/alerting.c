@@ -31,7 +31,9 @@ struct alerting {
 	const struct sip6xx_maps *maps;
 	int nr_maps;
 	int timer_fd;
-	struct am_sink *am;
+	/* One sink per --alertmanager-url: each replica has its own transfers and backoff. */
+	struct am_sink *am[ALERTING_MAX_AM_URLS];
+	int nr_am;
 	/* Peers of the alert codes, taken once a window: "older" is 1..2 windows old. */
 	struct peers_sample older, newer;
 };
@@ -196,6 +198,8 @@ static void post_alertmanager(struct alerting *al, int slot, const struct alert_
 	struct strbuf sb;
 	int i;
 
+	if (!al->nr_am)
+		return;
 	rfc3339(r->firing ? wall_ms + AM_ENDS_AFTER_MS : wall_ms, ends_at, sizeof(ends_at));
 	sb_init(&sb);
 	sb_printf(&sb,
@@ -213,8 +217,9 @@ static void post_alertmanager(struct alerting *al, int slot, const struct alert_
 	if (!r->nr_top)
 		sb_printf(&sb, " none in the last window");
 	sb_printf(&sb, ".\"},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", r->started_at, ends_at);
-	if (!sb.failed)
-		am_sink_post(al->am, slot, sb.buf, mono_ms, r->firing ? AM_REPEAT_MS : 0);
+	/* The same alert to every replica: a clustered Alertmanager dedupes them. */
+	for (i = 0; i < al->nr_am && !sb.failed; i++)
+		am_sink_post(al->am[i], slot, sb.buf, mono_ms, r->firing ? AM_REPEAT_MS : 0);
 	sb_free(&sb);
 }
 
@@ -231,8 +236,7 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 	rfc3339(wall_ms, r.now, sizeof(r.now));
 	r.nr_top = code_top_sources(al, st->code, now_ms, r.top);
 	write_json_line(&r);
-	if (al->am)
-		post_alertmanager(al, slot, &r, now_ms, wall_ms);
+	post_alertmanager(al, slot, &r, now_ms, wall_ms);
 	if (firing)
 		pr_warn("alert: %u %s spike: %.1f/s against a baseline of %.1f/s\n", st->code,
 			code_reason(st->code), st->rate, st->baseline);
@@ -307,24 +311,29 @@ struct alerting *alerting_new(const struct alerting_opts *opts, const struct sip
 		alerting_free(al);
 		return NULL;
 	}
-	if (opts->am_url) {
-		al->am = am_sink_new(opts->am_url);
-		if (!al->am) {
-			pr_err("--alertmanager-url %s: starting libcurl failed\n", opts->am_url);
+	for (i = 0; i < opts->nr_am_urls; i++) {
+		al->am[i] = am_sink_new(opts->am_urls[i]);
+		if (!al->am[i]) {
+			pr_err("--alertmanager-url %s: starting libcurl failed\n",
+			       opts->am_urls[i]);
 			alerting_free(al);
 			return NULL;
 		}
+		al->nr_am++;
 	}
 	return al;
 }
 
 void alerting_free(struct alerting *al)
 {
+	int i;
+
 	if (!al)
 		return;
 	if (al->timer_fd >= 0)
 		close(al->timer_fd);
-	am_sink_free(al->am);
+	for (i = 0; i < al->nr_am; i++)
+		am_sink_free(al->am[i]);
 	peers_sample_free(&al->older);
 	peers_sample_free(&al->newer);
 	free(al);
@@ -337,15 +346,22 @@ int alerting_timer_fd(const struct alerting *al)
 
 int alerting_pollfds(struct alerting *al, struct pollfd *pfd, int max, int *timeout_ms)
 {
-	if (!al->am)
-		return 0;
-	return am_sink_pollfds(al->am, clock_ms(CLOCK_MONOTONIC), pfd, max, timeout_ms);
+	__u64 now_ms = clock_ms(CLOCK_MONOTONIC);
+	int i, n = 0;
+
+	/* Each sink fills what room is left; one left without room looks again soon. */
+	for (i = 0; i < al->nr_am; i++)
+		n += am_sink_pollfds(al->am[i], now_ms, pfd + n, max - n, timeout_ms);
+	return n;
 }
 
 void alerting_perform(struct alerting *al)
 {
-	if (al->am)
-		am_sink_perform(al->am, clock_ms(CLOCK_MONOTONIC));
+	__u64 now_ms = clock_ms(CLOCK_MONOTONIC);
+	int i;
+
+	for (i = 0; i < al->nr_am; i++)
+		am_sink_perform(al->am[i], now_ms);
 }
 
 const struct alert_state *alerting_states(const struct alerting *al, int *nr)

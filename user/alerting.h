@@ -2,7 +2,8 @@
 /*
  * The exporter's alerting: a timerfd tick samples the alert codes' counters,
  * feeds the detectors, and on each state change writes one JSON line to
- * stdout and tells Alertmanager, naming the top sources behind the spike.
+ * stdout and tells Alertmanager (every replica given), naming the top
+ * sources behind the spike.
  */
 #ifndef SIP6XX_ALERTING_H
 #define SIP6XX_ALERTING_H
@@ -11,11 +12,16 @@
 #include "alert.h"
 #include "maps.h"
 
+/* Alertmanager replicas an exporter posts to: a cluster of two or three, with room. */
+#define ALERTING_MAX_AM_URLS 4
+
 struct alerting_opts {
 	struct alert_params params;
 	__u16 codes[ALERT_MAX_CODES]; /* --alert-codes */
 	int nr_codes;
-	const char *am_url;   /* --alertmanager-url; NULL: none */
+	/* --alertmanager-url, repeatable: each gets the same alerts, with its own retries. */
+	const char *am_urls[ALERTING_MAX_AM_URLS];
+	int nr_am_urls;
 	const char *instance; /* instance label: --alert-instance or host:port */
 };
 

@@ -14,6 +14,8 @@
 #define AM_CONNECT_TIMEOUT_MS 2000L
 #define AM_BACKOFF_MIN_MS     1000
 #define AM_BACKOFF_MAX_MS     60000
+/* Descriptors that found no room in the caller's poll set: look again this soon. */
+#define AM_CROWDED_POLL_MS    10
 
 struct am_slot {
 	char *body; /* latest JSON to send; NULL: nothing */
@@ -134,6 +136,7 @@ int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int ma
 {
 	fd_set rd, wr, ex;
 	int i, fd, maxfd = -1, n = 0, running;
+	bool crowded = false;
 	long curl_ms = -1;
 
 	for (i = 0; i < ALERT_MAX_CODES; i++) {
@@ -151,16 +154,23 @@ int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int ma
 	FD_ZERO(&wr);
 	FD_ZERO(&ex);
 	curl_multi_fdset(am->multi, &rd, &wr, &ex, &maxfd);
-	for (fd = 0; fd <= maxfd && n < max; fd++) {
+	for (fd = 0; fd <= maxfd; fd++) {
 		short ev = (FD_ISSET(fd, &rd) ? POLLIN : 0) | (FD_ISSET(fd, &wr) ? POLLOUT : 0);
 
 		if (!ev && !FD_ISSET(fd, &ex))
 			continue;
+		if (n == max) {
+			crowded = true;
+			break;
+		}
 		pfd[n++] = (struct pollfd){ .fd = fd, .events = ev };
 	}
 	curl_multi_timeout(am->multi, &curl_ms);
 	if (running && curl_ms < 0)
 		curl_ms = 100; /* curl has work but no timer: look again soon */
+	/* Several replicas with many codes in flight may outgrow the poll set. */
+	if (crowded && (curl_ms < 0 || curl_ms > AM_CROWDED_POLL_MS))
+		curl_ms = AM_CROWDED_POLL_MS;
 	if (curl_ms >= 0 && (*timeout_ms < 0 || curl_ms < *timeout_ms))
 		*timeout_ms = curl_ms;
 	return n;

@@ -11,7 +11,10 @@
 
 struct am_sink;
 
-/* @url: Alertmanager's base URL; "/api/v2/alerts" is appended unless present. */
+/*
+ * @url: Alertmanager's base URL; "/api/v2/alerts" is appended unless present.
+ * One sink per Alertmanager replica: its slots keep their own retry state.
+ */
 struct am_sink *am_sink_new(const char *url);
 void am_sink_free(struct am_sink *am);
 /*
@@ -19,7 +22,10 @@ void am_sink_free(struct am_sink *am);
  * sends it now and, while @repeat_ms is non-zero, again every @repeat_ms.
  */
 void am_sink_post(struct am_sink *am, int slot, const char *body, __u64 now_ms, __u64 repeat_ms);
-/* Starts due transfers; fills up to @max poll entries and lowers *@timeout_ms to fit. */
+/*
+ * Starts due transfers; fills up to @max poll entries (0 is fine) and lowers
+ * *@timeout_ms to fit, to a few ms when some found no room.
+ */
 int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int max, int *timeout_ms);
 /* Advances transfers after poll(); logs failures and schedules retries with backoff. */
 void am_sink_perform(struct am_sink *am, __u64 now_ms);

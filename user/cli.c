@@ -72,7 +72,9 @@ static const char usage_text[] =
 	"      --alert-factor N      ... and at N times the baseline or more (default: 4)\n"
 	"      --alert-resolve DUR   resolve after the rate stays below half the firing\n"
 	"                            threshold this long (default: 10s)\n"
-	"      --alertmanager-url URL  also POST alerts to Alertmanager's v2 API at URL\n"
+	"      --alertmanager-url URL  also POST alerts to Alertmanager's v2 API at URL;\n"
+	"                            repeat for each replica of a cluster (at most 4):\n"
+	"                            each gets every alert, with its own retries\n"
 	"      --alert-instance NAME   instance label of those alerts (default: HOSTNAME:PORT)\n"
 	"  DUR is a number with ms, s, m or h (bare numbers are seconds).\n"
 	"\n"
@@ -253,6 +255,20 @@ static void add_port(struct options *o, const char *val)
 	o->lopts.ports[o->lopts.nr_ports++] = port;
 }
 
+static void add_am_url(struct alerting_opts *a, const char *url)
+{
+	int i;
+
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+		usage_error("--alertmanager-url '%s' is not an http:// or https:// URL", url);
+	for (i = 0; i < a->nr_am_urls; i++)
+		if (!strcmp(a->am_urls[i], url))
+			usage_error("--alertmanager-url %s is given twice", url);
+	if (a->nr_am_urls == ALERTING_MAX_AM_URLS)
+		usage_error("--alertmanager-url %s: at most %d URLs", url, ALERTING_MAX_AM_URLS);
+	a->am_urls[a->nr_am_urls++] = url;
+}
+
 void cli_parse(int argc, char **argv, struct options *o)
 {
 	static const char *const modes[] = { "auto", "native", "generic" };
@@ -364,11 +380,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 			o->alert.params.factor = parse_positive("--alert-factor", optarg);
 			break;
 		case OPT_AM_URL:
-			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
-				usage_error(
-					"--alertmanager-url '%s' is not an http:// or https:// URL",
-					optarg);
-			o->alert.am_url = optarg;
+			add_am_url(&o->alert, optarg);
 			break;
 		case OPT_ALERT_INSTANCE:
 			o->alert.instance = optarg;

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# The Prometheus side in scripts/prometheus/: the rules and the example config
-# must pass promtool's checks, and the rules their unit tests. Every alert and
-# recording rule must be exercised by the unit tests. Needs neither root nor a
-# build. A missing promtool is a failure, not a skip.
+# The Prometheus side in scripts/prometheus/: the rules (the per-instance
+# sip6xx.rules.yml and the fleet-wide sip6xx-fleet.rules.yml) and the example
+# config must pass promtool's checks, and the rules their unit tests (each
+# NAME.rules.yml has NAME.rules.test.yml beside it). Every alert and recording
+# rule must be exercised by the unit tests. Needs neither root nor a build. A
+# missing promtool is a failure, not a skip.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/lib/tap.sh
 source tests/lib/tap.sh
 
 dir=scripts/prometheus
-rules=$dir/sip6xx.rules.yml
-tests=$dir/sip6xx.rules.test.yml
+rule_sets=(sip6xx sip6xx-fleet)
 config=$dir/prometheus.yml
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -27,26 +28,32 @@ if ! command -v promtool >/dev/null; then
 fi
 echo "# $(promtool --version 2>&1 | head -n1)"
 
-promtool check rules --lint=all --lint-fatal "$rules" >"$out" 2>&1
-ok $? "promtool check rules $rules"
-show "$out"
+for set in "${rule_sets[@]}"; do
+	rules=$dir/$set.rules.yml
+	tests=$dir/$set.rules.test.yml
 
-promtool test rules "$tests" >"$out" 2>&1
-ok $? "promtool test rules $tests"
-show "$out"
+	promtool check rules --lint=all --lint-fatal "$rules" >"$out" 2>&1
+	ok $? "promtool check rules $rules"
+	show "$out"
 
+	promtool test rules "$tests" >"$out" 2>&1
+	ok $? "promtool test rules $tests"
+	show "$out"
+
+	# Coverage: each alert has an alert_rule_test, each recorded series a query.
+	while read -r name; do
+		grep -qE "^ *alertname: *$name *$" "$tests"
+		ok $? "alert $name is unit-tested ($tests)"
+	done < <(sed -n 's/^ *- alert: *\([A-Za-z0-9_]*\).*/\1/p' "$rules")
+	while read -r name; do
+		grep -qE "^ *- expr: *$name *$" "$tests"
+		ok $? "recording rule $name is unit-tested ($tests)"
+	done < <(sed -n 's/^ *- record: *\([A-Za-z0-9_:]*\).*/\1/p' "$rules")
+done
+
+loaded=("${rule_sets[@]/%/.rules.yml}")
 promtool check config --lint=all --lint-fatal "$config" >"$out" 2>&1
-ok $? "promtool check config $config (loads $rules)"
+ok $? "promtool check config $config (loads ${loaded[*]})"
 show "$out"
-
-# Coverage: each alert has an alert_rule_test, each recorded series a query.
-while read -r name; do
-	grep -qE "^ *alertname: *$name *$" "$tests"
-	ok $? "alert $name is unit-tested"
-done < <(sed -n 's/^ *- alert: *\([A-Za-z0-9_]*\).*/\1/p' "$rules")
-while read -r name; do
-	grep -qE "^ *- expr: *$name *$" "$tests"
-	ok $? "recording rule $name is unit-tested"
-done < <(sed -n 's/^ *- record: *\([A-Za-z0-9_:]*\).*/\1/p' "$rules")
 
 tap_done
