@@ -133,9 +133,11 @@ static __always_inline int parse_sip_payload(const __u8 *p, __u32 dgram_len, voi
 
 /* After the UDP header: VXLAN (outer walk only), the port filter, the payload. */
 static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void *data_end,
-					 int allow_tunnel, const volatile struct sip6xx_config *cfg,
+					 enum sip_walk walk,
+					 const volatile struct sip6xx_config *cfg,
 					 struct sip_parse_result *res, struct sip_l4_info *l4)
 {
+	int allow_tunnel = walk == SIP_WALK_OUTER;
 	struct udphdr *udph = nh->pos;
 	__u32 ulen = 0;
 	int ret;
@@ -143,6 +145,8 @@ static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void
 	ret = parse_udp(nh, data_end, res, &ulen);
 	if (ret != SIP_PARSE_CONTINUE)
 		return ret;
+	if (walk == SIP_WALK_FAST && (res->dport == SIP_VXLAN_PORT || res->dport == SIP_GTPU_PORT))
+		return SIP_PARSE_SLOW;
 	/*
 	 * Before the port filter: --port names the SIP ports, not the tunnel's.
 	 * Only a datagram long enough for the VXLAN header is taken for VXLAN.
@@ -167,11 +171,12 @@ static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void
 
 /*
  * Stage 1: L2, L3 and L4 from @off, which holds an @at header. Returns an
- * outcome; SIP_PARSE_CONTINUE with the UDP payload in @l4; or, when
- * @allow_tunnel, SIP_PARSE_TUNNEL with the inner frame in @l4.
+ * outcome; SIP_PARSE_CONTINUE with the UDP payload in @l4; with
+ * SIP_WALK_OUTER, SIP_PARSE_TUNNEL with the inner frame in @l4; with
+ * SIP_WALK_FAST, SIP_PARSE_SLOW for what only the outer walk handles.
  */
 static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 off, __u32 at,
-					     int allow_tunnel,
+					     enum sip_walk walk,
 					     const volatile struct sip6xx_config *cfg,
 					     struct sip_parse_result *res, struct sip_l4_info *l4)
 {
@@ -201,7 +206,7 @@ static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 o
 		ret = parse_ipv4(&nh, data_end, &nexthdr);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		l4->family = SIP6XX_FAMILY_IPV6;
-		ret = parse_ipv6(&nh, data_end, &nexthdr);
+		ret = parse_ipv6(&nh, data_end, &nexthdr, walk != SIP_WALK_FAST);
 	} else {
 		return PKT_NON_IP;
 	}
@@ -209,9 +214,14 @@ static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 o
 		return ret;
 
 	if (nexthdr == SIP_IPPROTO_UDP)
-		return sip_after_udp(&nh, data, data_end, allow_tunnel, cfg, res, l4);
-	if (!allow_tunnel)
+		return sip_after_udp(&nh, data, data_end, walk, cfg, res, l4);
+	if (walk == SIP_WALK_INNER)
 		return PKT_NON_UDP;
+	if (walk == SIP_WALK_FAST)
+		return nexthdr == SIP_IPPROTO_IPIP || nexthdr == SIP_IPPROTO_IPV6 ||
+				       nexthdr == SIP_IPPROTO_GRE
+			       ? SIP_PARSE_SLOW
+			       : PKT_NON_UDP;
 	if (nexthdr == SIP_IPPROTO_IPIP || nexthdr == SIP_IPPROTO_IPV6)
 		return parse_ip_in_ip(&nh, data, nexthdr, l4);
 	if (nexthdr == SIP_IPPROTO_GRE)
@@ -270,11 +280,11 @@ static __always_inline int sip_parse_frame(void *data, void *data_end,
 	int ret;
 
 	__builtin_memset(res, 0, sizeof(*res));
-	ret = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, 1, cfg, res, &l4);
+	ret = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, SIP_WALK_OUTER, cfg, res, &l4);
 	if (ret == SIP_PARSE_TUNNEL) {
 		res->decap = l4.decap;
-		ret = sip_parse_headers(data, data_end, l4.inner_off, l4.inner_at, 0, cfg, res,
-					&l4);
+		ret = sip_parse_headers(data, data_end, l4.inner_off, l4.inner_at, SIP_WALK_INNER,
+					cfg, res, &l4);
 	}
 	if (ret != SIP_PARSE_CONTINUE)
 		return ret;
