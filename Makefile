@@ -44,6 +44,11 @@ BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(wildcard tests/bpf
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(wildcard tests/tools/*.c))
 BENCH_TOOLS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/bench/%,$(wildcard tests/bench/*.c))
 EXPORTER := $(OUTPUT)/sip6xx_exporter
+# sip6xx-top: its own directory, so the exporter's user/*.c wildcard leaves it out.
+TOP_SRCS := $(wildcard user/top/*.c)
+TOP_OBJS := $(patsubst user/top/%.c,$(OUTPUT)/user/top/%.o,$(TOP_SRCS))
+TOP := $(OUTPUT)/sip6xx-top
+NCURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 
 ifeq ($(V),1)
 	Q =
@@ -59,25 +64,28 @@ endif
 .SECONDARY:
 .PHONY: all deps test test-build bench demo fuzz clean install format format-check help
 
-all: $(OUTPUT)/sip6xx.bpf.o $(OUTPUT)/sip6xx.skel.h $(EXPORTER)
+all: $(OUTPUT)/sip6xx.bpf.o $(OUTPUT)/sip6xx.skel.h $(EXPORTER) $(TOP)
 
 help:
 	@echo 'sip6xx targets:'
-	@echo '  all       build build/sip6xx.bpf.o, build/sip6xx.skel.h, build/sip6xx_exporter'
+	@echo '  all       build build/sip6xx.bpf.o, build/sip6xx.skel.h, build/sip6xx_exporter,'
+	@echo '            build/sip6xx-top'
 	@echo '  deps      install the Debian packages the project needs (scripts/deps.sh)'
 	@echo '  test      run every test (root: BPF, netns, sipp, promtool); ends "N passed, N failed"'
 	@echo '  demo      sipp UAC/UAS in two namespaces, exporter attached, print the scrape'
-	@echo '  bench     measure ns/packet against an XDP_PASS baseline (scripts/bench.sh)'
+	@echo '            and draw build/demo/rates.png (DEMO_PLOT=0: no chart)'
+	@echo '  bench     root: ns/packet, veth Mpps, tshark/tcpdump CPU, scrape cost, alert latency,'
+	@echo '            each against a baseline in the same run; build/bench/report.md + PNGs'
 	@echo '  fuzz      run the libFuzzer harness for FUZZ_TIME seconds (default 3600)'
 	@echo '  format    clang-format every C source in place'
-	@echo '  install   install the exporter to $$(DESTDIR)$$(prefix)/bin'
+	@echo '  install   install the exporter and sip6xx-top to $$(DESTDIR)$$(prefix)/bin'
 	@echo '  clean     remove build/'
 	@echo 'V=1 prints full commands.'
 
 deps:
 	$(Q)scripts/deps.sh
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/lib \
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/user/top $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/lib \
 $(OUTPUT)/tests/tools $(OUTPUT)/tests/bench:
 	$(Q)mkdir -p $@
 
@@ -99,6 +107,24 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) $(BPF_HDRS) $(OUTPUT)/sip6xx.s
 $(EXPORTER): $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(USER_LIBS) -o $@
+
+# The live terminal view: its own sources, the exporter's map readers, ncurses.
+$(OUTPUT)/user/top/%.o: user/top/%.c $(wildcard user/top/*.h) $(wildcard user/*.h) $(BPF_HDRS) \
+		| $(OUTPUT)/user/top
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser/top -c $< -o $@
+
+$(TOP): $(TOP_OBJS) $(USER_LIB_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(USER_LIBS) $(NCURSES_LIBS) -o $@
+
+# sip6xx-top's parts without the terminal (text format, rates, sparklines), tested with cmocka.
+TOP_LIB_OBJS := $(filter-out $(OUTPUT)/user/top/top_main.o $(OUTPUT)/user/top/top_view.o,$(TOP_OBJS))
+$(OUTPUT)/tests/unit/test_top: tests/unit/test_top.c $(wildcard user/top/*.h) $(TOP_LIB_OBJS) \
+		$(USER_LIB_OBJS) | $(OUTPUT)/tests/unit
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser/top $< $(TOP_LIB_OBJS) $(USER_LIB_OBJS) $(USER_LIBS) \
+		$(CMOCKA_LIBS) -o $@
 
 # Host build of the shared parser and the exporter's pure logic, tested with cmocka.
 $(OUTPUT)/tests/unit/%: tests/unit/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
@@ -152,15 +178,16 @@ fuzz: deps
 	$(Q)$(MAKE) -C tests/fuzz run OUTPUT=$(abspath $(OUTPUT))
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h \
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h user/top/*.c user/top/*.h \
 		$(wildcard tests/*/*.c tests/*/*.h)
 
 format-check:
-	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h \
+	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h user/top/*.c user/top/*.h \
 		$(wildcard tests/*/*.c tests/*/*.h)
 
-install: $(EXPORTER)
+install: $(EXPORTER) $(TOP)
 	$(Q)install -D -m 0755 $(EXPORTER) $(DESTDIR)$(prefix)/bin/sip6xx_exporter
+	$(Q)install -D -m 0755 $(TOP) $(DESTDIR)$(prefix)/bin/sip6xx-top
 
 clean:
 	$(call msg,CLEAN)

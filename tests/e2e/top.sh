@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# End to end: sip6xx-top, the live terminal view, in a detached tmux terminal
+# of 120x40. The exporter runs in namespace A with --pin-path on a private
+# bpffs mounted in the root namespace (ip netns exec remounts /sys, so
+# /sys/fs/bpf would not be shared between namespaces); namespace B sends 607
+# from 198.18.0.2, 608 from 2001:db8::2 and 200 OK, steadily. sip6xx-top reads
+# the pinned maps from the root namespace (bpffs descriptors ignore network
+# namespaces), then scrapes /metrics from inside A with --url. On the screen:
+# non-zero 607/608 rates, the ratio, both responders, the sort keys reordering
+# them, the alert, the sparkline (Unicode, then ASCII), and q ending it with
+# status 0. Plus the command line's errors. About 15 s.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib/tap.sh
+source tests/e2e/lib.sh
+
+BUILD=${BUILD:-build}
+EXPORTER=$BUILD/sip6xx_exporter
+TOP=$BUILD/sip6xx-top
+NS_A=sip6xx-top-a-$$
+NS_B=sip6xx-top-b-$$
+IF_A=vethA
+IF_B=vethB
+LISTEN=127.0.0.1:19062
+PIN=/run/sip6xx-top.$$
+SRC607=198.18.0.2
+SRC608=2001:db8::2
+RATE607=20
+RATE608=10
+RATE200=30
+TRAFFIC_SECS=30
+# Every tmux and grep below reads and writes UTF-8.
+export LC_ALL=C.UTF-8
+
+e2e_require_root
+e2e_require_exporter "$EXPORTER"
+[ -x "$TOP" ] || e2e_die "$TOP is missing: build it first (make all)"
+command -v tmux >/dev/null || e2e_die "tmux is missing (scripts/deps.sh installs it)"
+"$E2E_PYTHON" -c 'import scapy' 2>/dev/null || e2e_die "$E2E_PYTHON lacks scapy (python3-scapy)"
+
+tmx() { # tmx ARGS...: tmux on this test's own server (socket in E2E_TMP), never the user's
+	tmux -S "$E2E_TMP/tmux.sock" "$@"
+}
+
+cleanup() {
+	[ -n "$E2E_TMP" ] && tmx kill-server 2>/dev/null
+	e2e_cleanup
+	if mountpoint -q "$PIN"; then
+		umount "$PIN"
+	fi
+	[ -d "$PIN" ] && rmdir "$PIN"
+}
+trap cleanup EXIT
+e2e_tmpdir
+
+show_log() { # show_log FILE: quoted into the TAP stream as comments
+	[ -s "$1" ] && sed 's/^/# | /' "$1"
+}
+
+# start_top NAME ARGS...: ARGS in a new detached 120x40 tmux session NAME; when
+# the command ends, its exit status lands in $E2E_TMP/NAME.status.
+start_top() {
+	local name=$1
+	shift
+	rm -f "$E2E_TMP/$name.status"
+	tmx -f "$E2E_TMP/tmux.conf" new-session -d -s "$name" -x 120 -y 40 \
+		"$(printf '%q ' "$@") 2>$E2E_TMP/$name.stderr; echo \$? >$E2E_TMP/$name.status"
+}
+
+screen() { # screen NAME: the pane's text, also kept in $E2E_TMP/NAME.screen
+	tmx capture-pane -p -t "$1" | tee "$E2E_TMP/$1.screen"
+}
+
+# wait_screen NAME AWK_CONDITION SECONDS: capture until the awk program (run
+# over the screen, it must exit 0 on a match) says so; 1 on timeout.
+wait_screen() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		screen "$1" | awk "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+code_rate() { # code_rate NAME CODE: the RATE/s column of a one-word-named code's row
+	awk -v c="$2" '$1 == c && $2 ~ /^[A-Z]/ { print $3; exit }' "$E2E_TMP/$1.screen"
+}
+
+# sorted_by TITLE ADDR: an awk condition for wait_screen: the sources table is
+# sorted by the column TITLE (bracketed) and ADDR is on its first row.
+sorted_by() {
+	printf '/^SOURCE/ { hdr = index($0, "[%s]") > 0; getline; found = hdr && $1 == "%s"; exit }
+		END { exit !found }' "$1" "$2"
+}
+
+first_source() { # first_source NAME: the address on the first row under SOURCE
+	awk '/^SOURCE/ { getline; print $1; exit }' "$E2E_TMP/$1.screen"
+}
+
+sort_header() { # sort_header NAME: the bracketed column title of the sources table
+	awk '/^SOURCE/ { for (i = 2; i <= NF; i++) if ($i ~ /^\[/) print $i; exit }' \
+		"$E2E_TMP/$1.screen"
+}
+
+between() { # between VALUE LOW HIGH: LOW <= VALUE <= HIGH, as numbers
+	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v + 0 >= lo && v + 0 <= hi) }'
+}
+
+# press NAME KEY EXPECT_AWK: send KEY, then wait (2 s) for the screen to match.
+press() {
+	tmx send-keys -t "$1" "$2"
+	wait_screen "$1" "$3" 2
+}
+
+# quit NAME: q, then (bounded: 5 s) the exit status from the status file.
+quit_top() {
+	local i
+	tmx send-keys -t "$1" q
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$E2E_TMP/$1.status" ] && break
+		sleep 0.1
+	done
+	cat "$E2E_TMP/$1.status" 2>/dev/null || echo timeout
+}
+
+send() { # send CODE RATE SOURCE: a steady stream from NS_B for TRAFFIC_SECS, in the background
+	timeout $((TRAFFIC_SECS + 20)) ip netns exec "$NS_B" "$E2E_PYTHON" tests/e2e/send_spike.py \
+		--iface "$IF_B" --src-mac "$(e2e_mac "$NS_B" "$IF_B")" \
+		--dst-mac "$(e2e_mac "$NS_A" "$IF_A")" --code "$1" --steady-rate "$2" \
+		--steady-secs "$TRAFFIC_SECS" --steady-source "$3" >/dev/null 2>"$E2E_TMP/send$1.log" &
+	e2e_track_pid $!
+}
+
+printf 'set -g remain-on-exit on\nset -g status off\n' >"$E2E_TMP/tmux.conf"
+
+# --- the command line, before anything is pinned
+"$TOP" --help >"$E2E_TMP/help" 2>&1
+ok $? "--help exits 0"
+grep -q -- "--pin-path DIR" "$E2E_TMP/help" && grep -q /sys/fs/bpf/sip6xx "$E2E_TMP/help"
+ok $? "--help names --pin-path and its default /sys/fs/bpf/sip6xx"
+"$TOP" --bogus >/dev/null 2>"$E2E_TMP/bogus"
+check_eq 2 $? "an unknown option exits 2"
+mkdir "$E2E_TMP/empty"
+"$TOP" --pin-path "$E2E_TMP/empty" >/dev/null 2>"$E2E_TMP/nomaps"
+check_eq 1 $? "no pinned maps and no --url: exit 1"
+grep -qF "$E2E_TMP/empty" "$E2E_TMP/nomaps" && grep -q -- "--url" "$E2E_TMP/nomaps"
+ok $? "... naming the path and --url"
+show_log "$E2E_TMP/nomaps"
+
+# --- the exporter, pinning on a private bpffs
+mkdir -p "$PIN" && mount -t bpf bpf "$PIN" || e2e_die "cannot mount a bpffs on $PIN"
+e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
+ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$LISTEN" --pin-path "$PIN" \
+	>"$E2E_TMP/exporter.stdout" 2>"$E2E_TMP/exporter.stderr" &
+e2e_track_pid $!
+if ! e2e_wait_http "$NS_A" "http://$LISTEN/metrics" 10; then
+	show_log "$E2E_TMP/exporter.stderr"
+	e2e_die "the exporter did not come up on $LISTEN in $NS_A"
+fi
+[ -e "$PIN/$IF_A/resp_codes" ]
+ok $? "the exporter pinned its maps under $PIN/$IF_A"
+
+"$TOP" --pin-path "$PIN" -i nosuch0 >/dev/null 2>"$E2E_TMP/noiface"
+check_eq 1 $? "-i an interface with no pins: exit 1"
+grep -qF "$PIN/nosuch0" "$E2E_TMP/noiface"
+ok $? "... naming $PIN/nosuch0"
+"$TOP" --pin-path "$PIN" >"$E2E_TMP/notty" 2>&1 </dev/null
+check_eq 1 $? "no terminal: exit 1"
+ip netns exec "$NS_A" "$TOP" --url http://127.0.0.1:1/metrics >/dev/null 2>"$E2E_TMP/nourl"
+check_eq 1 $? "--url that does not answer: exit 1"
+grep -qF "127.0.0.1:1/metrics" "$E2E_TMP/nourl"
+ok $? "... naming the URL"
+
+# --- pinned maps, read from the root namespace
+start_top maps env LANG=C.UTF-8 "$TOP" --pin-path "$PIN"
+wait_screen maps '/^CODE +NAME/ { found = 1 } END { exit !found }' 5
+ok $? "pinned maps: sip6xx-top draws its screen"
+# The local detector primes on a full 1 s window of quiet before the traffic.
+sleep 1.5
+send 607 "$RATE607" "$SRC607"
+send 608 "$RATE608" "$SRC608"
+send 200 "$RATE200" "$SRC607"
+
+both_flowing='$1 == "607" && $2 == "Unwanted" && $3 + 0 > 0 { a = 1 }
+	$1 == "608" && $2 == "Rejected" && $3 + 0 > 0 { b = 1 }
+	END { exit !(a && b) }'
+wait_screen maps "$both_flowing" 15
+ok $? "pinned maps: the 607 and 608 rows show non-zero rates"
+# The senders build their frames first, each taking its own time: wait until
+# all three flow, then one more refresh, so each has a whole second in the rates.
+all_flowing="/^responses / { ok = \$2 + 0 >= 0.9 * $((RATE607 + RATE608 + RATE200)) } END { exit !ok }"
+wait_screen maps "$all_flowing" 10
+ok $? "pinned maps: the total response rate reaches the $((RATE607 + RATE608 + RATE200))/s sent"
+sleep 1.1
+# Each rate is one second's delta: on a busy machine a sender may lag for a
+# second, so wait (bounded: 8 s) for a screen where all three are near.
+near="\$1 == 607 && \$2 == \"Unwanted\" { a = \$3 >= $((RATE607 / 2)) && \$3 <= $((RATE607 * 3 / 2)) }
+	\$1 == 608 && \$2 == \"Rejected\" { b = \$3 >= $((RATE608 / 2)) && \$3 <= $((RATE608 * 3 / 2)) }
+	/6xx ratio [0-9.]+%/ { r = \$0; sub(/.*6xx ratio /, \"\", r); c = r + 0 >= 40 && r + 0 <= 60 }
+	END { exit !(a && b && c) }"
+wait_screen maps "$near" 8
+r607=$(code_rate maps 607)
+r608=$(code_rate maps 608)
+ratio=$(sed -n 's/.*6xx ratio \([0-9.]*\)%.*/\1/p' "$E2E_TMP/maps.screen")
+between "$r607" $((RATE607 / 2)) $((RATE607 * 3 / 2))
+ok $? "pinned maps: 607 at $r607/s, near the $RATE607/s sent"
+between "$r608" $((RATE608 / 2)) $((RATE608 * 3 / 2))
+ok $? "pinned maps: 608 at $r608/s, near the $RATE608/s sent"
+between "$ratio" 40 60
+ok $? "pinned maps: the 6xx ratio ($ratio%) is near 50% (30/s 6xx of 60/s final)"
+grep -qE '^607 .*FIRING' "$E2E_TMP/maps.screen" && grep -q 'ALERT: 607' "$E2E_TMP/maps.screen"
+ok $? "pinned maps: the local detector marks the 607 spike as firing"
+grep -qE "^$SRC607 " "$E2E_TMP/maps.screen" && grep -qE "^$SRC608 " "$E2E_TMP/maps.screen"
+ok $? "pinned maps: both responders ($SRC607, $SRC608) are in the top sources"
+check_eq "[6xx]" "$(sort_header maps)" "pinned maps: sorted by all 6xx at start"
+check_eq "$SRC607" "$(first_source maps)" "pinned maps: $SRC607 (more 6xx/s) comes first"
+grep -qE '^607 +[ ▁▂▃▄▅▆▇█]*[▁▂▃▄▅▆▇█]' "$E2E_TMP/maps.screen"
+ok $? "pinned maps: a Unicode sparkline for 607"
+
+press maps 6 "$(sorted_by 608 "$SRC608")"
+ok $? "key 6: sorted by 608, $SRC608 first"
+press maps Left "$(sorted_by 607 "$SRC607")"
+ok $? "key Left: sorted by 607, $SRC607 first"
+press maps t "$(sorted_by 6xx "$SRC607")"
+ok $? "key t: sorted by all 6xx again"
+press maps a '/^607 [ .:=+*#@-]*[.:=+*#@-]/ && !/[A-Za-z]/ { found = 1 } END { exit !found }'
+ok $? "key a: the sparkline falls back to ASCII"
+sed 's/^/# /' "$E2E_TMP/maps.screen"
+check_eq 0 "$(quit_top maps)" "pinned maps: q ends sip6xx-top with status 0"
+check_eq 1 "$(tmx list-panes -t maps -F '#{pane_dead}' 2>/dev/null)" "pinned maps: the pane's command is gone"
+show_log "$E2E_TMP/maps.stderr"
+
+# --- the exporter's /metrics (no path given: /metrics is added)
+start_top url ip netns exec "$NS_A" env LANG=C.UTF-8 "$TOP" --url "http://$LISTEN"
+wait_screen url "$both_flowing" 10
+ok $? "--url: the 607 and 608 rows show non-zero rates"
+grep -qF "http://$LISTEN/metrics" "$E2E_TMP/url.screen" &&
+	grep -q "sip6xx_alert_firing" "$E2E_TMP/url.screen"
+ok $? "--url: the header names the URL and the exporter's alert gauge"
+grep -qE '^607 .*FIRING' "$E2E_TMP/url.screen"
+ok $? "--url: the exporter's 607 alert shows as firing"
+grep -qE "^$SRC607 " "$E2E_TMP/url.screen" && grep -qE "^$SRC608 " "$E2E_TMP/url.screen"
+ok $? "--url: both responders are in the top sources"
+press url 5 "$(sorted_by 607 "$SRC607")"
+ok $? "--url: key 5 sorts by 607"
+check_eq 0 "$(quit_top url)" "--url: q ends sip6xx-top with status 0"
+show_log "$E2E_TMP/url.stderr"
+
+e2e_scrape "$NS_A" "http://$LISTEN/metrics" "$E2E_TMP/after.prom"
+ok $? "the exporter still serves after sip6xx-top read its maps"
+tap_done

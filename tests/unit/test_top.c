@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * sip6xx-top's pure parts, without a terminal: the Prometheus text reader,
+ * a scrape turned into counts, rates from two reads, the source sort and the
+ * sparkline.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "prom_text.h"
+#include "spark.h"
+#include "top_counts.h"
+#include "top_scrape.h"
+
+static void test_prom_line_with_labels(void **state)
+{
+	struct prom_sample s;
+
+	assert_int_equal(1,
+			 prom_parse_line("sip6xx_global_failures_total{interface=\"eth0\","
+					 "direction=\"rx\",source=\"2001:db8::2\",code=\"607\"} 42",
+					 &s));
+	assert_string_equal("sip6xx_global_failures_total", s.name);
+	assert_int_equal(4, s.nr_labels);
+	assert_string_equal("2001:db8::2", prom_label(&s, "source"));
+	assert_string_equal("607", prom_label(&s, "code"));
+	assert_null(prom_label(&s, "instance"));
+	assert_true(s.value == 42);
+}
+
+static void test_prom_line_escapes_timestamp_and_specials(void **state)
+{
+	struct prom_sample s;
+
+	assert_int_equal(1,
+			 prom_parse_line("m{a=\"x\\\"y\\\\z\\n\",b=\"\"} 1.5e3 1700000000000", &s));
+	assert_string_equal("x\"y\\z\n", prom_label(&s, "a"));
+	assert_string_equal("", prom_label(&s, "b"));
+	assert_true(s.value == 1500);
+	assert_int_equal(1, prom_parse_line("up 1", &s));
+	assert_int_equal(0, s.nr_labels);
+	assert_int_equal(1, prom_parse_line("m{} NaN", &s));
+	assert_true(isnan(s.value));
+	assert_int_equal(1, prom_parse_line("m +Inf", &s));
+	assert_true(isinf(s.value));
+}
+
+static void test_prom_line_comments_and_garbage(void **state)
+{
+	struct prom_sample s;
+
+	assert_int_equal(0, prom_parse_line("# HELP m help", &s));
+	assert_int_equal(0, prom_parse_line("", &s));
+	assert_int_equal(0, prom_parse_line("   ", &s));
+	assert_int_equal(-1, prom_parse_line("m{a=\"unterminated} 1", &s));
+	assert_int_equal(-1, prom_parse_line("m{a=x} 1", &s));
+	assert_int_equal(-1, prom_parse_line("m{a=\"\\q\"} 1", &s));
+	assert_int_equal(-1, prom_parse_line("m", &s));
+	assert_int_equal(-1, prom_parse_line("m abc", &s));
+	assert_int_equal(-1, prom_parse_line("9m 1", &s));
+}
+
+static const char scrape_body[] =
+	"# TYPE sip6xx_responses_total counter\n"
+	"sip6xx_responses_total{interface=\"eth0\",direction=\"rx\",code=\"100\"} 50\n"
+	"sip6xx_responses_total{interface=\"eth0\",direction=\"rx\",code=\"200\"} 30\n"
+	"sip6xx_responses_total{interface=\"eth0\",direction=\"rx\",code=\"607\"} 10\n"
+	"sip6xx_responses_total{interface=\"eth0\",direction=\"tx\",code=\"607\"} 1\n"
+	"sip6xx_responses_total{interface=\"eth1\",direction=\"rx\",code=\"608\"} 5\n"
+	"sip6xx_responses_total{interface=\"eth1\",direction=\"rx\",code=\"699\"} 2\n"
+	"sip6xx_global_failures_total{interface=\"eth0\",direction=\"rx\",source=\"198.18.0.2\","
+	"code=\"607\"} 10\n"
+	"sip6xx_global_failures_total{interface=\"eth1\",direction=\"rx\",source=\"198.18.0.2\","
+	"code=\"608\"} 5\n"
+	"sip6xx_global_failures_total{interface=\"eth1\",direction=\"rx\",source=\"2001:db8::2\","
+	"code=\"699\"} 2\n"
+	"sip6xx_peers_tracked{interface=\"eth0\"} 1\n"
+	"sip6xx_peers_tracked{interface=\"eth1\"} 2\n"
+	"sip6xx_peers_capacity{interface=\"eth0\"} 100\n"
+	"sip6xx_peers_capacity{interface=\"eth1\"} 100\n"
+	"sip6xx_alert_firing{code=\"607\"} 1\n"
+	"sip6xx_alert_firing{code=\"608\"} 0\n"
+	"other_metric{code=\"607\"} 99\n";
+
+static void scrape(const char *const *ifnames, int nr, struct top_counts *c)
+{
+	struct top_scrape sc = { .url = "test", .ifnames = ifnames, .nr_ifnames = nr };
+	char body[sizeof(scrape_body)];
+
+	memcpy(body, scrape_body, sizeof(body));
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(0, top_scrape_parse(&sc, body, c));
+	top_counts_finish(c);
+	assert_int_equal(2, sc.nr_seen);
+}
+
+static void test_scrape_sums_interfaces_and_directions(void **state)
+{
+	struct top_counts c;
+
+	scrape(NULL, 0, &c);
+	assert_true(c.responses == 98);
+	assert_true(c.final_responses == 48);
+	assert_true(c.code[top_code_col(607)] == 11);
+	assert_true(c.code[top_code_col(608)] == 5);
+	assert_true(c.code[TOP_COL_ALL] == 18); /* 699 too */
+	assert_int_equal(2, c.nr_sources);	/* one row per address */
+	assert_string_equal("198.18.0.2", c.sources[0].addr);
+	assert_true(c.sources[0].count[top_code_col(607)] == 10);
+	assert_true(c.sources[0].count[top_code_col(608)] == 5);
+	assert_true(c.sources[0].count[TOP_COL_ALL] == 15);
+	assert_true(c.sources[1].count[TOP_COL_ALL] == 2);
+	assert_true(c.peers_tracked == 3 && c.peers_capacity == 200);
+	assert_int_equal(TOP_ALERT_FIRING, c.alert[top_code_col(607)]);
+	assert_int_equal(TOP_ALERT_QUIET, c.alert[top_code_col(608)]);
+	assert_int_equal(TOP_ALERT_UNKNOWN, c.alert[top_code_col(603)]);
+	top_counts_free(&c);
+}
+
+static void test_scrape_interface_filter(void **state)
+{
+	const char *const only[] = { "eth1" };
+	struct top_counts c;
+
+	scrape(only, 1, &c);
+	assert_true(c.code[top_code_col(607)] == 0);
+	assert_true(c.code[top_code_col(608)] == 5);
+	assert_true(c.peers_tracked == 2);
+	assert_int_equal(TOP_ALERT_FIRING, c.alert[top_code_col(607)]); /* not per interface */
+	top_counts_free(&c);
+}
+
+static void test_rates_sort_and_reset(void **state)
+{
+	struct top_counts then = { .t = 10 }, now = { .t = 12 };
+	struct top_rates r;
+
+	top_counts_add_code(&then, 607, 100);
+	top_counts_add_source(&then, "198.18.0.2", 607, 100);
+	top_counts_add_source(&then, "198.18.0.3", 608, 50);
+	top_counts_finish(&then);
+	top_counts_add_code(&now, 607, 20); /* went backwards: the maps were re-created */
+	top_counts_add_source(&now, "198.18.0.2", 607, 120);
+	top_counts_add_source(&now, "198.18.0.3", 608, 90);
+	top_counts_add_source(&now, "2001:db8::9", 603, 4); /* new: counts from zero */
+	top_counts_finish(&now);
+
+	assert_int_equal(0, top_rates_compute(&then, &now, &r));
+	assert_true(r.seconds == 2);
+	assert_true(r.code[top_code_col(607)] == 10);
+	top_rates_sort(&r, top_code_col(607));
+	assert_string_equal("198.18.0.2", r.sources[0].addr);
+	assert_true(r.sources[0].rate[top_code_col(607)] == 10);
+	top_rates_sort(&r, top_code_col(608));
+	assert_string_equal("198.18.0.3", r.sources[0].addr);
+	assert_true(r.sources[0].rate[TOP_COL_ALL] == 20);
+	top_rates_sort(&r, top_code_col(603));
+	assert_string_equal("2001:db8::9", r.sources[0].addr);
+	assert_true(r.sources[0].rate[top_code_col(603)] == 2);
+	top_rates_sort(&r, TOP_COL_ALL);
+	assert_string_equal("198.18.0.3", r.sources[0].addr);
+	top_rates_free(&r);
+
+	/* The first read has no rate yet, but lists the sources. */
+	assert_int_equal(0, top_rates_compute(NULL, &now, &r));
+	assert_true(r.seconds == 0 && r.nr_sources == 3);
+	top_rates_free(&r);
+	top_counts_free(&then);
+	top_counts_free(&now);
+}
+
+static void test_spark_levels_and_alignment(void **state)
+{
+	static struct spark s; /* 28 KiB: not on the stack */
+	char out[3 * 8 + 1];
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(0, spark_render(&s, 8, 1, false, out));
+	assert_string_equal("", out);
+	spark_push(&s, 0);
+	spark_push(&s, 0.01);
+	spark_push(&s, 4);
+	spark_push(&s, 8);
+	assert_true(spark_max(&s, 8) == 8);
+	assert_int_equal(4, spark_render(&s, 8, 8, false, out));
+	assert_string_equal(" .=@", out); /* zero blank, tiny still visible */
+	assert_int_equal(2, spark_render(&s, 2, 8, false, out));
+	assert_string_equal("=@", out); /* the newest on the right */
+	spark_render(&s, 2, 8, true, out);
+	assert_string_equal("\u2584\u2588", out);
+	assert_int_equal(3, spark_render(&s, 3, 0, true, out));
+	assert_string_equal("   ", out); /* no scale: blank, not a division by zero */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prom_line_with_labels),
+		cmocka_unit_test(test_prom_line_escapes_timestamp_and_specials),
+		cmocka_unit_test(test_prom_line_comments_and_garbage),
+		cmocka_unit_test(test_scrape_sums_interfaces_and_directions),
+		cmocka_unit_test(test_scrape_interface_filter),
+		cmocka_unit_test(test_rates_sort_and_reset),
+		cmocka_unit_test(test_spark_levels_and_alignment),
+	};
+
+	return cmocka_run_group_tests_name("sip6xx-top", tests, NULL, NULL) ? 1 : 0;
+}
