@@ -34,8 +34,9 @@ struct alerting {
 	/* One sink per --alertmanager-url: each replica has its own transfers and backoff. */
 	struct am_sink *am[ALERTING_MAX_AM_URLS];
 	int nr_am;
-	/* Peers of the alert codes, taken once a window: "older" is 1..2 windows old. */
+	/* Peers of the alert codes, taken once a period: "older" is 1..2 periods old. */
 	struct peers_sample older, newer;
+	__u64 sample_cost_ms; /* how long the last sample took to read */
 };
 
 static __u64 clock_ms(clockid_t clk)
@@ -95,15 +96,26 @@ static void peers_sample_free(struct peers_sample *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
-/* Once a window: the newer sample becomes the older, and a fresh one is taken. */
+/*
+ * Once a period, the newer sample becomes the older and a fresh one is taken.
+ * The period is the alert window, stretched to 50 times what a read costs:
+ * walking a huge peers map every second would keep a CPU busy for nothing
+ * (reads cost in proportion to --max-peers, full or not).
+ */
+#define SAMPLE_DUTY_FACTOR 50
+
 static void rotate_peers(struct alerting *al, __u64 now_ms)
 {
+	__u64 period = al->opts.params.window_ms;
 	struct peers_sample fresh;
 
-	if (al->newer.t_ms && now_ms - al->newer.t_ms < al->opts.params.window_ms)
+	if (period < SAMPLE_DUTY_FACTOR * al->sample_cost_ms)
+		period = SAMPLE_DUTY_FACTOR * al->sample_cost_ms;
+	if (al->newer.t_ms && now_ms - al->newer.t_ms < period)
 		return;
 	if (read_alert_peers(al, &fresh, now_ms))
 		return; /* logged; the previous samples stay */
+	al->sample_cost_ms = clock_ms(CLOCK_MONOTONIC) - now_ms;
 	peers_sample_free(&al->older);
 	al->older = al->newer;
 	al->newer = fresh;
