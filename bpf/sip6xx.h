@@ -43,7 +43,7 @@ enum pkt_result {
 	PKT_NOT_SIP,	   /* UDP whose payload does not start like SIP */
 	PKT_SIP_REQUEST,   /* Method SP sip:/sips:/tel: URI */
 	PKT_SIP_RESPONSE,  /* valid status line, code 100..699 */
-	PKT_MALFORMED,	   /* starts like SIP (or bad IP/UDP header), but invalid */
+	PKT_MALFORMED,	   /* starts like SIP, but invalid; or a bad IP, UDP or tunnel header */
 	PKT_FILTERED_PORT, /* UDP, but neither port is in the --port filter */
 	PKT_DECAP_IPIP,	   /* IPv4 in IPv4/IPv6 (protocol 4) */
 	PKT_DECAP_IP6IP,   /* IPv6 in IPv4/IPv6 (protocol 41) */

@@ -28,6 +28,19 @@
  *    without the I flag is plain UDP to 4789.
  *  - PPPoE sessions (0x8864) are L2, like VLAN tags: no decap entry; a PPP
  *    protocol other than IPv4/IPv6 (LCP, IPCP) is non_ip.
+ *  - GTP-U (3GPP TS 29.281 5.1, 5.2): UDP to destination port 2152 (the
+ *    source port is the sender's own) whose UDP length holds the 8-byte
+ *    mandatory header, version 1, PT 1 and message type 0xff (G-PDU), is
+ *    taken off. The 4-byte optional word follows when any of E, S, PN is
+ *    set; extension headers (length in 4-octet units, next type in their
+ *    last octet) only when E is, and the parser follows two: a third is
+ *    non_ip and, its T-PDU not found, no decap; a length of 0 (5.2.1 sizes
+ *    them n * 4 octets, n positive) is malformed, no decap. Decap counts once
+ *    the mandatory header, the optional word and the extension headers are
+ *    whole; the T-PDU is IPv4 or IPv6 by its first nibble, anything else (an
+ *    Ethernet PDU session) is non_ip, decapsulated. Other messages (echo,
+ *    error indication, end marker), versions or PT 0 (GTP'), and datagrams
+ *    shorter than 8 + 8, are plain UDP to 2152.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -81,6 +94,19 @@
 		__VA_ARGS__                                                                        \
 	}
 #define GRE_CKS (FRAME_GRE_C | FRAME_GRE_K | FRAME_GRE_S)
+/* GTP-U extension headers (frames.h): 4, 4 and 8 bytes. */
+#define GTP_PSC                                                                                    \
+	{                                                                                          \
+		.type = FRAME_GTP_EXT_PSC                                                          \
+	}
+#define GTP_PDCP                                                                                   \
+	{                                                                                          \
+		.type = FRAME_GTP_EXT_PDCP                                                         \
+	}
+#define GTP_LPDCP                                                                                  \
+	{                                                                                          \
+		.type = FRAME_GTP_EXT_LPDCP                                                        \
+	}
 
 #define WANT(r)		   .want = (r)
 #define WANT_RESPONSE(c)   .want = PKT_SIP_RESPONSE, .code = (c)
@@ -133,6 +159,23 @@ static const __u8 ipcp_conf_req[] = { 0x01, 0x01, 0x00, 0x0a, 0x03, 0x06, 0x00, 
 
 /* PPPoE Active Discovery Initiation (RFC 2516 5.1): any Service-Name. */
 static const __u8 pppoe_padi[] = { 0x11, 0x09, 0x00, 0x00, 0x00, 0x04, 0x01, 0x01, 0x00, 0x00 };
+
+/* That ARP request in an Ethernet frame: the T-PDU of a 5G Ethernet PDU session. */
+static const __u8 eth_arp[] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x10, 0x00,
+				0x01, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6,	4,    0x00, 0x01,
+				0x02, 0x00, 0x5e, 0x10, 0x00, 0x01, 198,  18,	0,    1,    0x00,
+				0x00, 0x00, 0x00, 0x00, 0x00, 198,  19,	  0,	2 };
+
+/* GTP-U Recovery IE (TS 29.281 8.2): type 14, restart counter 0, as echo responses carry. */
+static const __u8 gtp_recovery_ie[] = { 14, 0 };
+
+/* Error Indication IEs (TS 29.281 7.3.1): TEID Data I (16), GTP-U Peer Address (133) 198.19.0.2. */
+static const __u8 gtp_error_ind_ies[] = {
+	16, 0x5a, 0x17, 0x00, 0x01, 133, 0x00, 0x04, 198, 19, 0, 2
+};
+
+/* The first 7 bytes of a GTPv1-U G-PDU header: one short of the mandatory 8. */
+static const __u8 gtp_hdr_7[] = { 0x30, 0xff, 0x00, 0x00, 0x5a, 0x17, 0x00 };
 
 static const struct fixture_def fixture_defs[] = {
 	/* L2: Ethernet II and VLAN tags. */
@@ -1079,6 +1122,207 @@ static const struct fixture_def fixture_defs[] = {
 	  { V6, TUN(VXLAN), .dport = 4790, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
 	  WANT(PKT_NOT_SIP) },
 
+	/*
+	 * GTP-U (3GPP TS 29.281): UDP to 2152, a GTPv1 G-PDU header, an IP
+	 * T-PDU. The optional word comes with any of E, S, PN; extension
+	 * headers only with E.
+	 */
+	{ "GTP-U: IPv4 in IPv4, 603 from the inner source",
+	  { V4, TUN(GTPU),
+	    IN(V4, .saddr = "198.18.49.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.49.3"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U over IPv6: IPv6 607",
+	  { V6, TUN(GTPU),
+	    IN(V6, .saddr = "2001:db8:49::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:49::7"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U over IPv4: IPv6 608",
+	  { V4, TUN(GTPU), IN(V6, .saddr = "2001:db8:49::608", .payload = SIP_608) },
+	  WANT_6XX(608, "2001:db8:49::608"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U over IPv6: IPv4 604",
+	  { V6, TUN(GTPU),
+	    IN(V4, .saddr = "198.18.49.4",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  WANT_6XX(604, "198.18.49.4"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U with the optional word (S, sequence number): IPv4 606",
+	  { V4, TUN(GTPU), .gtp_flags = FRAME_GTP_S,
+	    IN(V4, .saddr = "198.18.49.6", .payload = SIP_MSG("SIP/2.0 606 Not Acceptable")) },
+	  WANT_6XX(606, "198.18.49.6"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U over IPv6 with the optional word (PN, N-PDU number): IPv6 600",
+	  { V6, TUN(GTPU), .gtp_flags = FRAME_GTP_PN,
+	    IN(V6, .saddr = "2001:db8:49::600",
+	       .payload = SIP_MSG("SIP/2.0 600 Busy Everywhere")) },
+	  WANT_6XX(600, "2001:db8:49::600"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U with E set and next type 0 (no extension header): IPv4 603",
+	  { V4, TUN(GTPU), .gtp_flags = FRAME_GTP_E,
+	    IN(V4, .saddr = "198.18.49.13", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.49.13"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U, one extension header (PDU Session Container, 4 bytes): IPv4 603",
+	  { V4, TUN(GTPU), .gtp_nr_ext = 1, .gtp_ext = { GTP_PSC },
+	    IN(V4, .saddr = "198.18.49.23", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.49.23"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U over IPv6, S and one 8-byte extension header (Long PDCP PDU Number): IPv6 607",
+	  { V6, TUN(GTPU), .gtp_flags = FRAME_GTP_S, .gtp_nr_ext = 1, .gtp_ext = { GTP_LPDCP },
+	    IN(V6, .saddr = "2001:db8:49::17", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT_6XX(607, "2001:db8:49::17"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U, two extension headers (PDCP PDU Number, PDU Session Container): IPv4 608",
+	  { V4, TUN(GTPU), .gtp_flags = FRAME_GTP_S, .gtp_nr_ext = 2,
+	    .gtp_ext = { GTP_PDCP, GTP_PSC }, IN(V4, .saddr = "198.18.49.8", .payload = SIP_608) },
+	  WANT_6XX(608, "198.18.49.8"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U over IPv6 with hop-by-hop, two extension headers (8 + 4 bytes): IPv6 604",
+	  { V6, .nr_ext = 1, .ext = { HBH(0) }, TUN(GTPU), .gtp_nr_ext = 2,
+	    .gtp_ext = { GTP_LPDCP, GTP_PSC },
+	    IN(V6, .saddr = "2001:db8:49::604",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  WANT_6XX(604, "2001:db8:49::604"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U from a locally allocated source port 40000 to 2152: IPv4 603",
+	  { V4, TUN(GTPU), .sport = 40000,
+	    IN(V4, .saddr = "198.18.49.33", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT_6XX(603, "198.18.49.33"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U behind 802.1Q: inner 200 on 40000 -> 5062",
+	  { .nr_vlans = 1,
+	    V4,
+	    TUN(GTPU),
+	    IN(V4, .sport = 40000, .dport = 5062, .payload = SIP_MSG("SIP/2.0 200 OK")) },
+	  WANT_RESPONSE(200),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U: inner REGISTER",
+	  { V4, TUN(GTPU), IN(V6, .payload = SIP_MSG("REGISTER sips:ss2.example.com SIP/2.0")) },
+	  WANT(PKT_SIP_REQUEST),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U: inner RTP",
+	  { V4, TUN(GTPU), .gtp_nr_ext = 1, .gtp_ext = { GTP_PSC },
+	    IN(V4, .sport = 16384, .dport = 16386, BIN(rtp_pcmu)) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U: inner TCP carrying SIP/2.0 603",
+	  { V4, TUN(GTPU),
+	    IN(V4, .l4_proto = IPPROTO_TCP, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U: inner IPv6 later fragment",
+	  { V4, TUN(GTPU),
+	    IN(V6, .nr_ext = 1, .ext = { FRAG(181, false) },
+	       .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_FRAGMENT),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U: inner UDP length 7",
+	  { V6, TUN(GTPU),
+	    IN(V4, .udp_len_set = true, .udp_len = 7, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U: inner code 700",
+	  { V4, TUN(GTPU), IN(V4, .payload = SIP_MSG("SIP/2.0 700 Out Of Range")) },
+	  WANT_MALFORMED_SIP,
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U: T-PDU version nibble 5: non_ip, decapsulated",
+	  { V4, TUN(GTPU), IN(V4, .version_field = 5, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_IP),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U: Ethernet PDU session (T-PDU first nibble 0): non_ip, decapsulated",
+	  { V4, TUN(GTPU), .gtp_nr_ext = 1, .gtp_ext = { GTP_PSC }, IN(BIN(eth_arp)) },
+	  WANT(PKT_NON_IP),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	/* E clear: the next type octet is not read, and what follows the optional word is the
+	   T-PDU. */
+	{ "GTP-U, S set, E clear, a PDU Session Container after the optional word: "
+	  "T-PDU first nibble 0, non_ip, decapsulated",
+	  { V4, TUN(GTPU), .gtp_flags = FRAME_GTP_S, .gtp_nr_ext = 1, .gtp_ext = { GTP_PSC },
+	    .gtp_no_e = true, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_IP),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U inside GTP-U: one level only, inner UDP 2152 is plain UDP, not_sip",
+	  { V4, TUN(GTPU), IN(V4, TUN(GTPU), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GRE inside GTP-U: one level only, non_udp",
+	  { V6, TUN(GTPU), IN(V4, TUN(GRE), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NON_UDP),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U inside VXLAN: one level only, inner UDP 2152 is plain UDP, not_sip",
+	  { V4, TUN(VXLAN), IN(V4, TUN(GTPU), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline"))) },
+	  WANT(PKT_NOT_SIP),
+	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "GTP-U in an IPv4 later fragment: fragment, not decapsulated",
+	  { V4, .frag_off = 185, TUN(GTPU), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_FRAGMENT) },
+	/*
+	 * GTP-U the parser does not take. More than two extension headers: it
+	 * does not know where the T-PDU starts. Length 0: invalid, TS 29.281
+	 * 5.2.1 sizes an extension header as n * 4 octets, n positive.
+	 */
+	{ "GTP-U, three extension headers (one more than followed): non_ip, not decapsulated",
+	  { V4, TUN(GTPU), .gtp_nr_ext = 3, .gtp_ext = { GTP_PDCP, GTP_LPDCP, GTP_PSC },
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NON_IP) },
+	{ "GTP-U over IPv6, three PDU Session Containers: non_ip, not decapsulated",
+	  { V6, TUN(GTPU), .gtp_flags = FRAME_GTP_S, .gtp_nr_ext = 3,
+	    .gtp_ext = { GTP_PSC, GTP_PSC, GTP_PSC },
+	    IN(V6, .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT(PKT_NON_IP) },
+	{ "GTP-U extension header length 0: malformed, not decapsulated",
+	  { V4, TUN(GTPU), .gtp_nr_ext = 1, .gtp_ext = { { .len_zero = true } },
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED) },
+	{ "GTP-U second extension header length 0: malformed, not decapsulated",
+	  { V6, TUN(GTPU), .gtp_nr_ext = 2,
+	    .gtp_ext = { GTP_PDCP, { .type = FRAME_GTP_EXT_PSC, .len_zero = true } },
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_MALFORMED) },
+	/* Path management and tunnel management messages are plain UDP to 2152. */
+	{ "GTP-U echo request (type 1, S, no IE): not_sip, not decapsulated",
+	  { V4, TUN(GTPU), .gtp_msg_type = 1, .gtp_flags = FRAME_GTP_S, IN(.ip_version = 0) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTP-U echo response (type 2, S, Recovery IE) over IPv6: not_sip, not decapsulated",
+	  { V6, TUN(GTPU), .gtp_msg_type = 2, .gtp_flags = FRAME_GTP_S, IN(BIN(gtp_recovery_ie)) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTP-U type 1 (echo request) header around an IPv4 603: not_sip, not decapsulated",
+	  { V4, TUN(GTPU), .gtp_msg_type = 1, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTP-U error indication (type 26, S, TEID Data I, peer address): not_sip",
+	  { V4, TUN(GTPU), .gtp_msg_type = 26, .gtp_flags = FRAME_GTP_S,
+	    IN(BIN(gtp_error_ind_ies)) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTP-U end marker (type 254) around an IPv6 607: not_sip, not decapsulated",
+	  { V6, TUN(GTPU), .gtp_msg_type = 254,
+	    IN(V6, .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTPv2 (version 2) G-PDU-like header on 2152 around an IPv4 603: not_sip",
+	  { V4, TUN(GTPU), .gtp_ver_set = true, .gtp_ver = 2,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTP version 0 on 2152 around an IPv4 603: not_sip",
+	  { V4, TUN(GTPU), .gtp_ver_set = true, .gtp_ver = 0,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTP' (version 1, PT 0) on 2152 around an IPv6 603: not_sip",
+	  { V6, TUN(GTPU), .gtp_prime = true, IN(V6, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTP-U G-PDU to UDP 2123 (GTP-C): plain UDP, not_sip",
+	  { V4, TUN(GTPU), .dport = 2123, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+	{ "GTP-U G-PDU from 2152 to 40000 (the tunnel port as source only): plain UDP, not_sip",
+	  { V6, TUN(GTPU), .dport = 40000, IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+	{ "UDP to 2152, a 7-byte datagram (shorter than the GTP header): not_sip",
+	  { V4, .sport = 2152, .dport = 2152, BIN(gtp_hdr_7) },
+	  WANT(PKT_NOT_SIP) },
+	{ "UDP to 2152, length 8 + 7 around a whole G-PDU with IPv4 603: not_sip, not decapsulated",
+	  { V4, TUN(GTPU), .udp_len_set = true, .udp_len = 8 + 7,
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_NOT_SIP) },
+
 	/* The --port filter names SIP ports: it applies to the inner UDP, never the tunnel's. */
 	{ "port filter 5060: VXLAN to 4789 carrying 603 from 5060 to 40000",
 	  { V4, TUN(VXLAN),
@@ -1127,6 +1371,37 @@ static const struct fixture_def fixture_defs[] = {
 	  FIXTURE_CFG_8PORTS,
 	  WANT_6XX(608, "198.18.48.8"),
 	  WANT_DECAP(PKT_DECAP_VXLAN) },
+	{ "port filter 5060: GTP-U on 2152 carrying 603 from 5060 to 40000",
+	  { V4, TUN(GTPU), .gtp_nr_ext = 1, .gtp_ext = { GTP_PSC },
+	    IN(V4, .sport = 5060, .dport = 40000, .saddr = "198.18.49.53",
+	       .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  FIXTURE_CFG_5060,
+	  WANT_6XX(603, "198.18.49.53"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "port filter 5060: GTP-U over IPv6 carrying 607 from 40000 to 5060",
+	  { V6, TUN(GTPU),
+	    IN(V6, .sport = 40000, .dport = 5060, .saddr = "2001:db8:49::5060",
+	       .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  FIXTURE_CFG_5060,
+	  WANT_6XX(607, "2001:db8:49::5060"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "port filter 5060: GTP-U carrying 603 on 5080 -> 5080",
+	  { V4, TUN(GTPU),
+	    IN(V4, .sport = 5080, .dport = 5080, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  FIXTURE_CFG_5060,
+	  WANT(PKT_FILTERED_PORT),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "port filter 5060: GTP-U echo request on 2152 is filtered_port",
+	  { V4, TUN(GTPU), .gtp_msg_type = 1, .gtp_flags = FRAME_GTP_S, IN(.ip_version = 0) },
+	  FIXTURE_CFG_5060,
+	  WANT(PKT_FILTERED_PORT) },
+	{ "8 ports: GTP-U carrying 604 from 6060",
+	  { V6, TUN(GTPU), .gtp_flags = FRAME_GTP_S,
+	    IN(V4, .sport = 6060, .dport = 33000, .saddr = "198.18.49.64",
+	       .payload = SIP_MSG("SIP/2.0 604 Does Not Exist Anywhere")) },
+	  FIXTURE_CFG_8PORTS,
+	  WANT_6XX(604, "198.18.49.64"),
+	  WANT_DECAP(PKT_DECAP_GTPU) },
 
 	/* PPPoE sessions (RFC 2516) are L2, as VLAN tags are: no decap entry. */
 	{ "PPPoE session: IPv4 603 from the inner source",
@@ -1228,6 +1503,38 @@ static const struct fixture_def fixture_defs[] = {
 	  .cut = true,
 	  .cut_len = 14 + 20 + 8 + 8,
 	  WANT_DECAP(PKT_DECAP_ERSPAN2) },
+	{ "GTP-U, cut right after the 8-byte header: truncated, decapsulated",
+	  { V4, TUN(GTPU), IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 8 + 8,
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U over IPv6, cut right after the optional word (E, next type 0): "
+	  "truncated, decapsulated",
+	  { V6, TUN(GTPU), .gtp_flags = FRAME_GTP_E,
+	    IN(V6, .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 40 + 8 + 8 + 4,
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U, two extension headers, cut inside the second: truncated, not decapsulated",
+	  { V4, TUN(GTPU), .gtp_nr_ext = 2, .gtp_ext = { GTP_PDCP, GTP_LPDCP },
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 8 + 8 + 4 + 4 + 7 },
+	{ "GTP-U, two extension headers, cut right after the second: truncated, decapsulated",
+	  { V4, TUN(GTPU), .gtp_nr_ext = 2, .gtp_ext = { GTP_PDCP, GTP_LPDCP },
+	    IN(V4, .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  WANT(PKT_TRUNCATED),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 8 + 8 + 4 + 4 + 8,
+	  WANT_DECAP(PKT_DECAP_GTPU) },
+	{ "GTP-U echo request, cut inside its optional word: message type 1 decides, not_sip",
+	  { V4, TUN(GTPU), .gtp_msg_type = 1, .gtp_flags = FRAME_GTP_S, IN(.ip_version = 0) },
+	  WANT(PKT_NOT_SIP),
+	  .cut = true,
+	  .cut_len = 14 + 20 + 8 + 8 + 2 },
 };
 
 static const struct sip6xx_config fixture_cfgs[FIXTURE_CFG_MAX] = {
@@ -1296,6 +1603,18 @@ static const struct cut_base cut_bases[] = {
 	  604,
 	  "2001:db8:110::4",
 	  0 },
+	{ "GTP-U S+E, PDU Session Container, IPv4 603",
+	  { V4, TUN(GTPU), .gtp_flags = FRAME_GTP_S, .gtp_nr_ext = 1, .gtp_ext = { GTP_PSC },
+	    IN(V4, .saddr = "198.18.111.3", .payload = SIP_MSG("SIP/2.0 603 Decline")) },
+	  603,
+	  "198.18.111.3",
+	  PKT_DECAP_GTPU },
+	{ "IPv6 GTP-U, no optional word, IPv6 607",
+	  { V6, TUN(GTPU),
+	    IN(V6, .saddr = "2001:db8:111::7", .payload = SIP_MSG("SIP/2.0 607 Unwanted")) },
+	  607,
+	  "2001:db8:111::7",
+	  PKT_DECAP_GTPU },
 };
 
 struct fixture_list {
@@ -1359,6 +1678,8 @@ static int tunnel_decap(const struct frame_spec *s)
 		return PKT_DECAP_ERSPAN3;
 	case FRAME_TUN_VXLAN:
 		return PKT_DECAP_VXLAN;
+	case FRAME_TUN_GTPU:
+		return PKT_DECAP_GTPU;
 	default:
 		return 0;
 	}
@@ -1523,8 +1844,9 @@ static void cut_region(const struct frame_spec *s, const struct frame_layout *l,
 /*
  * Every cut of @b's frame up to the end of its status line. A tunnel's decap
  * counts from the cut that leaves its headers whole, l.inner (see the rules
- * at the top): bpf/sip_tunnel.h checks VXLAN's 8 bytes, ERSPAN III's 12 and
- * the PPP header against data_end before it names the inner frame.
+ * at the top): bpf/sip_tunnel.h checks VXLAN's 8 bytes, ERSPAN III's 12,
+ * the PPP header, and GTP-U's header, optional word and extension headers
+ * against data_end before it names the inner frame.
  */
 static void add_cuts(struct fixture_list *fl, const struct cut_base *b)
 {

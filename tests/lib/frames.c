@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Test frame builders: Ethernet, VLAN, IPv4/IPv6 (+ extension headers), UDP/TCP,
- * and one level of IPIP, GRE, GRE-TEB, PPTP GRE/PPP, ERSPAN I/II/III, VXLAN or
- * PPPoE around an inner frame.
+ * and one level of IPIP, GRE, GRE-TEB, PPTP GRE/PPP, ERSPAN I/II/III, VXLAN,
+ * PPPoE or GTP-U around an inner frame.
  */
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -33,6 +33,9 @@
 #define IPV4_MAX_OPT_WORDS 10 /* IHL 15 */
 #define IPV6_HLEN	   40
 #define UDP_HLEN	   8
+#define GTP_HLEN	   8 /* TS 29.281 5.1: the mandatory part, before the optional word */
+#define GTP_MSG_GPDU	   0xff
+#define GTP_MSG_END_MARKER 0xfe
 #define TCP_HLEN	   20
 
 struct frame_cursor {
@@ -127,6 +130,8 @@ __u16 frame_sport(const struct frame_spec *s)
 {
 	if (s->sport)
 		return s->sport;
+	if (s->tunnel == FRAME_TUN_GTPU)
+		return FRAME_GTPU_PORT;
 	return s->tunnel == FRAME_TUN_VXLAN ? FRAME_VXLAN_SPORT : FRAME_SIP_PORT;
 }
 
@@ -134,6 +139,8 @@ __u16 frame_dport(const struct frame_spec *s)
 {
 	if (s->dport)
 		return s->dport;
+	if (s->tunnel == FRAME_TUN_GTPU)
+		return FRAME_GTPU_PORT;
 	return s->tunnel == FRAME_TUN_VXLAN ? FRAME_VXLAN_PORT : FRAME_SIP_PORT;
 }
 
@@ -512,13 +519,108 @@ static size_t put_pppoe(struct frame_cursor *c, const struct frame_spec *s, stru
 	return off;
 }
 
+static __u8 gtp_ext_type(const struct frame_gtp_ext *e)
+{
+	return e->type ? e->type : FRAME_GTP_EXT_PSC;
+}
+
+static size_t gtp_ext_units(const struct frame_gtp_ext *e)
+{
+	if (e->units)
+		return e->units;
+	return gtp_ext_type(e) == FRAME_GTP_EXT_LPDCP ? 2 : 1;
+}
+
+/*
+ * TS 29.281 5.2.2: one extension header, with @next as its Next Extension
+ * Header Type. The content follows TS 38.415 5.5.2 for a PDU Session
+ * Container (DL PDU SESSION INFORMATION, QFI 5) and 5.2.2.2/5.2.2.2A for the
+ * PDCP PDU numbers; other types get zeros.
+ */
+static void put_gtp_ext(struct frame_cursor *c, const struct frame_gtp_ext *e, __u8 next)
+{
+	size_t units = gtp_ext_units(e);
+	__u8 *p = put(c, 4 * units);
+
+	p[0] = e->len_zero ? 0 : units;
+	switch (gtp_ext_type(e)) {
+	case FRAME_GTP_EXT_PSC:
+		p[1] = 0x00; /* PDU type 0 (DL), no QMP/SNP/MSNP */
+		p[2] = 0x05; /* PPP 0, RQI 0, QFI 5 */
+		break;
+	case FRAME_GTP_EXT_PDCP:
+		put_be16(p + 1, 0x5a17);
+		break;
+	case FRAME_GTP_EXT_LPDCP:
+		p[1] = 0x01; /* 6 spare bits, then an 18-bit PDCP PDU number 0x15a17 */
+		put_be16(p + 2, 0x5a17);
+		break;
+	}
+	p[4 * units - 1] = next;
+}
+
+/* The flags GTP-U's first octet carries for @s: E with extension headers. */
+static __u8 gtp_flags(const struct frame_spec *s)
+{
+	__u8 flags = s->gtp_flags & 0x07;
+
+	if (s->gtp_nr_ext)
+		flags |= FRAME_GTP_E;
+	if (s->gtp_no_e)
+		flags &= ~FRAME_GTP_E;
+	return flags;
+}
+
+/*
+ * TS 29.281 5.1: version, PT, E/S/PN; message type; length (filled in
+ * later); TEID; then, if any flag is set, the optional word and the
+ * extension headers. Returns the header's offset.
+ */
+static size_t put_gtpu(struct frame_cursor *c, const struct frame_spec *s, struct tunnel_blob *t)
+{
+	static const char *const ext_names[FRAME_GTP_MAX_EXT] = { "GTP-U extension header 1",
+								  "GTP-U extension header 2",
+								  "GTP-U extension header 3" };
+	__u8 flags = gtp_flags(s), ver = s->gtp_ver_set ? s->gtp_ver : 1;
+	size_t off = c->len;
+	__u8 *p;
+	int i;
+
+	if (s->gtp_nr_ext > FRAME_GTP_MAX_EXT)
+		frame_fail("too many GTP-U extension headers", NULL);
+	tun_region(c, t, "GTP-U header");
+	p = put(c, GTP_HLEN);
+	p[0] = (ver & 0x07) << 5 | (s->gtp_prime ? 0 : 0x10) | flags;
+	p[1] = s->gtp_msg_type ? s->gtp_msg_type : GTP_MSG_GPDU;
+	if (p[1] == GTP_MSG_GPDU || p[1] == GTP_MSG_END_MARKER)
+		put_be32(p + 4, 0x5a170001); /* TEID; echo and error indication carry 0 */
+	if (!flags && s->gtp_nr_ext)
+		frame_fail("GTP-U extension headers need a flag, so the optional word is there",
+			   NULL);
+	if (!flags)
+		return off;
+	tun_region(c, t, "GTP-U optional word");
+	p = put(c, 4);
+	if (flags & FRAME_GTP_S)
+		put_be16(p, 0x5a17); /* sequence number */
+	if (flags & FRAME_GTP_PN)
+		p[2] = 0x17; /* N-PDU number */
+	p[3] = s->gtp_nr_ext ? gtp_ext_type(&s->gtp_ext[0]) : 0;
+	for (i = 0; i < s->gtp_nr_ext; i++) {
+		tun_region(c, t, ext_names[i]);
+		put_gtp_ext(c, &s->gtp_ext[i],
+			    i + 1 < s->gtp_nr_ext ? gtp_ext_type(&s->gtp_ext[i + 1]) : 0);
+	}
+	return off;
+}
+
 static void build_tunnel(const struct frame_spec *s, struct tunnel_blob *t)
 {
 	struct frame_cursor c = { .buf = t->buf, .cap = sizeof(t->buf) };
 	struct frame_spec in;
 	struct frame_layout il;
 	__u8 ibuf[FRAME_MAX_LEN];
-	size_t ilen, from = 0, key = 0, ppp = 0, pppoe = 0, shift;
+	size_t ilen, from = 0, key = 0, ppp = 0, pppoe = 0, gtp = 0, shift;
 	bool gre_csum = false;
 	__u16 proto;
 	int i;
@@ -536,7 +638,7 @@ static void build_tunnel(const struct frame_spec *s, struct tunnel_blob *t)
 		from = il.l3;
 
 	if (s->tunnel != FRAME_TUN_IPIP && s->tunnel != FRAME_TUN_VXLAN &&
-	    s->tunnel != FRAME_TUN_PPPOE)
+	    s->tunnel != FRAME_TUN_PPPOE && s->tunnel != FRAME_TUN_GTPU)
 		gre_csum = (gre_base_flags(s) | s->gre_flags) & FRAME_GRE_C;
 	switch (s->tunnel) {
 	case FRAME_TUN_IPIP:
@@ -571,6 +673,9 @@ static void build_tunnel(const struct frame_spec *s, struct tunnel_blob *t)
 	case FRAME_TUN_PPPOE:
 		pppoe = put_pppoe(&c, s, t);
 		break;
+	case FRAME_TUN_GTPU:
+		gtp = put_gtpu(&c, s, t);
+		break;
 	default:
 		frame_fail("unknown tunnel", NULL);
 	}
@@ -596,6 +701,8 @@ static void build_tunnel(const struct frame_spec *s, struct tunnel_blob *t)
 		put_be16(t->buf + key, t->len - ppp); /* PPTP: the PPP frame's length */
 	if (s->tunnel == FRAME_TUN_PPPOE) /* RFC 2516: the PPP protocol and its payload */
 		put_be16(t->buf + pppoe + 4, t->len - pppoe - 6);
+	if (s->tunnel == FRAME_TUN_GTPU) /* TS 29.281 5.1: all past the first 8 octets */
+		put_be16(t->buf + gtp + 2, t->len - gtp - GTP_HLEN);
 	if (gre_csum) /* RFC 2784: over the GRE header and its payload */
 		put_be16(t->buf + 4, csum_fold(csum_add(0, t->buf, t->len)));
 }

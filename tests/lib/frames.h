@@ -28,12 +28,13 @@
 
 #define FRAME_VXLAN_PORT  4789	/* IANA VXLAN (RFC 7348): the outer destination port */
 #define FRAME_VXLAN_SPORT 49320 /* outer source port when the spec names none */
+#define FRAME_GTPU_PORT	  2152	/* 3GPP TS 29.281 4.4.2: GTP-U, both ports by default */
 
 /*
  * One level of encapsulation: the spec describes the outer frame, ->inner the
  * frame it carries (built by the same rules, recursively). Tunnels that carry
- * IP (IPIP, GRE, GRE_PPP, PPPOE) take the inner frame from its L3 header on;
- * the others carry it whole, Ethernet header and VLAN tags included.
+ * IP (IPIP, GRE, GRE_PPP, PPPOE, GTPU) take the inner frame from its L3 header
+ * on; the others carry it whole, Ethernet header and VLAN tags included.
  */
 enum frame_tunnel {
 	FRAME_TUN_NONE = 0,
@@ -46,6 +47,7 @@ enum frame_tunnel {
 	FRAME_TUN_ERSPAN3, /* GRE 0x22eb with the S bit, 12-byte ERSPAN III header */
 	FRAME_TUN_VXLAN,   /* UDP to FRAME_VXLAN_PORT, 8-byte VXLAN header */
 	FRAME_TUN_PPPOE,   /* EtherType 0x8864, PPPoE session header + PPP protocol; no outer IP */
+	FRAME_TUN_GTPU,	   /* UDP to FRAME_GTPU_PORT, GTPv1-U G-PDU header (TS 29.281 5.1) */
 };
 
 /* GRE flag bits (RFC 1701/2784/2890, RFC 2637), for frame_spec.gre_flags. */
@@ -55,6 +57,27 @@ enum frame_tunnel {
 #define FRAME_GRE_S   0x1000 /* sequence number present */
 #define FRAME_GRE_A   0x0080 /* version 1: acknowledgment number present */
 #define FRAME_GRE_VER 0x0007
+
+/* GTP-U flags in the first octet (TS 29.281 5.1), for frame_spec.gtp_flags. */
+#define FRAME_GTP_E	  0x04 /* extension headers follow the optional word */
+#define FRAME_GTP_S	  0x02 /* the sequence number is meaningful */
+#define FRAME_GTP_PN	  0x01 /* the N-PDU number is meaningful */
+#define FRAME_GTP_MAX_EXT 3
+
+/* GTP-U extension header types (TS 29.281 5.2.1), for frame_gtp_ext.type. */
+#define FRAME_GTP_EXT_PSC   0x85 /* PDU Session Container (TS 38.415), 4 bytes */
+#define FRAME_GTP_EXT_PDCP  0xc0 /* PDCP PDU Number, 4 bytes */
+#define FRAME_GTP_EXT_LPDCP 0x82 /* Long PDCP PDU Number, 8 bytes */
+
+/*
+ * One GTP-U extension header: Length (in 4-octet units), content, and the
+ * Next Extension Header Type in its last octet; the builder links the chain.
+ */
+struct frame_gtp_ext {
+	__u8 type;     /* 0: FRAME_GTP_EXT_PSC */
+	__u8 units;    /* size in 4-octet units; 0: 1, or 2 for a Long PDCP PDU Number */
+	bool len_zero; /* write a Length of 0 (invalid) over the header's real size */
+};
 
 /* One IPv6 extension header; the builder links the Next Header chain. */
 struct frame_ip6_ext {
@@ -112,6 +135,19 @@ struct frame_spec {
 	__u8 erspan_ft;	 /* ERSPAN3: frame type; 0: Ethernet */
 	bool erspan_o;	 /* ERSPAN3: O bit and the 8-byte platform subheader */
 	bool vxlan_no_i; /* VXLAN: flags 0x00 instead of 0x08 (VNI valid) */
+	/*
+	 * GTP-U: the 4-byte optional word (sequence number, N-PDU number, next
+	 * extension header type) is written when any of E, S, PN is set; E is
+	 * set whenever there are extension headers, unless gtp_no_e.
+	 */
+	__u8 gtp_flags;	 /* FRAME_GTP_S, _PN, _E */
+	__u8 gtp_nr_ext; /* extension headers after the optional word, in order */
+	struct frame_gtp_ext gtp_ext[FRAME_GTP_MAX_EXT];
+	bool gtp_no_e;	   /* E clear, even with extension headers written */
+	__u8 gtp_msg_type; /* 0: 0xff, G-PDU; 1 echo request, 26 error indication, ... */
+	bool gtp_ver_set;  /* write gtp_ver instead of version 1 */
+	__u8 gtp_ver;
+	bool gtp_prime; /* protocol type 0 (GTP', TS 32.295) instead of 1 */
 };
 
 /* A named header inside the tunnel, for truncation descriptions. */
