@@ -50,6 +50,13 @@ enum alert_transition {
 	ALERT_RESOLVED,
 };
 
+/* The defaults --help documents; sip6xx-top's local detector uses them too. */
+#define ALERT_PARAMS_DEFAULT                                                                       \
+	{                                                                                          \
+		.interval_ms = 100, .window_ms = 1000, .baseline_ms = 300000, .resolve_ms = 10000, \
+		.min_rate = 5, .factor = 4                                                         \
+	}
+
 /* Checks @p; returns NULL or a message naming the option at fault. */
 const char *alert_params_check(const struct alert_params *p);
 void alert_state_init(struct alert_state *st, __u16 code);

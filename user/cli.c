@@ -286,12 +286,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	o->listen = DEFAULT_LISTEN;
 	o->lopts.max_peers = PEERS_DEFAULT_MAX;
 	o->lopts.dirs = DIR_BIT(SIP6XX_DIR_RX);
-	o->alert.params = (struct alert_params){ .interval_ms = 100,
-						 .window_ms = 1000,
-						 .baseline_ms = 300000,
-						 .resolve_ms = 10000,
-						 .min_rate = 5,
-						 .factor = 4 };
+	o->alert.params = (struct alert_params)ALERT_PARAMS_DEFAULT;
 	parse_alert_codes(&o->alert, "607,608");
 	opterr = 0; /* our own one-line messages instead of getopt's */
 	while ((c = getopt_long(argc, argv, ":i:m:l:p:d:hV", long_opts, NULL)) != -1) {

@@ -98,7 +98,7 @@ int pin_dir(const char *pin_path, const char *ifname, char *dir, size_t len)
 	return 0;
 }
 
-static int pinned_fd(const char *dir, const char *name)
+int pin_open(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
@@ -117,7 +117,7 @@ int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *
 	__u32 key = 0, len = sizeof(info);
 	int fd;
 
-	fd = pinned_fd(dir, "contract");
+	fd = pin_open(dir, "contract");
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0 || bpf_map_lookup_elem(fd, &key, &c)) {
@@ -137,7 +137,7 @@ int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *
 		       ifname, dir, c.version, SIP6XX_CONTRACT_VERSION, ifname);
 		return -EPROTO;
 	}
-	fd = pinned_fd(dir, "peers");
+	fd = pin_open(dir, "peers");
 	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries != *max_peers) {
 		pr_warn("%s: keeping the pinned peers map's capacity %u (--max-peers %u applies "
 			"once "
@@ -186,7 +186,7 @@ int pin_stamp_contract(struct sip6xx *skel)
 
 int pin_open_link(const char *dir)
 {
-	return pinned_fd(dir, LINK_NAME);
+	return pin_open(dir, LINK_NAME);
 }
 
 int pin_link(int link_fd, const char *dir)

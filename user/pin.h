@@ -26,7 +26,9 @@ int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *
 int pin_set_paths(struct sip6xx *skel, const char *dir);
 /* After load: stamps a newly made contract map with this build's version. */
 int pin_stamp_contract(struct sip6xx *skel);
-/* The pinned XDP link's fd (O_CLOEXEC), or -ENOENT. */
+/* The fd of the object pinned as @dir/@name, or -errno (-ENOENT: none). */
+int pin_open(const char *dir, const char *name);
+/* The pinned XDP link's fd, or -ENOENT. */
 int pin_open_link(const char *dir);
 int pin_link(int link_fd, const char *dir);
 /* --detach: detaches the pinned link, removes every pin and @dir. */

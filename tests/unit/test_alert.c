@@ -13,14 +13,7 @@
 
 #define TICK_MS 100
 
-static const struct alert_params defaults = {
-	.interval_ms = 100,
-	.window_ms = 1000,
-	.baseline_ms = 300000,
-	.resolve_ms = 10000,
-	.min_rate = 5,
-	.factor = 4,
-};
+static const struct alert_params defaults = ALERT_PARAMS_DEFAULT;
 
 /* A counter driven by a per-second rate, sampled every TICK_MS. */
 struct sim {

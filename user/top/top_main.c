@@ -27,14 +27,7 @@
 #define ERR_LEN 512
 
 /* The exporter's alert defaults (sip6xx_exporter --help), for the local detector. */
-static const struct alert_params alert_defaults = {
-	.interval_ms = 100,
-	.window_ms = 1000,
-	.baseline_ms = 300000,
-	.resolve_ms = 10000,
-	.min_rate = 5,
-	.factor = 4,
-};
+static const struct alert_params alert_defaults = ALERT_PARAMS_DEFAULT;
 static const unsigned int alert_codes[] = { 607, 608 };
 #define NR_ALERT_CODES (sizeof(alert_codes) / sizeof(alert_codes[0]))
 

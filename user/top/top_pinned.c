@@ -8,20 +8,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "pin.h"
 #include "sip6xx.h"
 #include "top_pinned.h"
-
-/* A pinned object's fd, or -errno. */
-static int pinned_fd(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
-	return fd < 0 ? -errno : fd;
-}
 
 static const char *hint(int err)
 {
@@ -37,7 +26,7 @@ static int check_contract(const char *dir, char *err, size_t err_len)
 {
 	struct sip6xx_contract c = {};
 	__u32 key = 0;
-	int fd = pinned_fd(dir, "contract");
+	int fd = pin_open(dir, "contract");
 
 	if (fd < 0) {
 		snprintf(err, err_len, "%s/contract: %s%s", dir, strerror(-fd), hint(fd));
@@ -87,7 +76,7 @@ static int open_iface(struct top_pinned *p, const char *pin_path, const char *if
 	if (fd)
 		return fd;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		fd = pinned_fd(dir, names[i]);
+		fd = pin_open(dir, names[i]);
 		if (fd < 0) {
 			snprintf(err, err_len, "%s/%s: %s%s", dir, names[i], strerror(-fd),
 				 hint(fd));
