@@ -43,77 +43,19 @@ command -v "$ALERTMANAGER" >/dev/null ||
 trap e2e_cleanup EXIT
 e2e_tmpdir
 
-EXP_PID=""
-EXP_ERR=""
-EXP_OUT=""
-AM_PID=""
-RUN=0
-
-# Quote a file into the TAP stream as comments, for the reader of a failure.
-show_log() { # show_log FILE
-	[ -s "$1" ] && sed 's/^/# | /' "$1"
-}
-
-# stop_pid PID: SIGTERM, then (bounded: 5 s) the exit status in E2E_STATUS.
-stop_pid() {
-	kill -TERM "$1" 2>/dev/null
-	e2e_wait_exit "$1" 5
-	e2e_untrack_pid "$1"
-}
-
 # start_exporter NAME ARGS...: the exporter in NS_A; 0 once HTTP answers
 # (the alert timer starts before the event loop serves the first request).
 start_exporter() {
 	local name=$1
 	shift
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
-	ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --mode native --listen "$LISTEN" "$@" \
-		>"$EXP_OUT" 2>"$EXP_ERR" &
-	EXP_PID=$!
-	e2e_track_pid "$EXP_PID"
-	if e2e_wait_http "$NS_A" "$URL/metrics" 10; then
-		return 0
-	fi
-	show_log "$EXP_ERR"
-	return 1
+	e2e_start_exporter "$name" "$NS_A" "$URL/metrics" \
+		"$EXPORTER" -i "$IF_A" --mode native --listen "$LISTEN" "$@"
 }
 
-# stop_exporter WHAT: SIGTERM; a clean stop is exit status 0.
-stop_exporter() {
-	stop_pid "$EXP_PID"
-	check_eq 0 "$E2E_STATUS" "$1: SIGTERM stops the exporter with exit status 0"
-	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
-}
-
-# start_am NAME PORT: a real Alertmanager on NS_A's loopback, routing
-# everything to a receiver that notifies nobody, no clustering; 0 once
-# /-/ready answers 200 (bounded: 10 s).
+# start_am NAME PORT: a real Alertmanager on NS_A's loopback (E2E_AM_PID);
+# 0 once /-/ready answers 200 (bounded: 10 s).
 start_am() {
-	local name=$1 port=$2 dir=$E2E_TMP/am-$1 i
-	mkdir -p "$dir/data"
-	cat >"$dir/alertmanager.yml" <<-'EOF'
-		route:
-		  receiver: devnull
-		receivers:
-		  - name: devnull
-	EOF
-	ip netns exec "$NS_A" "$ALERTMANAGER" --config.file="$dir/alertmanager.yml" \
-		--storage.path="$dir/data" --cluster.listen-address= \
-		--web.listen-address="127.0.0.1:$port" >"$dir/log" 2>&1 &
-	AM_PID=$!
-	e2e_track_pid "$AM_PID"
-	for ((i = 0; i < 100; i++)); do
-		if ip netns exec "$NS_A" curl -sf --max-time 1 -o /dev/null \
-			"http://127.0.0.1:$port/-/ready"; then
-			return 0
-		fi
-		kill -0 "$AM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	show_log "$dir/log"
-	return 1
+	e2e_start_alertmanager "$ALERTMANAGER" "$NS_A" "$E2E_TMP/am-$1" "$2"
 }
 
 # send_spike OUT ARGS...: send_spike.py from NS_B (bounded: 60 s); its JSON
@@ -121,9 +63,7 @@ start_am() {
 send_spike() {
 	local out=$1
 	shift
-	timeout 60 ip netns exec "$NS_B" "$E2E_PYTHON" tests/e2e/send_spike.py --iface "$IF_B" \
-		--src-mac "$(e2e_mac "$NS_B" "$IF_B")" --dst-mac "$(e2e_mac "$NS_A" "$IF_A")" \
-		"$@" >"$out"
+	e2e_send_spike "$NS_B" "$IF_B" "$NS_A" "$IF_A" "$@" >"$out"
 }
 
 # py MODE FILE EXPR: print a Python expression evaluated over FILE.
@@ -204,10 +144,10 @@ wait_am() {
 # only_alert_lines WHAT: stdout holds JSON alert lines and nothing else.
 only_alert_lines() {
 	local n
-	n=$(py lines "$EXP_OUT" "len(L) if L and all(a and a.get('event') == 'alert' for a in L) else 'no'")
+	n=$(py lines "$E2E_EXP_OUT" "len(L) if L and all(a and a.get('event') == 'alert' for a in L) else 'no'")
 	[ "$n" != no ] && [ "$n" -ge 1 ] 2>/dev/null
 	ok $? "$1: stdout holds only JSON alert lines ($n)"
-	[ "$n" != no ] || show_log "$EXP_OUT"
+	[ "$n" != no ] || e2e_show_log "$E2E_EXP_OUT"
 }
 
 e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
@@ -234,11 +174,11 @@ test_spike() {
 	echo "# burst of $SPIKE_FRAMES frames took $(py json "$sent" \
 		"round((J['spike_last'] - J['spike_first']) * 1000)") ms to send"
 
-	wait_alert_line "$EXP_OUT" firing 607 5
+	wait_alert_line "$E2E_EXP_OUT" firing 607 5
 	ok $? "spike: a firing JSON line for 607 on stdout"
 	# Nothing else writes stdout before the resolve, seconds later: its mtime
 	# is when the firing line was written.
-	appeared=$(stat -c %.3Y "$EXP_OUT")
+	appeared=$(stat -c %.3Y "$E2E_EXP_OUT")
 	# Snapshot the scrape and Alertmanager first, while the alert surely fires:
 	# the checks below take seconds on a loaded machine, and it resolves 5 s on.
 	e2e_wait_metric "$NS_A" "$URL/metrics" "$scrape" \
@@ -247,28 +187,28 @@ test_spike() {
 	# Alertmanager: the POST goes out from the same tick, without blocking it.
 	wait_am "$AM_PORT" "$amj" "len(am('SIP607Spike')) == 1 and A['status']['state'] == 'active'" 5
 	ok $? "spike: Alertmanager lists one active SIP607Spike"
-	check_eq 1 "$(py lines "$EXP_OUT" "len(alerts('firing', 607))")" \
+	check_eq 1 "$(py lines "$E2E_EXP_OUT" "len(alerts('firing', 607))")" \
 		"spike: exactly one firing line for 607"
-	check_eq 0 "$(py lines "$EXP_OUT" "len(alerts(None, 608))")" "spike: no line for 608"
-	check_eq 0 "$(py lines "$EXP_OUT" "len(alerts('resolved'))")" "spike: nothing resolved yet"
+	check_eq 0 "$(py lines "$E2E_EXP_OUT" "len(alerts(None, 608))")" "spike: no line for 608"
+	check_eq 0 "$(py lines "$E2E_EXP_OUT" "len(alerts('resolved'))")" "spike: nothing resolved yet"
 	only_alert_lines spike
-	check_eq True "$(py lines "$EXP_OUT" "F['rate'] >= F['threshold']")" \
-		"spike: rate >= threshold ($(py lines "$EXP_OUT" "(F['rate'], F['threshold'])"))"
-	check_eq True "$(py lines "$EXP_OUT" "F['threshold'] >= 5")" \
+	check_eq True "$(py lines "$E2E_EXP_OUT" "F['rate'] >= F['threshold']")" \
+		"spike: rate >= threshold ($(py lines "$E2E_EXP_OUT" "(F['rate'], F['threshold'])"))"
+	check_eq True "$(py lines "$E2E_EXP_OUT" "F['threshold'] >= 5")" \
 		"spike: threshold >= --alert-min-rate 5"
-	v=$(py lines "$EXP_OUT" "F['baseline']")
-	check_eq True "$(py lines "$EXP_OUT" "0 <= F['baseline'] <= 3")" \
+	v=$(py lines "$E2E_EXP_OUT" "F['baseline']")
+	check_eq True "$(py lines "$E2E_EXP_OUT" "0 <= F['baseline'] <= 3")" \
 		"spike: the baseline is learnt from the 2/s background (got $v)"
-	v=$(py lines "$EXP_OUT" "[(s['source'], s['rate']) for s in F['top_sources']]")
-	check_eq True "$(py lines "$EXP_OUT" "set($sources_py) <= set(s['source'] for s in F['top_sources'])")" \
+	v=$(py lines "$E2E_EXP_OUT" "[(s['source'], s['rate']) for s in F['top_sources']]")
+	check_eq True "$(py lines "$E2E_EXP_OUT" "set($sources_py) <= set(s['source'] for s in F['top_sources'])")" \
 		"spike: top_sources names every burst source ($v)"
-	check_eq True "$(py lines "$EXP_OUT" "all(s['rate'] > 0 for s in F['top_sources'])")" \
+	check_eq True "$(py lines "$E2E_EXP_OUT" "all(s['rate'] > 0 for s in F['top_sources'])")" \
 		"spike: every top source has a positive rate"
-	check_eq True "$(py lines "$EXP_OUT" "ts(F['started_at']) >= $spike_first - 0.01")" \
+	check_eq True "$(py lines "$E2E_EXP_OUT" "ts(F['started_at']) >= $spike_first - 0.01")" \
 		"spike: started_at is not before the burst (the background alone did not fire)"
-	echo "# alert latency: $(py lines "$EXP_OUT" "round((ts(F['started_at']) - $spike_first) * 1000)") ms" \
+	echo "# alert latency: $(py lines "$E2E_EXP_OUT" "round((ts(F['started_at']) - $spike_first) * 1000)") ms" \
 		"(first burst frame -> started_at; stdout's mtime, coarse to a jiffy, says" \
-		"$(py lines "$EXP_OUT" "round(($appeared - $spike_first) * 1000)") ms)"
+		"$(py lines "$E2E_EXP_OUT" "round(($appeared - $spike_first) * 1000)") ms)"
 
 	check_eq 1 "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="607"}')" \
 		'spike: sip6xx_alert_firing{code="607"} is 1'
@@ -290,26 +230,26 @@ test_spike() {
 	v=$(py json "$amj" "A['annotations'].get('description')")
 	check_eq True "$(py json "$amj" "all(s in A['annotations'].get('description', '') for s in $sources_py)")" \
 		"spike: the description names the burst sources ($v)"
-	check_eq True "$(py json "$amj" "abs(ts(A['startsAt']) - $(py lines "$EXP_OUT" "ts(F['started_at'])")) < 0.001")" \
+	check_eq True "$(py json "$amj" "abs(ts(A['startsAt']) - $(py lines "$E2E_EXP_OUT" "ts(F['started_at'])")) < 0.001")" \
 		"spike: startsAt is the JSON line's started_at"
 	check_eq True "$(py json "$amj" "ts(A['endsAt']) - ts(A['startsAt']) > 60")" \
 		"spike: endsAt lies ahead while firing ($(py json "$amj" "A['endsAt']"))"
 	check_eq 0 "$(py json "$amj" "len(am('SIP608Spike'))")" "spike: no SIP608Spike in Alertmanager"
 
 	# ---- quiet: the rate falls below half the threshold, resolved 3 s later ----
-	wait_alert_line "$EXP_OUT" resolved 607 15
+	wait_alert_line "$E2E_EXP_OUT" resolved 607 15
 	ok $? "spike: a resolved JSON line for 607 within 15 s of the burst"
-	echo "# resolved line written $(py lines "$EXP_OUT" \
+	echo "# resolved line written $(py lines "$E2E_EXP_OUT" \
 		"round((ts(R['ended_at']) - $spike_last) * 1000)") ms after the last burst frame" \
 		"(window 1 s + --alert-resolve 5s)"
-	check_eq 1 "$(py lines "$EXP_OUT" "len(alerts('resolved', 607))")" \
+	check_eq 1 "$(py lines "$E2E_EXP_OUT" "len(alerts('resolved', 607))")" \
 		"spike: exactly one resolved line for 607"
-	v=$(py lines "$EXP_OUT" "(F['started_at'], R['started_at'])")
-	check_eq True "$(py lines "$EXP_OUT" "R['started_at'] == F['started_at']")" \
+	v=$(py lines "$E2E_EXP_OUT" "(F['started_at'], R['started_at'])")
+	check_eq True "$(py lines "$E2E_EXP_OUT" "R['started_at'] == F['started_at']")" \
 		"spike: the resolved line keeps the firing line's started_at ($v)"
-	check_eq True "$(py lines "$EXP_OUT" "ts(R['ended_at']) - ts(R['started_at']) >= 5")" \
+	check_eq True "$(py lines "$E2E_EXP_OUT" "ts(R['ended_at']) - ts(R['started_at']) >= 5")" \
 		"spike: ended_at is at least --alert-resolve after started_at"
-	check_eq True "$(py lines "$EXP_OUT" "R['rate'] < R['threshold'] / 2")" \
+	check_eq True "$(py lines "$E2E_EXP_OUT" "R['rate'] < R['threshold'] / 2")" \
 		"spike: resolved with the rate below half the threshold"
 	e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
 	check_eq 0 "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="607"}')" \
@@ -328,10 +268,10 @@ test_spike() {
 	check_eq 0 "$(e2e_metric "$ammetrics" 'alertmanager_alerts{state="active"}')" \
 		"spike: Alertmanager has no active alert left"
 
-	stop_exporter spike
-	check_eq 2 "$(py lines "$EXP_OUT" "len(alerts())")" "spike: two alert lines in all"
+	e2e_check_exporter_stops spike
+	check_eq 2 "$(py lines "$E2E_EXP_OUT" "len(alerts())")" "spike: two alert lines in all"
 	only_alert_lines "spike, at exit"
-	stop_pid "$AM_PID"
+	e2e_stop_pid "$E2E_AM_PID"
 }
 
 # ---- 2. Alertmanager down -----------------------------------------------------------
@@ -347,11 +287,11 @@ test_am_down() {
 	sleep 1.5
 	send_spike "$sent" --spike "$SPIKE_FRAMES" --spike-sources "$sources_csv"
 	ok $? "am-down: a burst of $SPIKE_FRAMES sent"
-	wait_alert_line "$EXP_OUT" firing 607 5
+	wait_alert_line "$E2E_EXP_OUT" firing 607 5
 	ok $? "am-down: the firing JSON line for 607 still comes"
-	check_eq 1 "$(py lines "$EXP_OUT" "len(alerts('firing', 607))")" \
+	check_eq 1 "$(py lines "$E2E_EXP_OUT" "len(alerts('firing', 607))")" \
 		"am-down: exactly one firing line for 607"
-	check_eq True "$(py lines "$EXP_OUT" "set($sources_py) <= set(s['source'] for s in F['top_sources'])")" \
+	check_eq True "$(py lines "$E2E_EXP_OUT" "set($sources_py) <= set(s['source'] for s in F['top_sources'])")" \
 		"am-down: its top_sources name the burst sources"
 
 	# Scrape while the exporter retries: first retry 1 s after the failure,
@@ -362,7 +302,7 @@ test_am_down() {
 			"$URL/metrics") && [ "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="607"}')" = 1 ] ||
 			scrape_bad=$((scrape_bad + 1))
 		slowest=$(awk -v a="$slowest" -v b="${t:-9}" 'BEGIN { print (b > a ? b : a) }')
-		fails=$(grep -c -- "$failed_re" "$EXP_ERR")
+		fails=$(grep -c -- "$failed_re" "$E2E_EXP_ERR")
 		[ "$fails" -ge 3 ] && [ "$scrapes" -ge 5 ] && break
 		sleep 0.2
 	done
@@ -370,10 +310,10 @@ test_am_down() {
 		"am-down: all $scrapes scrapes while retrying answered, with alert_firing{607} 1 (slowest ${slowest}s)"
 	[ "$fails" -ge 3 ]
 	ok $? "am-down: stderr logs each failed POST ($fails so far)"
-	grep -q -- "$failed_re 1000 ms" "$EXP_ERR" && grep -q -- "$failed_re 2000 ms" "$EXP_ERR" &&
-		grep -q -- "$failed_re 4000 ms" "$EXP_ERR"
+	grep -q -- "$failed_re 1000 ms" "$E2E_EXP_ERR" && grep -q -- "$failed_re 2000 ms" "$E2E_EXP_ERR" &&
+		grep -q -- "$failed_re 4000 ms" "$E2E_EXP_ERR"
 	ok $? "am-down: retries back off 1000, 2000, 4000 ms"
-	grep -m3 -- "$failed_re" "$EXP_ERR" | sed 's/^/# | /'
+	grep -m3 -- "$failed_re" "$E2E_EXP_ERR" | sed 's/^/# | /'
 	check_eq 1 "$(e2e_metric "$scrape" 'sip6xx_alerts_total{code="607"}')" \
 		'am-down: sip6xx_alerts_total{code="607"} is 1'
 
@@ -383,38 +323,31 @@ test_am_down() {
 	wait_am "$AM_DOWN_PORT" "$amj" \
 		"len(am('SIP607Spike')) == 1 and A['status']['state'] == 'active'" 10
 	ok $? "am-down: a retry delivers the firing SIP607Spike once Alertmanager is up"
-	check_eq True "$(py json "$amj" "abs(ts(A['startsAt']) - $(py lines "$EXP_OUT" "ts(F['started_at'])")) < 0.001")" \
+	check_eq True "$(py json "$amj" "abs(ts(A['startsAt']) - $(py lines "$E2E_EXP_OUT" "ts(F['started_at'])")) < 0.001")" \
 		"am-down: with the original startsAt"
-	grep -q "alertmanager: $AM_DOWN_URL/api/v2/alerts reachable again" "$EXP_ERR"
+	grep -q "alertmanager: $AM_DOWN_URL/api/v2/alerts reachable again" "$E2E_EXP_ERR"
 	ok $? "am-down: stderr says Alertmanager is reachable again"
 
-	stop_exporter am-down
+	e2e_check_exporter_stops am-down
 	only_alert_lines am-down
-	stop_pid "$AM_PID"
+	e2e_stop_pid "$E2E_AM_PID"
 }
 
 # ---- 3. steady traffic from the start never fires --------------------------------
 test_steady() {
 	local sent=$E2E_TMP/steady.sent started=$E2E_TMP/steady.started scrape=$E2E_TMP/steady.prom
-	local pid i n
+	local pid n
 
 	# 10/s, twice --alert-min-rate, already flowing when the exporter starts.
-	timeout 60 ip netns exec "$NS_B" "$E2E_PYTHON" tests/e2e/send_spike.py --iface "$IF_B" \
-		--src-mac "$(e2e_mac "$NS_B" "$IF_B")" --dst-mac "$(e2e_mac "$NS_A" "$IF_A")" \
+	e2e_send_spike --bg "$NS_B" "$IF_B" "$NS_A" "$IF_A" \
 		--steady-rate 10 --steady-secs 6 --steady-source 198.18.0.2 \
-		--started-file "$started" >"$sent" &
-	pid=$!
-	e2e_track_pid "$pid"
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$started" ] && break
-		sleep 0.1
-	done
-	[ -e "$started" ]
+		--started-file "$started" >"$sent"
+	pid=$E2E_BG_PID
+	e2e_poll 10 test -e "$started"
 	ok $? "steady: 10/s of 607 from 198.18.0.2 flowing"
 	start_exporter steady
 	ok $? "steady: exporter serves metrics"
-	e2e_wait_exit "$pid" 15
-	e2e_untrack_pid "$pid"
+	e2e_reap "$pid" 15
 	check_eq 0 "$E2E_STATUS" "steady: the sender finished (60 frames in 6 s)"
 	# One more window after the last frame: a drop in rate must not fire either.
 	sleep 1.2
@@ -426,10 +359,10 @@ test_steady() {
 		'steady: sip6xx_alerts_total{code="607"} is 0'
 	check_eq 0 "$(e2e_metric "$scrape" 'sip6xx_alert_firing{code="607"}')" \
 		'steady: sip6xx_alert_firing{code="607"} is 0'
-	stop_exporter steady
-	[ ! -s "$EXP_OUT" ]
+	e2e_check_exporter_stops steady
+	[ ! -s "$E2E_EXP_OUT" ]
 	ok $? "steady: nothing on stdout"
-	show_log "$EXP_OUT"
+	e2e_show_log "$E2E_EXP_OUT"
 }
 
 test_spike

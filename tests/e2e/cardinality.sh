@@ -53,55 +53,20 @@ e2e_tmpdir
 # After start-up the exporter runs as nobody, and SIGHUP re-reads --peers as nobody.
 chmod 755 "$E2E_TMP"
 
-EXP_PID=""
-EXP_ERR=""
-EXP_OUT=""
-RUN=0
-
-show_log() { # show_log FILE: quote a file into the TAP stream as comments
-	[ -s "$1" ] && sed 's/^/# | /' "$1"
-}
-
 # start_exporter NAME ARGS...: the exporter in NS_A; 0 once HTTP answers.
 start_exporter() {
 	local name=$1
 	shift
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
-	ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$LISTEN" --alert-codes none "$@" \
-		>"$EXP_OUT" 2>"$EXP_ERR" &
-	EXP_PID=$!
-	e2e_track_pid "$EXP_PID"
-	if e2e_wait_http "$NS_A" "$URL/metrics" 10; then
-		return 0
-	fi
-	show_log "$EXP_ERR"
-	return 1
-}
-
-# stop_exporter WHAT: SIGTERM, then exit status 0 within 5 s.
-stop_exporter() {
-	kill -TERM "$EXP_PID" 2>/dev/null
-	e2e_wait_exit "$EXP_PID" 5
-	e2e_untrack_pid "$EXP_PID"
-	check_eq 0 "$E2E_STATUS" "$1: SIGTERM stops the exporter with exit status 0"
-	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
+	e2e_start_exporter "$name" "$NS_A" "$URL/metrics" \
+		"$EXPORTER" -i "$IF_A" --listen "$LISTEN" --alert-codes none "$@"
 }
 
 # run_exporter_fails NAME ARGS...: run it to its end (bounded: 10 s); the
-# status lands in E2E_STATUS, stderr in $EXP_ERR.
+# status lands in E2E_STATUS, stderr in $E2E_EXP_ERR.
 run_exporter_fails() {
-	local name=$1 pid
+	local name=$1
 	shift
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$LISTEN" "$@" \
-		>/dev/null 2>"$EXP_ERR" &
-	pid=$!
-	e2e_track_pid "$pid"
-	e2e_wait_exit "$pid" 10
-	e2e_untrack_pid "$pid"
+	e2e_run_exporter "$name" "$NS_A" 10 "$EXPORTER" -i "$IF_A" --listen "$LISTEN" "$@"
 }
 
 # send_weighted CODE ADDR:N ...: N frames of CODE from each ADDR (send_spike.py,
@@ -117,8 +82,7 @@ send_weighted() {
 	done
 	want=$(($(e2e_metric0 "$SCRAPE" \
 		"sip6xx_responses_total{interface=\"$IF_A\",direction=\"rx\",code=\"$code\"}") + total))
-	timeout 60 ip netns exec "$NS_B" "$E2E_PYTHON" tests/e2e/send_spike.py --iface "$IF_B" \
-		--src-mac "$(e2e_mac "$NS_B" "$IF_B")" --dst-mac "$(e2e_mac "$NS_A" "$IF_A")" \
+	e2e_send_spike "$NS_B" "$IF_B" "$NS_A" "$IF_A" \
 		--code "$code" --spike "$total" --spike-sources "${list%,}" >/dev/null ||
 		return 1
 	e2e_wait_metric "$NS_A" "$URL/metrics" "$scrape" \
@@ -148,7 +112,7 @@ gf_sum() { # gf_sum CODE: their sum
 promtool_ok() { # promtool_ok WHAT
 	promtool check metrics <"$SCRAPE" >"$E2E_TMP/promtool.out" 2>&1
 	ok $? "$1: promtool check metrics accepts the scrape"
-	show_log "$E2E_TMP/promtool.out"
+	e2e_show_log "$E2E_TMP/promtool.out"
 }
 
 SCRAPE=$E2E_TMP/scrape.prom
@@ -172,17 +136,17 @@ test_usage() {
 	printf '# carriers\n198.18.1.0/24 carrier-a\n198.18.1.0/33 broken\n' >"$PEERS"
 	run_exporter_fails bad-file --peers "$PEERS"
 	check_eq 1 "$E2E_STATUS" "a bad --peers file at start-up: exit status 1"
-	lines=$(wc -l <"$EXP_ERR")
-	grep -q "$PEERS:3: '198.18.1.0/33' needs a prefix length 0..32" "$EXP_ERR"
+	lines=$(wc -l <"$E2E_EXP_ERR")
+	grep -q "$PEERS:3: '198.18.1.0/33' needs a prefix length 0..32" "$E2E_EXP_ERR"
 	ok $? "a bad --peers file at start-up: the error names $PEERS:3 and what is wrong"
 	check_eq 1 "$lines" "a bad --peers file at start-up: one line on stderr"
-	[ "$lines" = 1 ] || show_log "$EXP_ERR"
+	[ "$lines" = 1 ] || e2e_show_log "$E2E_EXP_ERR"
 	e2e_xdp_attached "$NS_A" "$IF_A"
 	ok $((!$?)) "a bad --peers file at start-up: nothing attached to $IF_A"
 
 	run_exporter_fails missing-file --peers "$E2E_TMP/nonexistent.txt"
 	check_eq 1 "$E2E_STATUS" "a missing --peers file: exit status 1"
-	grep -q "$E2E_TMP/nonexistent.txt: cannot open" "$EXP_ERR"
+	grep -q "$E2E_TMP/nonexistent.txt: cannot open" "$E2E_EXP_ERR"
 	ok $? "a missing --peers file: the error names it"
 }
 
@@ -206,18 +170,28 @@ write_peers() { # write_peers NAME_OF_198.18.1.0/24
 	EOF
 }
 
-# ---- --top 3 --peers FILE, SIGHUP reload ----------------------------------------
-test_top_and_peers() {
-	local w=top+peers i
+# start_with_mix WHAT NAME ARGS...: the peers file with 198.18.1.0/24 as
+# carrier-a, the exporter with ARGS, the mix sent and counted, and a fresh
+# scrape; one TAP line for the mix. When the exporter does not start, a failed
+# TAP line for that instead, and 1.
+start_with_mix() {
+	local w=$1 name=$2
+	shift 2
 	write_peers carrier-a
-	start_exporter top-peers --top 3 --peers "$PEERS" || {
+	start_exporter "$name" "$@" || {
 		ok 1 "$w: the exporter starts"
-		return
+		return 1
 	}
 	scrape
 	send_mix
 	ok $? "$w: $SENT_607 607s and $SENT_608 608s sent and counted"
 	scrape
+}
+
+# ---- --top 3 --peers FILE, SIGHUP reload ----------------------------------------
+test_top_and_peers() {
+	local w=top+peers
+	start_with_mix "$w" top-peers --top 3 --peers "$PEERS" || return
 	check_eq "$SENT_607" "$(e2e_metric "$SCRAPE" \
 		"sip6xx_responses_total{interface=\"$IF_A\",direction=\"rx\",code=\"607\"}")" \
 		"$w: sip6xx_responses_total 607 is what was sent"
@@ -240,46 +214,35 @@ test_top_and_peers() {
 
 	# SIGHUP: a new name for the /24.
 	write_peers carrier-b
-	kill -HUP "$EXP_PID"
+	kill -HUP "$E2E_EXP_PID"
 	e2e_wait_metric "$NS_A" "$URL/metrics" "$SCRAPE" \
 		"sip6xx_global_failures_total{interface=\"$IF_A\",direction=\"rx\",source=\"198.18.1.1\",peer=\"carrier-b\",code=\"607\"}" \
 		40 5
 	ok $? "$w: after SIGHUP 198.18.1.1 is carrier-b, with its count"
 	check_eq missing "$(gf 198.18.1.1 607 carrier-a)" "$w: after SIGHUP the old name is gone"
-	kill -0 "$EXP_PID" 2>/dev/null
+	kill -0 "$E2E_EXP_PID" 2>/dev/null
 	ok $? "$w: SIGHUP does not stop the exporter"
-	grep -q "SIGHUP: reloaded --peers $PEERS: 5 prefixes" "$EXP_ERR"
+	grep -q "SIGHUP: reloaded --peers $PEERS: 5 prefixes" "$E2E_EXP_ERR"
 	ok $? "$w: the reload is logged"
 
 	# SIGHUP with a bad file: logged with file:line, the names in force stay.
 	printf '198.18.1.0/24 carrier-c\n\n2001:db8:1::/48 two words\n' >"$PEERS"
-	kill -HUP "$EXP_PID"
-	for ((i = 0; i < 50; i++)); do
-		grep -q "SIGHUP: reloading --peers $PEERS:3:" "$EXP_ERR" && break
-		sleep 0.1
-	done
+	kill -HUP "$E2E_EXP_PID"
+	e2e_wait_grep "$E2E_EXP_ERR" "SIGHUP: reloading --peers $PEERS:3:" 5
 	grep -q "SIGHUP: reloading --peers $PEERS:3: 'words' after the name.*keeping the 5 prefixes" \
-		"$EXP_ERR"
+		"$E2E_EXP_ERR"
 	ok $? "$w: a bad file on SIGHUP is logged with file:line, and the old table kept"
 	scrape
 	check_eq 40 "$(gf 198.18.1.1 607 carrier-b)" "$w: after a failed reload the names stay"
-	kill -0 "$EXP_PID" 2>/dev/null
+	kill -0 "$E2E_EXP_PID" 2>/dev/null
 	ok $? "$w: a failed reload does not stop the exporter"
-	stop_exporter "$w"
+	e2e_check_exporter_stops "$w"
 }
 
 # ---- --peers FILE --peers-unmatched other -----------------------------------------
 test_unmatched_other() {
 	local w=unmatched-other
-	write_peers carrier-a
-	start_exporter unmatched --peers "$PEERS" --peers-unmatched other || {
-		ok 1 "$w: the exporter starts"
-		return
-	}
-	scrape
-	send_mix
-	ok $? "$w: $SENT_607 607s and $SENT_608 608s sent and counted"
-	scrape
+	start_with_mix "$w" unmatched --peers "$PEERS" --peers-unmatched other || return
 	check_eq 40 "$(gf 198.18.1.1 607 carrier-a)" "$w: 198.18.1.1 is carrier-a"
 	check_eq 5 "$(gf 198.18.1.200 607 single)" "$w: no --top: a quiet named source stays"
 	check_eq 3 "$(gf other 607 other)" "$w: the unmatched 198.18.2.1 folds into other"
@@ -289,7 +252,7 @@ test_unmatched_other() {
 	check_eq 2 "$(gf other 608 other)" "$w: 608 folds its unmatched source too"
 	check_eq "$SENT_608" "$(gf_sum 608)" "$w: the 608 series add up to what was sent"
 	promtool_ok "$w"
-	stop_exporter "$w"
+	e2e_check_exporter_stops "$w"
 }
 
 # memlock of the exporter's peers map (LRU_PERCPU_HASH, type 10) from fdinfo.
@@ -318,13 +281,13 @@ test_flood() {
 		ok 1 "$w: the exporter starts"
 		return
 	}
-	mem0=$(peers_memlock "$EXP_PID")
+	mem0=$(peers_memlock "$E2E_EXP_PID")
 	out=$(timeout 60 ip netns exec "$NS_B" "$FLOOD" --tx-if "$IF_B" --hold-if "$HOLD" \
 		--rx-netns "$NS_A" --rx-if "$IF_A" --count "$FLOOD_FRAMES" --code 607 \
 		--src-base 2001:db8:f:: 2>"$E2E_TMP/flood.err")
 	ok $? "$w: spoof_flood sent $FLOOD_FRAMES frames, each counted before the next chunk"
 	echo "# $out"
-	show_log "$E2E_TMP/flood.err"
+	e2e_show_log "$E2E_TMP/flood.err"
 	check_eq "sent=$FLOOD_FRAMES first_source=2001:db8:f:: last_source=2001:db8:f::f:423f" \
 		"${out% secs=*}" "$w: $FLOOD_FRAMES distinct sources, 2001:db8:f::/96 + 0..999999"
 	# Several scrapes of the full map: their memory is reused, not piled up.
@@ -362,21 +325,18 @@ test_flood() {
 	[ "$series" -le "$SCRAPE_MAX_SERIES" ] && [ "$bytes" -le "$SCRAPE_MAX_BYTES" ]
 	ok $? "$w: the scrape is bounded: $series series (<= $SCRAPE_MAX_SERIES), $bytes bytes (<= $SCRAPE_MAX_BYTES)"
 	promtool_ok "$w"
-	hwm=$(vm_kb "$EXP_PID" VmHWM)
+	hwm=$(vm_kb "$E2E_EXP_PID" VmHWM)
 	[ -n "$hwm" ] && [ "$hwm" -lt "$RSS_LIMIT_KB" ]
 	ok $? "$w: exporter peak RSS ${hwm:-?} kB < $RSS_LIMIT_KB kB"
-	mem1=$(peers_memlock "$EXP_PID")
+	mem1=$(peers_memlock "$E2E_EXP_PID")
 	[ "$mem0" != missing ] && [ "$mem0" = "$mem1" ]
 	ok $? "$w: the kernel's peers map kept its size ($mem0 -> $mem1 bytes memlock)"
 	# SIGHUP without --peers: nothing to reload, and no stop.
-	kill -HUP "$EXP_PID"
-	for ((i = 0; i < 50; i++)); do
-		grep -q "SIGHUP: nothing to reload" "$EXP_ERR" && break
-		sleep 0.1
-	done
-	grep -q "SIGHUP: nothing to reload" "$EXP_ERR" && kill -0 "$EXP_PID" 2>/dev/null
+	kill -HUP "$E2E_EXP_PID"
+	e2e_wait_grep "$E2E_EXP_ERR" "SIGHUP: nothing to reload" 5
+	grep -q "SIGHUP: nothing to reload" "$E2E_EXP_ERR" && kill -0 "$E2E_EXP_PID" 2>/dev/null
 	ok $? "$w: SIGHUP without --peers is logged and does not stop the exporter"
-	stop_exporter "$w"
+	e2e_check_exporter_stops "$w"
 }
 
 test_usage

@@ -26,40 +26,11 @@ e2e_require_exporter "$EXPORTER"
 trap e2e_cleanup EXIT
 e2e_tmpdir
 
-EXP_PID=""
-EXP_ERR=""
-EXP_OUT=""
-RUN=0
-
-# Quote a file into the TAP stream as comments, for the reader of a failure.
-show_log() { # show_log FILE
-	[ -s "$1" ] && sed 's/^/# | /' "$1"
-}
-
 # start_exporter NAME ARGS...: run the exporter in NS_A; 0 once HTTP answers.
 start_exporter() {
 	local name=$1
 	shift
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
-	ip netns exec "$NS_A" "$EXPORTER" "$@" --listen "$LISTEN" >"$EXP_OUT" 2>"$EXP_ERR" &
-	EXP_PID=$!
-	e2e_track_pid "$EXP_PID"
-	if e2e_wait_http "$NS_A" "$URL/metrics" 10; then
-		return 0
-	fi
-	show_log "$EXP_ERR"
-	return 1
-}
-
-# stop_exporter [SIG]: SIGTERM (or SIG), then the exit status in E2E_STATUS
-# (bounded: 5 s).
-stop_exporter() {
-	kill -"${1:-TERM}" "$EXP_PID" 2>/dev/null
-	e2e_wait_exit "$EXP_PID" 5
-	e2e_untrack_pid "$EXP_PID"
-	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
+	e2e_start_exporter "$name" "$NS_A" "$URL/metrics" "$EXPORTER" "$@" --listen "$LISTEN"
 }
 
 # send_mix PROFILE EXPECT_FILE [IF_B IF_A] [--filter-port N ...]: send from NS_B.
@@ -116,31 +87,18 @@ wait_for_counts() {
 		e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
 }
 
-# xdp_mode NS IFACE: "xdp" (native), "xdpgeneric", or "none", from ip -d link.
-xdp_mode() {
-	local flags
-	flags=$(ip -n "$1" -d link show dev "$2" | head -1)
-	case " $flags " in
-	*" xdpgeneric "*) echo xdpgeneric ;;
-	*" xdpoffload "*) echo xdpoffload ;;
-	*" xdp "* | *" xdpdrv "*) echo xdp ;;
-	*) echo none ;;
-	esac
-}
-
 # check_stopped WHAT [SIG] IFACE...: exit 0 on SIGTERM (or SIG), no XDP left behind.
 check_stopped() {
 	local what=$1 sig=TERM ifc
 	shift
 	case $1 in INT | TERM) sig=$1 && shift ;; esac
-	stop_exporter "$sig"
-	check_eq 0 "$E2E_STATUS" "$what: SIG$sig stops the exporter with exit status 0"
+	e2e_check_exporter_stops "$what" "$sig"
 	for ifc in "$@"; do
-		check_eq none "$(xdp_mode "$NS_A" "$ifc")" "$what: no XDP program left on $ifc"
+		check_eq none "$(e2e_xdp_mode "$NS_A" "$ifc")" "$what: no XDP program left on $ifc"
 	done
 	# The 607 burst in the mix may fire the spike detector: its JSON lines are
 	# all stdout may hold.
-	! grep -qv '^{"event":"alert",' "$EXP_OUT"
+	! grep -qv '^{"event":"alert",' "$E2E_EXP_OUT"
 	ok $? "$what: nothing on stdout but alert lines"
 }
 
@@ -153,7 +111,7 @@ test_native_full() {
 
 	start_exporter native -i "$IF_A" --mode native
 	ok $? "native: exporter serves $URL/metrics"
-	check_eq xdp "$(xdp_mode "$NS_A" "$IF_A")" "native: XDP attached to $IF_A in native mode"
+	check_eq xdp "$(e2e_xdp_mode "$NS_A" "$IF_A")" "native: XDP attached to $IF_A in native mode"
 
 	# Before any traffic: the six named 6xx codes are there, at 0.
 	e2e_scrape "$NS_A" "$URL/metrics" "$empty"
@@ -181,7 +139,7 @@ test_native_full() {
 	ok $? "native: TYPE lines say counter/gauge as the contract does"
 	promtool check metrics <"$scrape" >"$E2E_TMP/promtool.out" 2>&1
 	ok $? "native: promtool check metrics accepts the scrape"
-	show_log "$E2E_TMP/promtool.out"
+	e2e_show_log "$E2E_TMP/promtool.out"
 
 	# The HTTP surface: /metrics is the text format, / a small HTML page linking it.
 	code_http=$(ip netns exec "$NS_A" curl -s --max-time 5 -o /dev/null \
@@ -229,7 +187,7 @@ test_generic() {
 
 	start_exporter generic -i "$IF_A" --mode generic --max-peers 1024
 	ok $? "generic: exporter serves metrics"
-	check_eq xdpgeneric "$(xdp_mode "$NS_A" "$IF_A")" "generic: XDP attached to $IF_A in generic mode"
+	check_eq xdpgeneric "$(e2e_xdp_mode "$NS_A" "$IF_A")" "generic: XDP attached to $IF_A in generic mode"
 	send_mix short "$exp"
 	ok $? "generic: the short mix was sent"
 	wait_for_counts "$exp" "$scrape"
@@ -266,16 +224,14 @@ test_auto_two_interfaces() {
 
 	# A second veth pair in the same two namespaces; frames are sent at L2,
 	# so it needs no addresses.
-	ip -n "$NS_A" link add "$IF_A2" type veth peer name "$IF_B2" netns "$NS_B" &&
-		ip -n "$NS_A" link set "$IF_A2" up && ip -n "$NS_B" link set "$IF_B2" up &&
-		e2e_link_ready "$NS_A" "$IF_A2" && e2e_link_ready "$NS_B" "$IF_B2"
+	e2e_veth_pair "$NS_A" "$NS_B" "$IF_A2" "$IF_B2"
 	ok $? "auto: second veth pair $IF_A2/$IF_B2 made and up"
 
 	start_exporter auto -i "$IF_A" -i "$IF_A2" --mode auto
 	ok $? "auto: exporter on $IF_A and $IF_A2 serves metrics"
-	check_eq xdp "$(xdp_mode "$NS_A" "$IF_A")" "auto: veth supports native XDP, so $IF_A is native"
-	check_eq xdp "$(xdp_mode "$NS_A" "$IF_A2")" "auto: $IF_A2 is native too"
-	! grep -qi warn "$EXP_ERR"
+	check_eq xdp "$(e2e_xdp_mode "$NS_A" "$IF_A")" "auto: veth supports native XDP, so $IF_A is native"
+	check_eq xdp "$(e2e_xdp_mode "$NS_A" "$IF_A2")" "auto: $IF_A2 is native too"
+	! grep -qi warn "$E2E_EXP_ERR"
 	ok $? "auto: no fallback warning where native works"
 
 	send_mix short "$exp1"

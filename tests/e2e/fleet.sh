@@ -93,10 +93,6 @@ host_addr() { echo "198.19.$1.1"; }	# the exporter's address on the monitoring l
 mon_addr() { echo "198.19.$1.2"; }	# the monitor's address on host N's link
 instance() { echo "$(host_addr "$1"):$EXP_PORT"; }
 
-show_log() { # show_log FILE: quote a file into the TAP stream as comments
-	[ -s "$1" ] && tail -n 20 "$1" | sed 's/^/# | /'
-}
-
 # pyj FILE EXPR: a Python expression over FILE parsed as JSON (J), with
 #   vec(): a Prometheus instant vector as {label tuple: value} over the
 #     labels of each sample other than __name__, sorted by name;
@@ -177,52 +173,6 @@ wait_am() {
 	return 1
 }
 
-# wait_ready NS URL PID LOG SECONDS: until URL answers 200 (a /-/ready).
-wait_ready() {
-	local i
-	for ((i = 0; i < $5 * 10; i++)); do
-		ip netns exec "$1" curl -sf --max-time 1 -o /dev/null "$2" && return 0
-		kill -0 "$3" 2>/dev/null || break
-		sleep 0.1
-	done
-	show_log "$4"
-	return 1
-}
-
-first_file() { # first_file GLOB...: the first match that exists, or nothing
-	[ -e "$1" ] && echo "$1"
-}
-
-# wait_udp_listen NS ADDR PORT: until something listens on ADDR:PORT (5 s).
-wait_udp_listen() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$1" ss -Hnul "sport = :$3" | grep -qF "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# sipp_counts FILE: from a UAS's -trace_counts CSV, "CODE SENT RETRANS" for
-# each final response code (as in sipp_peers.sh: the INDEX_CODE_Sent column
-# and its INDEX_CODE_Retrans neighbour, last row).
-sipp_counts() {
-	awk -F';' '
-	NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; next }
-	{ last = $0 }
-	END {
-		n = split(last, v, ";")
-		for (i = 1; i < n; i++) {
-			if (h[i] !~ /^[0-9]+_[2-6][0-9][0-9]_Sent$/) continue
-			split(h[i], p, "_")
-			if (h[i + 1] != p[1] "_" p[2] "_Retrans") continue
-			sent[p[2]] += v[i]
-			retr[p[2]] += v[i + 1]
-		}
-		for (c in sent) print c, sent[c], retr[c]
-	}' "$1" | sort -n
-}
-
 # mix_file MIX OUT: a SEQUENTIAL -inf file for uas_code.xml, the codes of MIX
 # ("607x20 603x10") interleaved; prints the number of calls.
 mix_file() {
@@ -261,7 +211,7 @@ run_mixes() {
 	done
 	for arg in "$@"; do
 		n=${arg%%=*}
-		wait_udp_listen "$(ns_p "$n")" 198.18.0.2 5060 ||
+		e2e_wait_udp_listen "$(ns_p "$n")" 198.18.0.2 5060 ||
 			echo "# $tag: the UAS in $(ns_p "$n") does not listen"
 		dir=$E2E_TMP/sipp-$tag-h$n
 		(cd "$dir/uac" && exec ip netns exec "$(ns_h "$n")" timeout "$SIPP_LIMIT" sipp \
@@ -277,18 +227,18 @@ run_mixes() {
 		st=0
 		for f in uac uas; do
 			if [ "$f" = uac ]; then calls=${uac[$n]}; else calls=${uas[$n]}; fi
-			e2e_wait_exit "$calls" $((SIPP_LIMIT + 5))
-			e2e_untrack_pid "$calls"
+			e2e_reap "$calls" $((SIPP_LIMIT + 5))
 			if [ "$E2E_STATUS" != 0 ]; then
 				st=1
 				echo "# $tag h$n: sipp $f ended with status $E2E_STATUS"
-				show_log "$dir/$f/sipp.log"
-				show_log "$dir/$f/errors.log"
+				e2e_show_log "$dir/$f/sipp.log" 20
+				e2e_show_log "$dir/$f/errors.log" 20
 			fi
 		done
-		f=$(first_file "$dir"/uas/*_counts.csv)
+		f=$(e2e_first_file "$dir"/uas/*_counts.csv)
 		calls=0
 		if [ -n "$f" ]; then
+			# Every response code the UAS sent (1xx too); only the 6xx count here.
 			while read -r code sent retr; do
 				if [ "${code:0:1}" != 6 ] || [ $((sent + retr)) = 0 ]; then
 					continue
@@ -296,7 +246,7 @@ run_mixes() {
 				SENT["$n $code"]=$((${SENT["$n $code"]:-0} + sent + retr))
 				calls=$((calls + sent))
 				[ "$retr" -gt 0 ] && echo "# $tag h$n: $retr retransmitted $code"
-			done < <(sipp_counts "$f")
+			done < <(e2e_sipp_counts "$f" Sent)
 		else
 			st=1
 		fi
@@ -353,9 +303,7 @@ check_sums() {
 # into hN, cycling through SPIKE_SOURCES (send_spike.py, bounded: 60 s); its
 # JSON summary lands in OUT.
 send_spike() {
-	timeout 60 ip netns exec "$(ns_p "$1")" "$E2E_PYTHON" tests/e2e/send_spike.py \
-		--iface "$IF_CARRIER" --src-mac "$(e2e_mac "$(ns_p "$1")" "$IF_CARRIER")" \
-		--dst-mac "$(e2e_mac "$(ns_h "$1")" "$IF_SIP")" --code "$2" \
+	e2e_send_spike "$(ns_p "$1")" "$IF_CARRIER" "$(ns_h "$1")" "$IF_SIP" --code "$2" \
 		--spike "$3" --spike-sources "$SPIKE_SOURCES" >"$4"
 }
 
@@ -429,16 +377,14 @@ start_am() {
 # stop_pid PID: SIGTERM, then (bounded: 15 s; Alertmanager leaves its cluster
 # first, longer than e2e_cleanup waits) the exit status in E2E_STATUS.
 stop_pid() {
-	kill -TERM "$1" 2>/dev/null
-	e2e_wait_exit "$1" 15
-	e2e_untrack_pid "$1"
+	e2e_stop_pid "$1" 15
 }
 
 start_am 0
 start_am 1
 for r in 0 1; do
-	wait_ready "$NS_MON" "http://127.0.0.1:${AM_PORTS[$r]}/-/ready" "${AM_PID[$r]}" \
-		"$E2E_TMP/am$r/log" 20
+	e2e_wait_ready "$NS_MON" "http://127.0.0.1:${AM_PORTS[$r]}/-/ready" "${AM_PID[$r]}" \
+		"$E2E_TMP/am$r/log" 20 20
 	ok $? "Alertmanager replica $r ready on :${AM_PORTS[$r]}, gossiping on 127.0.0.1:${AM_CLUSTER_PORTS[$r]}"
 done
 
@@ -481,7 +427,7 @@ ip netns exec "$NS_MON" "$PROMETHEUS" --config.file="$E2E_TMP/prometheus.yml" \
 	>"$E2E_TMP/prometheus.log" 2>&1 &
 PROM_PID=$!
 e2e_track_pid "$PROM_PID"
-wait_ready "$NS_MON" "$PROM/-/ready" "$PROM_PID" "$E2E_TMP/prometheus.log" 30
+e2e_wait_ready "$NS_MON" "$PROM/-/ready" "$PROM_PID" "$E2E_TMP/prometheus.log" 30 20
 ok $? "Prometheus ready on $PROM in $NS_MON"
 
 # ---- the exporters ------------------------------------------------------------
@@ -497,9 +443,10 @@ for n in "${HOSTS[@]}"; do
 	e2e_track_pid "${EXP_PID[$n]}"
 done
 for n in "${HOSTS[@]}"; do
-	e2e_wait_http "$(ns_h "$n")" "http://$(instance "$n")/metrics" 10 ||
-		show_log "$E2E_TMP/exporter-h$n.stderr"
-	ok $? "h$n: exporter on $IF_SIP serves http://$(instance "$n")/metrics, posting to both replicas"
+	e2e_wait_http "$(ns_h "$n")" "http://$(instance "$n")/metrics" 10
+	st=$?
+	[ "$st" -eq 0 ] || e2e_show_log "$E2E_TMP/exporter-h$n.stderr" 20
+	ok "$st" "h$n: exporter on $IF_SIP serves http://$(instance "$n")/metrics, posting to both replicas"
 done
 out=$E2E_TMP/up.json
 wait_query "$out" 'up{job="sip6xx"}' "sorted(byl('instance').items()) == [$(
@@ -541,8 +488,7 @@ for n in 1 2; do
 	e2e_track_pid "${spike_pid[$n]}"
 done
 for n in 1 2; do
-	e2e_wait_exit "${spike_pid[$n]}" 60
-	e2e_untrack_pid "${spike_pid[$n]}"
+	e2e_reap "${spike_pid[$n]}" 60
 	sent=$(pyj "$E2E_TMP/spike-h$n.json" "J['spike_sent']")
 	[ "$E2E_STATUS" = 0 ] && [ "$sent" = "$SPIKE_FRAMES" ]
 	ok $? "spike: $sent frames of 608 sent into h$n from $SPIKE_SOURCES"
@@ -622,9 +568,7 @@ check_eq "[]" "$(pyj "$out" "sorted(s for s in byl('source') if s != '198.18.0.2
 	"fleet rules: SIPSourceRejectingFleetWide stays quiet for them (two probes, not three)"
 
 # ---- 3. h3's exporter stops ---------------------------------------------------------
-kill -TERM "${EXP_PID[3]}" 2>/dev/null
-e2e_wait_exit "${EXP_PID[3]}" 5
-e2e_untrack_pid "${EXP_PID[3]}"
+e2e_stop_pid "${EXP_PID[3]}" 5
 check_eq 0 "$E2E_STATUS" "down: SIGTERM stops h3's exporter with exit status 0"
 out=$E2E_TMP/alerts.json
 down="sorted((a['labels'].get('instance'), a['state']) for a in J['data']['alerts'] if a['labels']['alertname'] == 'Sip6xxExporterDown')"
@@ -663,10 +607,7 @@ wait_am 0 "$E2E_TMP/r0.json" /api/v2/alerts/groups \
 	"[a['labels']['instance'] for g in groups('SIP607Spike') for a in g['alerts']] == ['$(instance 1)']" 10
 ok $? "replica down: replica 0 lists h1's SIP607Spike at once, whatever replica 1's state"
 failed_re="alertmanager: POST http://$(mon_addr 1):${AM_PORTS[1]}/api/v2/alerts failed: .*; retrying in"
-for ((i = 0; i < 100; i++)); do
-	grep -q -- "$failed_re 2000 ms" "$E2E_TMP/exporter-h1.stderr" && break
-	sleep 0.1
-done
+e2e_wait_grep "$E2E_TMP/exporter-h1.stderr" "$failed_re 2000 ms" 10
 grep -q -- "$failed_re 1000 ms" "$E2E_TMP/exporter-h1.stderr" &&
 	grep -q -- "$failed_re 2000 ms" "$E2E_TMP/exporter-h1.stderr"
 ok $? "replica down: h1 retries replica 1 with backoff (1000, 2000 ms)"
@@ -674,7 +615,7 @@ grep -m2 -- "$failed_re" "$E2E_TMP/exporter-h1.stderr" | sed 's/^/# | /'
 check_eq 0 "$(grep -c "alertmanager: POST http://$(mon_addr 1):${AM_PORTS[0]}/" "$E2E_TMP/exporter-h1.stderr")" \
 	"replica down: nothing failed towards replica 0"
 start_am 1
-wait_ready "$NS_MON" "http://127.0.0.1:${AM_PORTS[1]}/-/ready" "${AM_PID[1]}" "$E2E_TMP/am1/log" 20
+e2e_wait_ready "$NS_MON" "http://127.0.0.1:${AM_PORTS[1]}/-/ready" "${AM_PID[1]}" "$E2E_TMP/am1/log" 20 20
 ok $? "replica down: replica 1 back on :${AM_PORTS[1]}"
 wait_am 1 "$E2E_TMP/r1.json" /api/v2/alerts/groups \
 	"[a['labels']['instance'] for g in groups('SIP607Spike') for a in g['alerts']] == ['$(instance 1)']" 20

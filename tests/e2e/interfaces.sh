@@ -30,60 +30,17 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 e2e_tmpdir
 
-EXP_PID=""
-EXP_ERR=""
-EXP_OUT=""
-RUN=0
-
-show_log() { # show_log FILE
-	[ -s "$1" ] && sed 's/^/# | /' "$1"
-}
-
 # start_exporter NAME ARGS...: run the exporter in NS_A; 0 once HTTP answers.
 start_exporter() {
 	local name=$1
 	shift
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
-	ip netns exec "$NS_A" "$EXPORTER" "$@" --listen "$LISTEN" >"$EXP_OUT" 2>"$EXP_ERR" &
-	EXP_PID=$!
-	e2e_track_pid "$EXP_PID"
-	e2e_wait_http "$NS_A" "$URL/metrics" 10 && return 0
-	show_log "$EXP_ERR"
-	return 1
-}
-
-# stop_exporter: SIGTERM, then the exit status in E2E_STATUS (bounded: 5 s).
-stop_exporter() {
-	kill -TERM "$EXP_PID" 2>/dev/null
-	e2e_wait_exit "$EXP_PID" 5
-	e2e_untrack_pid "$EXP_PID"
-	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
-}
-
-# wait_log PATTERN [SECONDS]: until the exporter's stderr has a line matching
-# PATTERN (grep -E); bounded by SECONDS (default 5).
-wait_log() {
-	local i
-	for ((i = 0; i < ${2:-5} * 10; i++)); do
-		grep -qE -- "$1" "$EXP_ERR" && return 0
-		sleep 0.1
-	done
-	return 1
+	e2e_start_exporter "$name" "$NS_A" "$URL/metrics" "$EXPORTER" "$@" --listen "$LISTEN"
 }
 
 # second_pair: make IF_A2 (in NS_A) <-> IF_B2 (in NS_B), up; no addresses:
 # frames are sent on it at L2.
 second_pair() {
-	ip -n "$NS_A" link add "$IF_A2" type veth peer name "$IF_B2" netns "$NS_B" &&
-		ip -n "$NS_A" link set "$IF_A2" up && ip -n "$NS_B" link set "$IF_B2" up &&
-		e2e_link_ready "$NS_A" "$IF_A2" && e2e_link_ready "$NS_B" "$IF_B2"
-}
-
-# tc_filters IFACE: our egress BPF filters on IFACE in NS_A (0 when none).
-tc_filters() {
-	tc -n "$NS_A" filter show dev "$1" egress 2>/dev/null | grep -c 'bpf.*sip6xx_tc'
+	e2e_veth_pair "$NS_A" "$NS_B" "$IF_A2" "$IF_B2"
 }
 
 # series_of SCRAPE METRIC IFACE: the samples of METRIC on IFACE, sorted, as "SERIES VALUE".
@@ -199,7 +156,7 @@ test_two_interfaces() {
 		"two: $IF_A2's per-source series are exactly its own"
 	check_eq 1 "$(e2e_metric "$scrape" "sip6xx_interface_attached{interface=\"$IF_A\"}")" "two: $IF_A attached"
 	check_eq 1 "$(e2e_metric "$scrape" "sip6xx_interface_attached{interface=\"$IF_A2\"}")" "two: $IF_A2 attached"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "two: SIGTERM stops it with exit status 0"
 	e2e_xdp_attached "$NS_A" "$IF_A" || e2e_xdp_attached "$NS_A" "$IF_A2"
 	ok $((!$?)) "two: no XDP left on $IF_A or $IF_A2"
@@ -212,7 +169,7 @@ test_egress() {
 
 	start_exporter egress -i "$IF_A" --direction egress --alert-codes none
 	ok $? "egress: exporter with --direction egress serves metrics"
-	check_eq 1 "$(tc_filters "$IF_A")" "egress: one sip6xx_tc filter on $IF_A egress (tc filter show)"
+	check_eq 1 "$(e2e_tc_filters "$NS_A" "$IF_A")" "egress: one sip6xx_tc filter on $IF_A egress (tc filter show)"
 	e2e_xdp_attached "$NS_A" "$IF_A"
 	ok $((!$?)) "egress: no XDP on $IF_A with --direction egress"
 
@@ -229,9 +186,9 @@ test_egress() {
 		"$(series_of "$scrape" sip6xx_global_failures_total "$IF_A")" \
 		"egress: the per-source series are exactly $NS_A's own addresses, direction tx"
 	check_eq 0 "$(grep -c 'direction="rx"' "$scrape")" "egress: no direction=\"rx\" series with --direction egress"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "egress: SIGTERM stops it with exit status 0"
-	check_eq 0 "$(tc_filters "$IF_A")" "egress: the TC filter is gone after SIGTERM"
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "egress: the TC filter is gone after SIGTERM"
 }
 
 test_both() {
@@ -240,7 +197,7 @@ test_both() {
 
 	start_exporter both -i "$IF_A" --direction both --alert-codes none
 	ok $? "both: exporter with --direction both serves metrics"
-	check_eq 1 "$(tc_filters "$IF_A")" "both: one sip6xx_tc filter on $IF_A egress"
+	check_eq 1 "$(e2e_tc_filters "$NS_A" "$IF_A")" "both: one sip6xx_tc filter on $IF_A egress"
 	e2e_xdp_attached "$NS_A" "$IF_A"
 	ok $? "both: XDP on $IF_A too"
 
@@ -257,9 +214,9 @@ test_both() {
 	check_eq "$(grep -h '^sip6xx_global_failures_total' "$etx" "$erx" | sort)" \
 		"$(series_of "$scrape" sip6xx_global_failures_total "$IF_A")" \
 		"both: per-source series: $NS_A's addresses under tx, $NS_B's under rx, nothing else"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "both: SIGTERM stops it with exit status 0"
-	check_eq 0 "$(tc_filters "$IF_A")" "both: the TC filter is gone after SIGTERM"
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "both: the TC filter is gone after SIGTERM"
 	e2e_xdp_attached "$NS_A" "$IF_A"
 	ok $((!$?)) "both: no XDP left on $IF_A"
 }
@@ -280,9 +237,9 @@ test_follow() {
 
 	ip -n "$NS_A" link del "$IF_A2"
 	ok $? "follow: $IF_A2 deleted (ip link del)"
-	wait_log "$IF_A2: the interface went away" 5
+	e2e_wait_grep "$E2E_EXP_ERR" "$IF_A2: the interface went away" 5
 	ok $? "follow: stderr logs that $IF_A2 went away"
-	grep -E "$IF_A2: the interface went away" "$EXP_ERR" | sed 's/^/# /'
+	grep -E "$IF_A2: the interface went away" "$E2E_EXP_ERR" | sed 's/^/# /'
 	e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
 	ok $? "follow: scrapes still work with $IF_A2 gone"
 	check_eq 0 "$(e2e_metric "$scrape" "sip6xx_interface_attached{interface=\"$IF_A2\"}")" \
@@ -300,9 +257,9 @@ test_follow() {
 	t0=$(date +%s%N)
 	second_pair
 	ok $? "follow: $IF_A2/$IF_B2 made again"
-	wait_log "$IF_A2: the interface is back" 5
+	e2e_wait_grep "$E2E_EXP_ERR" "$IF_A2: the interface is back" 5
 	ok $? "follow: stderr logs that $IF_A2 is back and re-attached"
-	grep -E "$IF_A2: the interface is back" "$EXP_ERR" | sed 's/^/# /'
+	grep -E "$IF_A2: the interface is back" "$E2E_EXP_ERR" | sed 's/^/# /'
 	e2e_wait_metric "$NS_A" "$URL/metrics" "$scrape" "sip6xx_interface_attached{interface=\"$IF_A2\"}" 1 5
 	ok $? "follow: sip6xx_interface_attached{interface=\"$IF_A2\"} is 1 again"
 	t1=$(date +%s%N)
@@ -318,11 +275,11 @@ test_follow() {
 	check_eq "" "$(stream_dups "$scrape" | tr '\n' ' ')" "follow: no series appears twice in the scrape"
 	promtool check metrics <"$scrape" >"$E2E_TMP/promtool.out" 2>&1
 	ok $? "follow: promtool check metrics accepts the scrape"
-	show_log "$E2E_TMP/promtool.out"
+	e2e_show_log "$E2E_TMP/promtool.out"
 	stream_check "$e1" "$scrape" "follow, $IF_A unchanged"
-	! grep -q ': error: ' "$EXP_ERR"
+	! grep -q ': error: ' "$E2E_EXP_ERR"
 	ok $? "follow: no error logged"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "follow: SIGTERM stops it with exit status 0"
 	e2e_xdp_attached "$NS_A" "$IF_A" || e2e_xdp_attached "$NS_A" "$IF_A2"
 	ok $((!$?)) "follow: no XDP left on $IF_A or $IF_A2"
@@ -343,41 +300,41 @@ test_json_logs() {
 	ok $? "json: exporter with --log-format json serves metrics"
 	bounce
 	ok $? "json: $IF_A2 went away and came back"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "json: SIGTERM stops it with exit status 0"
-	check_json_log "$EXP_ERR" "json"
-	levels=$(tr '\n' ' ' <"$EXP_ERR.levels")
-	grep -qx info "$EXP_ERR.levels" && grep -qx warning "$EXP_ERR.levels"
+	check_json_log "$E2E_EXP_ERR" "json"
+	levels=$(tr '\n' ' ' <"$E2E_EXP_ERR.levels")
+	grep -qx info "$E2E_EXP_ERR.levels" && grep -qx warning "$E2E_EXP_ERR.levels"
 	ok $? "json: info and warning lines both there (levels: $levels)"
-	grep -q '"msg":"[^"]*went away' "$EXP_ERR" && grep -q '"msg":"[^"]*is back' "$EXP_ERR"
+	grep -q '"msg":"[^"]*went away' "$E2E_EXP_ERR" && grep -q '"msg":"[^"]*is back' "$E2E_EXP_ERR"
 	ok $? "json: the went-away and is-back messages are in msg"
-	[ "$(wc -l <"$EXP_ERR")" -ge 4 ]
-	ok $? "json: at least 4 log lines ($(wc -l <"$EXP_ERR"))"
-	[ ! -s "$EXP_OUT" ]
+	[ "$(wc -l <"$E2E_EXP_ERR")" -ge 4 ]
+	ok $? "json: at least 4 log lines ($(wc -l <"$E2E_EXP_ERR"))"
+	[ ! -s "$E2E_EXP_OUT" ]
 	ok $? "json: stdout stays empty"
-	show_log "$EXP_OUT"
+	e2e_show_log "$E2E_EXP_OUT"
 
 	start_exporter json-warn -i "$IF_A" -i "$IF_A2" --log-format json --log-level warn
 	ok $? "json: exporter with --log-level warn serves metrics"
 	bounce
 	ok $? "json, warn: $IF_A2 went away and came back"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "json, warn: SIGTERM stops it with exit status 0"
-	check_json_log "$EXP_ERR" "json, warn"
-	levels=$(tr '\n' ' ' <"$EXP_ERR.levels")
-	grep -qx warning "$EXP_ERR.levels"
+	check_json_log "$E2E_EXP_ERR" "json, warn"
+	levels=$(tr '\n' ' ' <"$E2E_EXP_ERR.levels")
+	grep -qx warning "$E2E_EXP_ERR.levels"
 	ok $? "json, warn: the warning is logged (levels: $levels)"
-	! grep -qxE 'info|debug' "$EXP_ERR.levels"
+	! grep -qxE 'info|debug' "$E2E_EXP_ERR.levels"
 	ok $? "json, warn: no info or debug line"
-	[ ! -s "$EXP_OUT" ]
+	[ ! -s "$E2E_EXP_OUT" ]
 	ok $? "json, warn: stdout stays empty"
 
 	start_exporter json-debug -i "$IF_A" --log-format json --log-level debug
 	ok $? "json: exporter with --log-level debug serves metrics"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "json, debug: SIGTERM stops it with exit status 0"
-	check_json_log "$EXP_ERR" "json, debug (libbpf's messages included)"
-	[ ! -s "$EXP_OUT" ]
+	check_json_log "$E2E_EXP_ERR" "json, debug (libbpf's messages included)"
+	[ ! -s "$E2E_EXP_OUT" ]
 	ok $? "json, debug: stdout stays empty"
 }
 

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Shared helpers for the end-to-end suites: two network namespaces joined by a
 # veth pair, process and namespace cleanup, bounded HTTP waits, scrapes and a
-# metric extractor. Source it after tests/lib/tap.sh.
+# metric extractor; the exporter's start, stop and logs; spikes of 6xx from
+# send_spike.py, an Alertmanager, and sipp's counts. One copy each, so a fix
+# to a wait or a stop reaches every suite. Source it after tests/lib/tap.sh.
 #
 # Traffic never leaves the namespaces made here, and only uses the documentation
 # and benchmarking ranges 198.18.0.0/15 and 2001:db8::/32. Namespace names carry
@@ -13,6 +15,17 @@ E2E_PIDS=()	# processes this script started; killed by e2e_cleanup
 E2E_TMP=""	# scratch directory; removed by e2e_cleanup
 # shellcheck disable=SC2034 # read by the scripts that source this file
 E2E_STATUS=""	# exit status found by e2e_wait_exit
+# The exporter a suite runs at the moment (e2e_start_exporter and friends).
+# One set of names for every suite, so the stop, the log on failure and the
+# checks on stderr all read the same run.
+E2E_EXP_PID=""	# its PID: ip netns exec execs it, so this is the exporter itself
+E2E_EXP_ERR=""	# its stderr: E2E_TMP/N-NAME.stderr
+E2E_EXP_OUT=""	# its stdout: E2E_TMP/N-NAME.stdout
+E2E_RUN=0	# N: numbers the runs, so a restart does not overwrite the logs before it
+# shellcheck disable=SC2034 # read by the scripts that source this file
+E2E_AM_PID=""	# the Alertmanager e2e_start_alertmanager started last
+# shellcheck disable=SC2034 # read by the scripts that source this file
+E2E_BG_PID=""	# the sender e2e_send_spike --bg started last
 
 # /usr/bin/python3 has Debian's python3-scapy; a python3 earlier on PATH may not.
 E2E_PYTHON=${E2E_PYTHON:-/usr/bin/python3}
@@ -88,17 +101,27 @@ e2e_netns_pair() {
 			net.ipv6.conf.default.router_solicitations=0 >/dev/null
 		ip -n "$ns" link set lo up
 	done
+	e2e_veth_pair "$a" "$b" "$ia" "$ib" addr ||
+		e2e_die "cannot make veth pair $ia/$ib in $a/$b with its addresses, up"
+}
+
+# e2e_veth_pair NS_A NS_B IF_A IF_B [addr]: a veth pair IF_A (in NS_A) <->
+# IF_B (in NS_B), both up and ready; with "addr", e2e_netns_pair's addresses.
+# Also for a second pair, or one deleted and made again under a running
+# exporter (suites that send at L2 need no addresses). Stops at the first
+# failure; 0 when the pair is up.
+e2e_veth_pair() {
+	local a=$1 b=$2 ia=$3 ib=$4
 	# Made inside A with its peer inside B: nothing is created in the root namespace.
-	ip -n "$a" link add "$ia" type veth peer name "$ib" netns "$b" ||
-		e2e_die "cannot make veth pair $ia/$ib in $a/$b"
-	ip -n "$a" addr add 198.18.0.1/24 dev "$ia"
-	ip -n "$b" addr add 198.18.0.2/24 dev "$ib"
-	ip -n "$a" addr add 2001:db8::1/64 dev "$ia" nodad
-	ip -n "$b" addr add 2001:db8::2/64 dev "$ib" nodad
-	ip -n "$a" link set "$ia" up
-	ip -n "$b" link set "$ib" up
-	e2e_link_ready "$a" "$ia" || e2e_die "$ia in $a did not come up"
-	e2e_link_ready "$b" "$ib" || e2e_die "$ib in $b did not come up"
+	ip -n "$a" link add "$ia" type veth peer name "$ib" netns "$b" || return 1
+	if [ "${5:-}" = addr ]; then
+		ip -n "$a" addr add 198.18.0.1/24 dev "$ia" &&
+			ip -n "$b" addr add 198.18.0.2/24 dev "$ib" &&
+			ip -n "$a" addr add 2001:db8::1/64 dev "$ia" nodad &&
+			ip -n "$b" addr add 2001:db8::2/64 dev "$ib" nodad || return 1
+	fi
+	ip -n "$a" link set "$ia" up && ip -n "$b" link set "$ib" up &&
+		e2e_link_ready "$a" "$ia" && e2e_link_ready "$b" "$ib"
 }
 
 # e2e_link_ready NS IFACE: wait (at most 5 s) until IFACE is up and IPv6 runs
@@ -120,16 +143,28 @@ e2e_mac() { # e2e_mac NS IFACE: print the interface's MAC address
 	ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
 }
 
-# e2e_wait_http NS URL [SECONDS]: poll until URL answers (any HTTP status),
-# at most SECONDS (default 10). Returns 1 on timeout.
+# e2e_wait_http NS URL [SECONDS [PID [CURL_ARGS...]]]: poll until URL answers
+# (any HTTP status; CURL_ARGS -f: a 2xx only), at most SECONDS (default 10).
+# With PID, give up as soon as PID is gone: a server that died answers nothing.
+# Returns 1 on timeout.
 e2e_wait_http() {
-	local ns=$1 url=$2 secs=${3:-10} i
+	local ns=$1 url=$2 secs=${3:-10} pid=${4:-} i
+	shift $(($# < 4 ? $# : 4))
 	for ((i = 0; i < secs * 10; i++)); do
-		if ip netns exec "$ns" curl -s -o /dev/null --max-time 1 "$url"; then
+		if ip netns exec "$ns" curl -s -o /dev/null --max-time 1 "$@" "$url"; then
 			return 0
 		fi
+		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	return 1
+}
+
+# e2e_wait_ready NS URL PID LOG SECONDS [LINES]: e2e_wait_http for a 200 (a
+# /-/ready) from the server PID; on failure LOG (its last LINES) is quoted.
+e2e_wait_ready() {
+	e2e_wait_http "$1" "$2" "$5" "$3" -f && return 0
+	e2e_show_log "$4" "${6:-}"
 	return 1
 }
 
@@ -259,4 +294,216 @@ e2e_wait_exit() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# e2e_show_log FILE [LINES]: quote FILE (its last LINES lines) into the TAP
+# stream as comments, for the reader of a failure. False when FILE is empty.
+e2e_show_log() {
+	[ -s "$1" ] || return 1
+	if [ -n "${2:-}" ]; then
+		tail -n "$2" "$1" | sed 's/^/# | /'
+	else
+		sed 's/^/# | /' "$1"
+	fi
+}
+
+# e2e_poll SECONDS CMD...: run CMD every 0.1 s until it succeeds, at most
+# SECONDS * 10 times; for what lands a moment later (log lines, files).
+e2e_poll() {
+	local tries=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# e2e_wait_grep FILE REGEX [SECONDS]: until a line of FILE matches REGEX
+# (grep -E), at most SECONDS (default 5). FILE may not exist yet.
+e2e_wait_grep() {
+	e2e_poll "${3:-5}" grep -qE -- "$2" "$1" 2>/dev/null
+}
+
+# ---- the exporter under test ------------------------------------------------------
+# Every suite runs the exporter in a namespace with its stdout and stderr in
+# files, waits for HTTP, and stops it with a signal and a bounded wait; the
+# suites differ only in the command line, which they pass whole (CMD...:
+# "$EXPORTER" and its arguments, behind a prefix such as setpriv if need be).
+
+# e2e_exporter_logs NAME: name the next run's E2E_EXP_ERR and E2E_EXP_OUT.
+e2e_exporter_logs() {
+	E2E_RUN=$((E2E_RUN + 1))
+	E2E_EXP_ERR=$E2E_TMP/$E2E_RUN-$1.stderr
+	E2E_EXP_OUT=$E2E_TMP/$E2E_RUN-$1.stdout
+}
+
+# e2e_spawn_exporter NAME NS CMD...: CMD in NS, in the background, logs to
+# E2E_EXP_OUT and E2E_EXP_ERR; its PID in E2E_EXP_PID, tracked. No wait: for
+# a suite whose readiness probe is its own (TLS, another namespace).
+e2e_spawn_exporter() {
+	local ns=$2
+	e2e_exporter_logs "$1"
+	shift 2
+	ip netns exec "$ns" "$@" >"$E2E_EXP_OUT" 2>"$E2E_EXP_ERR" &
+	E2E_EXP_PID=$!
+	e2e_track_pid "$E2E_EXP_PID"
+}
+
+# e2e_start_exporter NAME NS URL CMD...: e2e_spawn_exporter, then 0 once URL
+# answers from inside NS (bounded: 10 s); else its stderr is quoted, and 1.
+e2e_start_exporter() {
+	local name=$1 ns=$2 url=$3
+	shift 3
+	e2e_spawn_exporter "$name" "$ns" "$@"
+	e2e_wait_http "$ns" "$url" 10 && return 0
+	e2e_show_log "$E2E_EXP_ERR"
+	return 1
+}
+
+# e2e_run_exporter NAME NS SECONDS CMD...: CMD in NS in the foreground, to its
+# end (bounded by timeout SECONDS): start-up errors, --detach. Its status in
+# E2E_STATUS, its logs in E2E_EXP_ERR and E2E_EXP_OUT.
+e2e_run_exporter() {
+	local ns=$2 secs=$3
+	e2e_exporter_logs "$1"
+	shift 3
+	timeout "$secs" ip netns exec "$ns" "$@" >"$E2E_EXP_OUT" 2>"$E2E_EXP_ERR"
+	# shellcheck disable=SC2034 # read by the scripts that source this file
+	E2E_STATUS=$?
+}
+
+# e2e_reap PID SECONDS: e2e_wait_exit (the status in E2E_STATUS), and PID
+# is no longer tracked unless it still runs (then e2e_cleanup kills it).
+e2e_reap() {
+	local rc
+	e2e_wait_exit "$1" "$2"
+	rc=$?
+	e2e_untrack_pid "$1"
+	return "$rc"
+}
+
+# e2e_stop_pid PID [SECONDS]: SIGTERM, then e2e_reap (bounded: SECONDS,
+# default 5).
+e2e_stop_pid() {
+	kill -TERM "$1" 2>/dev/null
+	e2e_reap "$1" "${2:-5}"
+}
+
+# e2e_stop_exporter [SIG [WAIT_PID]]: SIGTERM (or SIG) to E2E_EXP_PID, then
+# (bounded: 5 s) the exit status of WAIT_PID (default the exporter; a tracer
+# such as strace passes its tracee's on) in E2E_STATUS; stderr is quoted
+# unless the status is 0.
+e2e_stop_exporter() {
+	local wait_pid=${2:-$E2E_EXP_PID}
+	kill -"${1:-TERM}" "$E2E_EXP_PID" 2>/dev/null
+	e2e_reap "$wait_pid" 5
+	e2e_untrack_pid "$E2E_EXP_PID"
+	[ "$E2E_STATUS" = 0 ] || e2e_show_log "$E2E_EXP_ERR"
+}
+
+# e2e_check_exporter_stops WHAT [SIG [WAIT_PID]]: e2e_stop_exporter, and one
+# TAP line: the signal stops the exporter with exit status 0.
+e2e_check_exporter_stops() {
+	local what=$1 sig=${2:-TERM}
+	e2e_stop_exporter "$sig" "${3:-}"
+	check_eq 0 "$E2E_STATUS" "$what: SIG$sig stops the exporter with exit status 0"
+}
+
+# e2e_xdp_mode NS IFACE: "xdp" (native), "xdpgeneric", "xdpoffload" or "none",
+# from ip -d link.
+e2e_xdp_mode() {
+	local flags
+	flags=$(ip -n "$1" -d link show dev "$2" 2>/dev/null | head -1)
+	case " $flags " in
+	*" xdpgeneric "*) echo xdpgeneric ;;
+	*" xdpoffload "*) echo xdpoffload ;;
+	*" xdp "* | *" xdpdrv "*) echo xdp ;;
+	*) echo none ;;
+	esac
+}
+
+# e2e_tc_filters NS IFACE: how many of our egress BPF filters sit on IFACE (0
+# when none): a restart must replace the filter, not add one.
+e2e_tc_filters() {
+	tc -n "$1" filter show dev "$2" egress 2>/dev/null | grep -c 'bpf.*sip6xx_tc'
+}
+
+# ---- traffic and peers ----------------------------------------------------------
+
+# e2e_send_spike [--bg] NS_TX IF_TX NS_RX IF_RX [send_spike.py args...]: 607s
+# (or --code) from IF_TX in NS_TX to IF_RX's MAC (bounded: 60 s); the JSON
+# summary on stdout. With --bg, in the background: the PID of timeout (which
+# passes a SIGTERM on to the sender) in E2E_BG_PID, tracked.
+e2e_send_spike() {
+	local bg=0 ns ifc nsr ifr
+	[ "$1" = --bg ] && bg=1 && shift
+	ns=$1 ifc=$2 nsr=$3 ifr=$4
+	shift 4
+	set -- timeout 60 ip netns exec "$ns" "$E2E_PYTHON" tests/e2e/send_spike.py --iface "$ifc" \
+		--src-mac "$(e2e_mac "$ns" "$ifc")" --dst-mac "$(e2e_mac "$nsr" "$ifr")" "$@"
+	if [ "$bg" = 1 ]; then
+		"$@" &
+		E2E_BG_PID=$!
+		e2e_track_pid "$E2E_BG_PID"
+	else
+		"$@"
+	fi
+}
+
+# e2e_start_alertmanager BIN NS DIR PORT: a real Alertmanager (BIN) on NS's
+# 127.0.0.1:PORT, its config, data and log in DIR, routing everything to a
+# receiver that notifies nobody, no clustering; its PID in E2E_AM_PID. 0 once
+# /-/ready says 200 (bounded: 10 s); else its log is quoted, and 1.
+e2e_start_alertmanager() {
+	local bin=$1 ns=$2 dir=$3 port=$4
+	mkdir -p "$dir/data"
+	cat >"$dir/alertmanager.yml" <<-'YML'
+		route:
+		  receiver: devnull
+		receivers:
+		  - name: devnull
+	YML
+	ip netns exec "$ns" "$bin" --config.file="$dir/alertmanager.yml" \
+		--storage.path="$dir/data" --cluster.listen-address= \
+		--web.listen-address="127.0.0.1:$port" >"$dir/log" 2>&1 &
+	E2E_AM_PID=$!
+	e2e_track_pid "$E2E_AM_PID"
+	e2e_wait_ready "$ns" "http://127.0.0.1:$port/-/ready" "$E2E_AM_PID" "$dir/log" 10
+}
+
+# e2e_wait_udp_listen NS ADDR PORT: until something listens on ADDR:PORT in NS
+# (a sipp UAS, before its UAC starts); bounded: 5 s.
+e2e_wait_udp_listen() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$1" ss -Hnul "sport = :$3" | grep -qF "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+e2e_first_file() { # e2e_first_file GLOB...: the first match that exists, or nothing
+	[ -e "$1" ] && echo "$1"
+}
+
+# e2e_sipp_counts FILE [Sent|Recv]: from a sipp -trace_counts CSV, one line
+# "CODE N RETRANS" per response code, summed over the scenario's messages of
+# that code. The header names each message "INDEX_CODE_Sent" (or _Recv),
+# followed by "INDEX_CODE_Retrans"; the last row holds the final counts.
+e2e_sipp_counts() {
+	awk -F';' -v dir="${2:-Sent}" '
+	NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; next }
+	{ last = $0 }
+	END {
+		n = split(last, v, ";")
+		for (i = 1; i < n; i++) {
+			if (h[i] !~ ("^[0-9]+_[1-6][0-9][0-9]_" dir "$")) continue
+			split(h[i], p, "_")
+			if (h[i + 1] != p[1] "_" p[2] "_Retrans") continue
+			sent[p[2]] += v[i]
+			retr[p[2]] += v[i + 1]
+		}
+		for (c in sent) print c, sent[c], retr[c]
+	}' "$1" | sort -n
 }

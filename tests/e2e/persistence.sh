@@ -57,48 +57,19 @@ if ! mount -t bpf bpf "$PIN"; then
 fi
 PIN_MOUNTED=1
 
-EXP_PID=""
-EXP_ERR=""
-EXP_OUT=""
-RUN=0
-
-show_log() { # show_log FILE
-	[ -s "$1" ] && sed 's/^/# | /' "$1"
-}
-
 # start_exporter NAME ARGS...: run the exporter in NS_A; 0 once HTTP answers.
 start_exporter() {
 	local name=$1
 	shift
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
-	ip netns exec "$NS_A" "$EXPORTER" "$@" --listen "$LISTEN" >"$EXP_OUT" 2>"$EXP_ERR" &
-	EXP_PID=$!
-	e2e_track_pid "$EXP_PID"
-	e2e_wait_http "$NS_A" "$URL/metrics" 10 && return 0
-	show_log "$EXP_ERR"
-	return 1
-}
-
-# stop_exporter: SIGTERM, then the exit status in E2E_STATUS (bounded: 5 s).
-stop_exporter() {
-	kill -TERM "$EXP_PID" 2>/dev/null
-	e2e_wait_exit "$EXP_PID" 5
-	e2e_untrack_pid "$EXP_PID"
-	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
+	e2e_start_exporter "$name" "$NS_A" "$URL/metrics" "$EXPORTER" "$@" --listen "$LISTEN"
 }
 
 # run_once NAME ARGS...: the exporter in the foreground (bounded: 10 s);
-# status in E2E_STATUS, stderr in EXP_ERR.
+# status in E2E_STATUS, stderr in E2E_EXP_ERR.
 run_once() {
 	local name=$1
 	shift
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
-	timeout 10 ip netns exec "$NS_A" "$EXPORTER" "$@" >"$EXP_OUT" 2>"$EXP_ERR"
-	E2E_STATUS=$?
+	e2e_run_exporter "$name" "$NS_A" 10 "$EXPORTER" "$@"
 }
 
 pins_present() { # pins_present: every pinned file is there
@@ -134,11 +105,6 @@ link_exists() {
 	bpftool link show id "$1" >/dev/null 2>&1
 }
 
-# tc_filters: our egress BPF filters on IF_A (0 when none).
-tc_filters() {
-	tc -n "$NS_A" filter show dev "$IF_A" egress 2>/dev/null | grep -c 'bpf.*sip6xx_tc'
-}
-
 # ---- the background scraper: every 200 ms, bounded (900 tries) ----------------
 SCRAPES=""
 SCRAPER_PID=""
@@ -163,8 +129,7 @@ scraper_start() {
 
 scraper_stop() {
 	touch "$SCRAPES/stop"
-	e2e_wait_exit "$SCRAPER_PID" 5
-	e2e_untrack_pid "$SCRAPER_PID"
+	e2e_reap "$SCRAPER_PID" 5
 }
 
 scrape_count() {
@@ -218,7 +183,7 @@ test_restart() {
 
 	start_exporter first -i "$IF_A" --pin-path "$PIN" "${ALERT_ARGS[@]}"
 	ok $? "restart: exporter with --pin-path $PIN serves metrics"
-	out1=$EXP_OUT
+	out1=$E2E_EXP_OUT
 	pins_present
 	ok $? "restart: $PIN_FILES pinned in $PIN_DIR while running"
 	check_eq xdp "$(pinned_link type)" "restart: the pinned xdp_link is an XDP link"
@@ -237,17 +202,14 @@ test_restart() {
 	# During: a sender that runs across the stop and the start (50 rounds, 4 s).
 	stream_send_bg "$NS_B" "$IF_B" "$NS_A" "$IF_A" "$during" 50 0.08 --started-file "$started"
 	sender=$STREAM_PID
-	for ((n_first = 0; n_first < 50; n_first++)); do
-		[ -e "$started" ] && break
-		sleep 0.1
-	done
+	e2e_poll 5 test -e "$started"
 	sleep 0.5
 	kill -0 "$sender" 2>/dev/null
 	ok $? "restart: the sender is running when the exporter is stopped"
 	n_first=$(scrape_count)
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "restart: SIGTERM with --pin-path stops the exporter with exit status 0"
-	grep -q "$IF_A: left attached and pinned in $PIN_DIR" "$EXP_ERR"
+	grep -q "$IF_A: left attached and pinned in $PIN_DIR" "$E2E_EXP_ERR"
 	ok $? "restart: stderr says $IF_A is left attached and pinned"
 
 	# Down: everything that keeps counting is still there.
@@ -267,8 +229,8 @@ test_restart() {
 	ok $? "restart: the restarted exporter serves metrics"
 	kill -0 "$sender" 2>/dev/null
 	ok $? "restart: the sender is still running when the exporter is back"
-	err2=$EXP_ERR
-	out2=$EXP_OUT
+	err2=$E2E_EXP_ERR
+	out2=$E2E_EXP_OUT
 	grep -q "warning: $IF_A: keeping the pinned peers map's capacity 65536" "$err2"
 	ok $? "restart: --max-peers 4096 over pinned maps warns that the pinned capacity 65536 stays"
 	link2=$(pinned_link id)
@@ -278,8 +240,7 @@ test_restart() {
 	ok $? "restart: the pinned link now runs the new program (prog $prog1 -> $prog2)"
 	check_eq "$prog2" "$(xdp_prog_on)" "restart: ip link shows the new program on $IF_A"
 
-	e2e_wait_exit "$sender" 30
-	e2e_untrack_pid "$sender"
+	e2e_reap "$sender" 30
 	check_eq 0 "$E2E_STATUS" "restart: the sender across the stop and start finished cleanly"
 	ok 0 "restart: $(stream_total "$during") frames sent across the stop and the start"
 
@@ -309,9 +270,9 @@ test_restart() {
 
 	[ ! -s "$out1" ] && [ ! -s "$out2" ]
 	ok $? "restart: no alert on stdout, before or after the restart (pinned counts are no spike)"
-	show_log "$out2"
+	e2e_show_log "$out2"
 
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "restart: the second exporter stops with exit status 0"
 	pins_present
 	ok $? "restart: the pins stay after the second stop"
@@ -326,9 +287,9 @@ test_contract() {
 	ok $? "contract: the pinned contract map rewritten to version 99 with bpftool"
 	run_once contract -i "$IF_A" --pin-path "$PIN" --listen "$LISTEN"
 	check_eq 1 "$E2E_STATUS" "contract: the exporter refuses maps of another contract version with exit status 1"
-	errors=$(grep -c ': error: ' "$EXP_ERR")
+	errors=$(grep -c ': error: ' "$E2E_EXP_ERR")
 	check_eq 1 "$errors" "contract: exactly one error line"
-	line=$(grep ': error: ' "$EXP_ERR")
+	line=$(grep ': error: ' "$E2E_EXP_ERR")
 	case $line in
 	*"$IF_A"*"$PIN_DIR"*"version 99"*"--detach -i $IF_A"*) ok 0 "contract: the error names $IF_A, $PIN_DIR, version 99 and --detach" ;;
 	*) ok 1 "contract: the error names $IF_A, $PIN_DIR, version 99 and --detach (got '$line')" ;;
@@ -346,9 +307,9 @@ test_detach() {
 	link=$(pinned_link id)
 	run_once detach --detach -i "$IF_A" --pin-path "$PIN"
 	check_eq 0 "$E2E_STATUS" "detach: --detach -i $IF_A --pin-path $PIN exits 0"
-	! grep -qE ': (warning|error): ' "$EXP_ERR"
+	! grep -qE ': (warning|error): ' "$E2E_EXP_ERR"
 	ok $? "detach: no warning or error on stderr"
-	show_log "$EXP_ERR"
+	e2e_show_log "$E2E_EXP_ERR"
 	[ ! -e "$PIN_DIR" ]
 	ok $? "detach: $PIN_DIR is gone"
 	e2e_xdp_attached "$NS_A" "$IF_A"
@@ -359,25 +320,25 @@ test_detach() {
 	# --direction both: the TC egress filter stays while down, and --detach removes it.
 	start_exporter both -i "$IF_A" --pin-path "$PIN" --direction both "${ALERT_ARGS[@]}"
 	ok $? "detach: exporter with --direction both --pin-path serves metrics"
-	check_eq 1 "$(tc_filters)" "detach: one sip6xx_tc egress filter on $IF_A while running"
-	stop_exporter
+	check_eq 1 "$(e2e_tc_filters "$NS_A" "$IF_A")" "detach: one sip6xx_tc egress filter on $IF_A while running"
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "detach: SIGTERM stops it with exit status 0"
-	check_eq 1 "$(tc_filters)" "detach: the egress filter stays while the exporter is down"
+	check_eq 1 "$(e2e_tc_filters "$NS_A" "$IF_A")" "detach: the egress filter stays while the exporter is down"
 	e2e_xdp_attached "$NS_A" "$IF_A"
 	ok $? "detach: XDP stays on $IF_A while the exporter is down"
 	start_exporter both-again -i "$IF_A" --pin-path "$PIN" --direction both "${ALERT_ARGS[@]}"
 	ok $? "detach: restarted with --direction both"
-	check_eq 1 "$(tc_filters)" "detach: a restart replaces the egress filter instead of adding one"
-	stop_exporter
+	check_eq 1 "$(e2e_tc_filters "$NS_A" "$IF_A")" "detach: a restart replaces the egress filter instead of adding one"
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "detach: SIGTERM stops it again with exit status 0"
 	link=$(pinned_link id)
 
 	run_once detach-both --detach -i "$IF_A" --pin-path "$PIN"
 	check_eq 0 "$E2E_STATUS" "detach: --detach after --direction both exits 0"
-	show_log "$EXP_ERR"
-	! grep -qE ': (warning|error): ' "$EXP_ERR"
+	e2e_show_log "$E2E_EXP_ERR"
+	! grep -qE ': (warning|error): ' "$E2E_EXP_ERR"
 	ok $? "detach: no warning or error on stderr"
-	check_eq 0 "$(tc_filters)" "detach: the egress filter is gone"
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "detach: the egress filter is gone"
 	e2e_xdp_attached "$NS_A" "$IF_A"
 	ok $((!$?)) "detach: no XDP program left on $IF_A"
 	! link_exists "$link"
@@ -389,7 +350,7 @@ test_detach() {
 	check_eq 0 "$E2E_STATUS" "detach: --detach with nothing pinned exits 0"
 	run_once detach-usage --detach -i "$IF_A"
 	check_eq 2 "$E2E_STATUS" "detach: --detach without --pin-path is bad usage (exit 2)"
-	grep -q -- '--pin-path' "$EXP_ERR"
+	grep -q -- '--pin-path' "$E2E_EXP_ERR"
 	ok $? "detach: ... and the message names --pin-path"
 	run_once pin-relative -i "$IF_A" --pin-path relative/dir
 	check_eq 2 "$E2E_STATUS" "pin-path: a relative --pin-path is bad usage (exit 2)"
@@ -408,20 +369,17 @@ test_recreated_while_down() {
 	stream_wait "$NS_A" "$URL/metrics" "$scrape" "$expect"
 	stream_check "$expect" "$scrape" "recreate, first run"
 	link1=$(pinned_link id)
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "recreate: SIGTERM stops it with exit status 0"
 
-	ip -n "$NS_A" link del "$IF_A" &&
-		ip -n "$NS_A" link add "$IF_A" type veth peer name "$IF_B" netns "$NS_B" &&
-		ip -n "$NS_A" link set "$IF_A" up && ip -n "$NS_B" link set "$IF_B" up &&
-		e2e_link_ready "$NS_A" "$IF_A" && e2e_link_ready "$NS_B" "$IF_B"
+	ip -n "$NS_A" link del "$IF_A" && e2e_veth_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
 	ok $? "recreate: $IF_A/$IF_B deleted and made again while the exporter is down"
 
 	start_exporter recreate-again -i "$IF_A" --pin-path "$PIN" --alert-codes none
 	ok $? "recreate: the restarted exporter serves metrics on the new $IF_A"
-	! grep -qE ': error: ' "$EXP_ERR"
+	! grep -qE ': error: ' "$E2E_EXP_ERR"
 	ok $? "recreate: no error logged"
-	show_log "$EXP_ERR"
+	e2e_show_log "$E2E_EXP_ERR"
 	link2=$(pinned_link id)
 	[ "$link2" != none ] && [ "$link2" != "$link1" ]
 	ok $? "recreate: a new XDP link is pinned in place of the dead one ($link1 -> $link2)"
@@ -432,7 +390,7 @@ test_recreated_while_down() {
 	stream_wait "$NS_A" "$URL/metrics" "$scrape" "$expect"
 	stream_check "$expect" "$scrape" "recreate, counters continue from the pinned maps"
 	check_eq "" "$(stream_dups "$scrape" | tr '\n' ' ')" "recreate: no series appears twice in the scrape"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "recreate: SIGTERM stops it with exit status 0"
 	run_once recreate-detach --detach -i "$IF_A" --pin-path "$PIN"
 	check_eq 0 "$E2E_STATUS" "recreate: --detach exits 0"
@@ -444,7 +402,7 @@ test_recreated_while_down() {
 test_not_bpffs() {
 	run_once not-bpffs -i "$IF_A" --pin-path "$E2E_TMP/plain" --listen "$LISTEN"
 	check_eq 1 "$E2E_STATUS" "pin-path: a directory that is not on bpffs is refused with exit status 1"
-	grep -q "is not on a bpffs" "$EXP_ERR"
+	grep -q "is not on a bpffs" "$E2E_EXP_ERR"
 	ok $? "pin-path: ... and the message says it is not on a bpffs"
 	e2e_xdp_attached "$NS_A" "$IF_A"
 	ok $((!$?)) "pin-path: ... and nothing is attached"
@@ -460,15 +418,15 @@ test_mounts_bpffs() {
 
 	start_exporter mount -i "$IF_A" --pin-path "$dir" --alert-codes none
 	ok $? "mount: exporter with --pin-path $dir serves metrics where /sys/fs/bpf is no bpffs"
-	grep -q "info: mounted bpffs on /sys/fs/bpf" "$EXP_ERR"
+	grep -q "info: mounted bpffs on /sys/fs/bpf" "$E2E_EXP_ERR"
 	ok $? "mount: stderr says it mounted bpffs on /sys/fs/bpf"
 	for f in $PIN_FILES; do
-		[ -e "/proc/$EXP_PID/root$dir/$IF_A/$f" ] || missing="$missing $f"
+		[ -e "/proc/$E2E_EXP_PID/root$dir/$IF_A/$f" ] || missing="$missing $f"
 	done
 	check_eq "" "$missing" "mount: the pins are in $dir/$IF_A, in the exporter's mount namespace"
 	[ ! -e "$dir" ]
 	ok $? "mount: the host's /sys/fs/bpf is untouched"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "mount: SIGTERM stops it with exit status 0"
 }
 

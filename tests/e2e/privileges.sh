@@ -58,12 +58,7 @@ cleanup() {
 trap cleanup EXIT
 e2e_tmpdir
 
-EXP_PID=""
 TRACER_PID=""	# strace, when the exporter runs under it
-EXP_ERR=""
-EXP_OUT=""
-AM_PID=""
-RUN=0
 NOBODY_UID=$(id -u nobody)
 NOBODY_GID=$(id -g nobody)
 ZERO=0000000000000000
@@ -90,22 +85,8 @@ decode() {
 	fi
 }
 
-show_log() { # show_log FILE: quote a file into the TAP stream
-	[ -s "$1" ] && sed 's/^/# | /' "$1"
-}
-
-# wait_log FILE REGEX SECONDS: until a line of FILE matches.
-wait_log() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # start_exporter NAME [PREFIX... --] ARGS...: the exporter in NS_A, behind an
-# optional command prefix (setpriv, strace); EXP_PID is the exporter itself.
+# optional command prefix (setpriv, strace); E2E_EXP_PID is the exporter itself.
 # 0 once HTTP answers.
 start_exporter() {
 	local name=$1 prefix=() i
@@ -117,42 +98,21 @@ start_exporter() {
 		done
 		shift
 	fi
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	EXP_OUT=$E2E_TMP/$RUN-$name.stdout
-	ip netns exec "$NS_A" "${prefix[@]}" "$EXPORTER" --listen "$LISTEN" "$@" \
-		>"$EXP_OUT" 2>"$EXP_ERR" &
-	EXP_PID=$!
-	e2e_track_pid "$EXP_PID"
-	if ! e2e_wait_http "$NS_A" "$URL/metrics" 10; then
-		show_log "$EXP_ERR"
-		return 1
-	fi
+	e2e_start_exporter "$name" "$NS_A" "$URL/metrics" \
+		"${prefix[@]}" "$EXPORTER" --listen "$LISTEN" "$@" || return 1
 	# Behind strace, the exporter is the tracer's child.
 	if [[ " ${prefix[*]} " == *" strace "* ]]; then
-		TRACER_PID=$EXP_PID
-		EXP_PID=""
+		TRACER_PID=$E2E_EXP_PID
+		E2E_EXP_PID=""
 		for ((i = 0; i < 20; i++)); do
-			EXP_PID=$(pgrep -P "$TRACER_PID" | head -1)
-			[ -n "$EXP_PID" ] && break
+			E2E_EXP_PID=$(pgrep -P "$TRACER_PID" | head -1)
+			[ -n "$E2E_EXP_PID" ] && break
 			sleep 0.1
 		done
-		[ -n "$EXP_PID" ] || return 1
-		e2e_track_pid "$EXP_PID"
+		[ -n "$E2E_EXP_PID" ] || return 1
+		e2e_track_pid "$E2E_EXP_PID"
 	fi
 	return 0
-}
-
-# stop_exporter WHAT [WAIT_PID]: SIGTERM to the exporter; exit status 0 of
-# WAIT_PID (default: the exporter; strace passes its tracee's status on).
-stop_exporter() {
-	local wait_pid=${2:-$EXP_PID}
-	kill -TERM "$EXP_PID" 2>/dev/null
-	e2e_wait_exit "$wait_pid" 5
-	e2e_untrack_pid "$wait_pid"
-	e2e_untrack_pid "$EXP_PID"
-	check_eq 0 "$E2E_STATUS" "$1: SIGTERM stops the exporter with exit status 0"
-	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
 }
 
 # status_field FILE NAME: a /proc/PID/status field, tabs folded to spaces.
@@ -186,34 +146,10 @@ check_caps() {
 	check_eq 1 "$(status_field "$st" NoNewPrivs)" "$what: NoNewPrivs is 1"
 }
 
-snapshot_status() { # snapshot_status NAME: /proc/EXP_PID/status into a file; its path
-	local st=$E2E_TMP/$RUN-$1.status
-	cp "/proc/$EXP_PID/status" "$st" 2>/dev/null || : >"$st"
+snapshot_status() { # snapshot_status NAME: /proc/E2E_EXP_PID/status into a file; its path
+	local st=$E2E_TMP/$E2E_RUN-$1.status
+	cp "/proc/$E2E_EXP_PID/status" "$st" 2>/dev/null || : >"$st"
 	echo "$st"
-}
-
-# start_am: a real Alertmanager on NS_A's loopback; 0 once /-/ready says 200.
-start_am() {
-	local dir=$E2E_TMP/am i
-	mkdir -p "$dir/data"
-	cat >"$dir/alertmanager.yml" <<-'EOF'
-		route:
-		  receiver: devnull
-		receivers:
-		  - name: devnull
-	EOF
-	ip netns exec "$NS_A" "$ALERTMANAGER" --config.file="$dir/alertmanager.yml" \
-		--storage.path="$dir/data" --cluster.listen-address= \
-		--web.listen-address="127.0.0.1:$AM_PORT" >"$dir/log" 2>&1 &
-	AM_PID=$!
-	e2e_track_pid "$AM_PID"
-	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$NS_A" curl -sf --max-time 1 -o /dev/null "$AM_URL/-/ready" && return 0
-		kill -0 "$AM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	show_log "$dir/log"
-	return 1
 }
 
 # am_has_alert INSTANCE SECONDS: until Alertmanager lists an active
@@ -250,10 +186,10 @@ firing_lines() {
 	EOF
 }
 
-wait_firing() { # wait_firing SECONDS: until EXP_OUT holds a firing line for 607
+wait_firing() { # wait_firing SECONDS: until E2E_EXP_OUT holds a firing line for 607
 	local i
 	for ((i = 0; i < $1 * 10; i++)); do
-		[ "$(firing_lines "$EXP_OUT")" -ge 1 ] 2>/dev/null && return 0
+		[ "$(firing_lines "$E2E_EXP_OUT")" -ge 1 ] 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
@@ -263,24 +199,12 @@ wait_firing() { # wait_firing SECONDS: until EXP_OUT holds a firing line for 607
 send_spike() {
 	local out=$1
 	shift
-	timeout 60 ip netns exec "$NS_B" "$E2E_PYTHON" tests/e2e/send_spike.py --iface "$IF_B" \
-		--src-mac "$(e2e_mac "$NS_B" "$IF_B")" --dst-mac "$(e2e_mac "$NS_A" "$IF_A")" \
-		"$@" >"$out"
+	e2e_send_spike "$NS_B" "$IF_B" "$NS_A" "$IF_A" "$@" >"$out"
 }
 
 json_field() { # json_field FILE EXPR: a Python expression over J, the file's JSON
 	"$E2E_PYTHON" -c 'import json, sys; J = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
 		"$1" "$2" 2>/dev/null || echo error
-}
-
-xdp_mode() { # xdp_mode IFACE: xdp, xdpgeneric or none, in NS_A
-	local flags
-	flags=$(ip -n "$NS_A" -d link show dev "$1" 2>/dev/null | head -1)
-	case " $flags " in
-	*" xdpgeneric "*) echo xdpgeneric ;;
-	*" xdp "* | *" xdpdrv "*) echo xdp ;;
-	*) echo none ;;
-	esac
 }
 
 tc_egress_ours() { # tc_egress_ours IFACE: true while our TC filter is on IFACE's egress
@@ -292,26 +216,20 @@ tc_egress_ours() { # tc_egress_ours IFACE: true while our TC filter is on IFACE'
 bounce_iface() {
 	local what=$1
 	ip -n "$NS_A" link del "$IF_A"
-	wait_log "$EXP_ERR" "$IF_A: the interface went away" 5
+	e2e_wait_grep "$E2E_EXP_ERR" "$IF_A: the interface went away" 5
 	ok $? "$what: the exporter notices $IF_A went away"
-	ip -n "$NS_A" link add "$IF_A" type veth peer name "$IF_B" netns "$NS_B" &&
-		ip -n "$NS_A" addr add 198.18.0.1/24 dev "$IF_A" &&
-		ip -n "$NS_B" addr add 198.18.0.2/24 dev "$IF_B" &&
-		ip -n "$NS_A" addr add 2001:db8::1/64 dev "$IF_A" nodad &&
-		ip -n "$NS_B" addr add 2001:db8::2/64 dev "$IF_B" nodad &&
-		ip -n "$NS_A" link set "$IF_A" up && ip -n "$NS_B" link set "$IF_B" up &&
-		e2e_link_ready "$NS_A" "$IF_A" && e2e_link_ready "$NS_B" "$IF_B"
+	e2e_veth_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B" addr
 	ok $? "$what: $IF_A/$IF_B made again"
-	wait_log "$EXP_ERR" "$IF_A: the interface is back .*re-attached" 5
+	e2e_wait_grep "$E2E_EXP_ERR" "$IF_A: the interface is back .*re-attached" 5
 	ok $? "$what: re-attached after the privilege drop"
-	grep -E "error:" "$EXP_ERR" | sed 's/^/# | /'
+	grep -E "error:" "$E2E_EXP_ERR" | sed 's/^/# | /'
 }
 
 # no_errors WHAT: stderr holds no error line.
 no_errors() {
-	! grep -q "error:" "$EXP_ERR"
+	! grep -q "error:" "$E2E_EXP_ERR"
 	ok $? "$1: no error on stderr"
-	grep "error:" "$EXP_ERR" | sed 's/^/# | /'
+	grep "error:" "$E2E_EXP_ERR" | sed 's/^/# | /'
 }
 
 # expand_filter GROUP|NAME...: the system calls systemd's filter names mean.
@@ -337,20 +255,20 @@ test_default() {
 	local st sent=$E2E_TMP/default.sent more=$E2E_TMP/default.more scrape=$E2E_TMP/default.prom
 	local total src want series
 
-	start_am
+	e2e_start_alertmanager "$ALERTMANAGER" "$NS_A" "$E2E_TMP/am" "$AM_PORT"
 	ok $? "default: Alertmanager ready on 127.0.0.1:$AM_PORT in $NS_A"
 	start_exporter default -i "$IF_A" --alertmanager-url "$AM_URL" --alert-instance priv-default
 	ok $? "default: exporter started as root serves $URL/metrics"
 	st=$(snapshot_status default)
 	check_ids default "$st" "$NOBODY_UID" "$NOBODY_GID"
 	check_caps default "$st" "$KEEP_BPF"
-	grep -q "privileges: running as nobody (uid $NOBODY_UID, gid $NOBODY_GID" "$EXP_ERR"
+	grep -q "privileges: running as nobody (uid $NOBODY_UID, gid $NOBODY_GID" "$E2E_EXP_ERR"
 	ok $? "default: stderr says it runs as nobody"
 	if [ "$KEEP_BPF" != 0 ]; then
-		grep -q "keeping CAP_BPF: kernel.unprivileged_bpf_disabled is set" "$EXP_ERR"
+		grep -q "keeping CAP_BPF: kernel.unprivileged_bpf_disabled is set" "$E2E_EXP_ERR"
 		ok $? "default: stderr says why CAP_BPF stays"
 	fi
-	grep -q "CAP_NET_ADMIN dropped" "$EXP_ERR"
+	grep -q "CAP_NET_ADMIN dropped" "$E2E_EXP_ERR"
 	ok $? "default: stderr says CAP_NET_ADMIN is dropped"
 
 	# 2/s from 198.18.0.2 for 4 s (under --alert-min-rate 5), then the burst.
@@ -360,7 +278,7 @@ test_default() {
 	total=$(json_field "$sent" "J['steady_sent'] + J['spike_sent']")
 	wait_firing 5
 	ok $? "default: the firing JSON line for 607 comes after the drop"
-	check_eq 1 "$(firing_lines "$EXP_OUT")" "default: exactly one firing line"
+	check_eq 1 "$(firing_lines "$E2E_EXP_OUT")" "default: exactly one firing line"
 	e2e_wait_metric "$NS_A" "$URL/metrics" "$scrape" \
 		"sip6xx_responses_total{interface=\"$IF_A\",direction=\"rx\",code=\"607\"}" "$total" 5
 	ok $? "default: responses_total{code=607} is exactly the $total frames sent"
@@ -381,7 +299,7 @@ test_default() {
 
 	# CAP_BPF alone re-attaches through a new bpf_link.
 	bounce_iface default
-	check_eq xdp "$(xdp_mode "$IF_A")" "default: native XDP is back on $IF_A"
+	check_eq xdp "$(e2e_xdp_mode "$NS_A" "$IF_A")" "default: native XDP is back on $IF_A"
 	send_spike "$more" --spike 40 --spike-sources 198.18.0.3
 	e2e_wait_metric "$NS_A" "$URL/metrics" "$scrape" \
 		"sip6xx_responses_total{interface=\"$IF_A\",direction=\"rx\",code=\"607\"}" \
@@ -393,8 +311,8 @@ test_default() {
 	st=$(snapshot_status default-after)
 	check_eq "$(hex "$KEEP_BPF")" "$(status_field "$st" CapEff)" \
 		"default: still $(decode "$(hex "$KEEP_BPF")") after scrapes, alerts and a re-attach"
-	stop_exporter default
-	check_eq none "$(xdp_mode "$IF_A")" "default: no XDP program left on $IF_A"
+	e2e_check_exporter_stops default
+	check_eq none "$(e2e_xdp_mode "$NS_A" "$IF_A")" "default: no XDP program left on $IF_A"
 	no_errors default
 }
 
@@ -421,9 +339,9 @@ test_unit_confinement() {
 	st=$(snapshot_status unit)
 	check_ids unit "$st" "$NOBODY_UID" "$NOBODY_GID"
 	check_caps unit "$st" "$KEEP_EGRESS"
-	grep -q "keeping CAP_NET_ADMIN: the TC egress filter" "$EXP_ERR"
+	grep -q "keeping CAP_NET_ADMIN: the TC egress filter" "$E2E_EXP_ERR"
 	ok $? "unit: stderr says why CAP_NET_ADMIN stays"
-	check_eq xdpgeneric "$(xdp_mode "$IF_A")" "unit: generic XDP on $IF_A (a bpf_link too)"
+	check_eq xdpgeneric "$(e2e_xdp_mode "$NS_A" "$IF_A")" "unit: generic XDP on $IF_A (a bpf_link too)"
 	tc_egress_ours "$IF_A"
 	ok $? "unit: our TC egress filter is on $IF_A"
 
@@ -441,14 +359,14 @@ test_unit_confinement() {
 	ok $? "unit: responses_total{code=607} is exactly $SPIKE_FRAMES"
 
 	bounce_iface unit
-	check_eq xdpgeneric "$(xdp_mode "$IF_A")" "unit: generic XDP is back on $IF_A"
+	check_eq xdpgeneric "$(e2e_xdp_mode "$NS_A" "$IF_A")" "unit: generic XDP is back on $IF_A"
 	tc_egress_ours "$IF_A"
 	ok $? "unit: the TC egress filter is back on $IF_A (CAP_NET_ADMIN kept)"
 	e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
 	ok $? "unit: a scrape after the re-attach answers"
 
-	stop_exporter unit "$TRACER_PID"
-	check_eq none "$(xdp_mode "$IF_A")" "unit: no XDP program left on $IF_A"
+	e2e_check_exporter_stops unit TERM "$TRACER_PID"
+	check_eq none "$(e2e_xdp_mode "$NS_A" "$IF_A")" "unit: no XDP program left on $IF_A"
 	! tc_egress_ours "$IF_A"
 	ok $? "unit: no TC egress filter left on $IF_A"
 	no_errors unit
@@ -473,16 +391,16 @@ test_unit_confinement() {
 
 # ---- 3. an unknown --user ------------------------------------------------------------
 test_unknown_user() {
-	local name=sip6xx-no-such-user-$$ err=$E2E_TMP/unknown.stderr status
+	local name=sip6xx-no-such-user-$$ err status
 	getent passwd "$name" >/dev/null && { ok 1 "unknown user: $name exists"; return; }
-	timeout 20 ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$LISTEN" --user "$name" \
-		>/dev/null 2>"$err"
-	status=$?
+	e2e_run_exporter unknown-user "$NS_A" 20 "$EXPORTER" -i "$IF_A" --listen "$LISTEN" --user "$name"
+	status=$E2E_STATUS
+	err=$E2E_EXP_ERR
 	check_eq 1 "$status" "unknown user: --user $name exits 1"
 	grep -q -- "--user $name: no such user" "$err"
 	ok $? "unknown user: the error names $name"
-	show_log "$err"
-	check_eq none "$(xdp_mode "$IF_A")" "unknown user: nothing was attached to $IF_A"
+	e2e_show_log "$err"
+	check_eq none "$(e2e_xdp_mode "$NS_A" "$IF_A")" "unknown user: nothing was attached to $IF_A"
 }
 
 # ---- 4. --user root --------------------------------------------------------------------
@@ -493,10 +411,10 @@ test_user_root() {
 	st=$(snapshot_status root)
 	check_ids "user root" "$st" 0 0
 	check_caps "user root" "$st" "$KEEP_BPF"
-	grep -q "warning: --user root: staying uid 0" "$EXP_ERR"
+	grep -q "warning: --user root: staying uid 0" "$E2E_EXP_ERR"
 	ok $? "user root: a warning says it stays uid 0"
-	stop_exporter "user root"
-	check_eq none "$(xdp_mode "$IF_A")" "user root: no XDP program left on $IF_A"
+	e2e_check_exporter_stops "user root"
+	check_eq none "$(e2e_xdp_mode "$NS_A" "$IF_A")" "user root: no XDP program left on $IF_A"
 }
 
 # ---- 5. started unprivileged, with ambient capabilities ----------------------------
@@ -511,13 +429,13 @@ test_ambient() {
 	check_ids ambient "$st" "$NOBODY_UID" "$NOBODY_GID"
 	# No CAP_SETPCAP: the bounding set stays as given; no_new_privs makes it moot.
 	check_caps ambient "$st" "$KEEP_BPF" "$bnd"
-	grep -q "started as uid $NOBODY_UID, which stays" "$EXP_ERR"
+	grep -q "started as uid $NOBODY_UID, which stays" "$E2E_EXP_ERR"
 	ok $? "ambient: stderr says the uid stays"
 	e2e_scrape "$NS_A" "$URL/metrics" "$scrape" &&
 		[ "$(e2e_metric "$scrape" "sip6xx_interface_attached{interface=\"$IF_A\"}")" = 1 ]
 	ok $? "ambient: scrapes answer, attached"
-	stop_exporter ambient
-	check_eq none "$(xdp_mode "$IF_A")" "ambient: no XDP program left on $IF_A"
+	e2e_check_exporter_stops ambient
+	check_eq none "$(e2e_xdp_mode "$NS_A" "$IF_A")" "ambient: no XDP program left on $IF_A"
 }
 
 # ---- 6. --pin-path ---------------------------------------------------------------------
@@ -534,8 +452,8 @@ test_pinned() {
 	ok $? "pinned: first run serves metrics"
 	check_eq "$NOBODY_UID" "$(status_field "$(snapshot_status pin-1)" Uid | cut -d' ' -f1)" \
 		"pinned: runs as nobody after pinning"
-	stop_exporter "pinned, first run"
-	check_eq xdp "$(xdp_mode "$IF_A")" "pinned: XDP stays attached through the pinned link"
+	e2e_check_exporter_stops "pinned, first run"
+	check_eq xdp "$(e2e_xdp_mode "$NS_A" "$IF_A")" "pinned: XDP stays attached through the pinned link"
 	[ -e "$pins/$IF_A/xdp_link" ]
 	ok $? "pinned: $pins/$IF_A/xdp_link is there"
 
@@ -544,14 +462,13 @@ test_pinned() {
 	st=$(snapshot_status pin-2)
 	check_caps "pinned" "$st" "$KEEP_BPF"
 	bounce_iface pinned
-	grep -q "cannot be pinned in $pins/$IF_A" "$EXP_ERR"
+	grep -q "cannot be pinned in $pins/$IF_A" "$E2E_EXP_ERR"
 	ok $? "pinned: the re-attach after the drop warns that it counts unpinned"
-	stop_exporter "pinned, second run"
-	check_eq none "$(xdp_mode "$IF_A")" "pinned: the unpinned link went with the process"
+	e2e_check_exporter_stops "pinned, second run"
+	check_eq none "$(e2e_xdp_mode "$NS_A" "$IF_A")" "pinned: the unpinned link went with the process"
 
-	timeout 20 ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --pin-path "$pins" --detach \
-		>/dev/null 2>"$E2E_TMP/detach.stderr"
-	check_eq 0 "$?" "pinned: --detach exits 0"
+	e2e_run_exporter detach "$NS_A" 20 "$EXPORTER" -i "$IF_A" --pin-path "$pins" --detach
+	check_eq 0 "$E2E_STATUS" "pinned: --detach exits 0"
 	[ ! -e "$pins/$IF_A" ]
 	ok $? "pinned: --detach removed $pins/$IF_A"
 	umount "$BPFFS" && BPFFS=""
@@ -570,7 +487,7 @@ test_unit_file() {
 		"$UNIT" >"$dir/sip6xx-exporter.service"
 	out=$(systemd-analyze verify "$dir/sip6xx-exporter.service" 2>&1)
 	ok $? "unit: systemd-analyze verify $UNIT"
-	[ -n "$out" ] && echo "$out" | sed 's/^/# | /'
+	[ -n "$out" ] && echo "# | ${out//$'\n'/$'\n'# | }"
 	out=$(systemd-analyze security --offline=yes --threshold=30 "$dir/sip6xx-exporter.service" 2>&1)
 	ok $? "unit: systemd-analyze security exposure at most 3.0"
 	level=$(echo "$out" | sed -n 's/.*Overall exposure level for [^:]*: //p')
@@ -585,12 +502,6 @@ test_ambient
 test_pinned
 test_unit_file
 
-stop_am() {
-	[ -n "$AM_PID" ] || return
-	kill -TERM "$AM_PID" 2>/dev/null
-	e2e_wait_exit "$AM_PID" 5
-	e2e_untrack_pid "$AM_PID"
-}
-stop_am
+[ -z "$E2E_AM_PID" ] || e2e_stop_pid "$E2E_AM_PID"
 cleanup
 tap_done

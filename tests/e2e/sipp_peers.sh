@@ -54,9 +54,6 @@ done
 trap e2e_cleanup EXIT
 e2e_tmpdir
 
-EXP_PID=""
-EXP_ERR=""
-EXP_OUT=""
 NRUN=0
 
 # What the exporter must have counted since it started, from the UAS's
@@ -68,14 +65,6 @@ EXP_TOTAL=0
 # included), RUN_OK[4] (both sipp ended well), RUN_CODES (codes sent).
 declare -A RUN_SENT RUN_RETR RUN_RECV RUN_OK
 RUN_CODES=""
-
-show_log() { # show_log FILE: quote a file into the TAP stream as comments
-	[ -s "$1" ] && sed 's/^/# | /' "$1"
-}
-
-first_file() { # first_file GLOB...: the first match that exists, or nothing
-	[ -e "$1" ] && echo "$1"
-}
 
 # val FILE NAME 'k="v",...' [count]: the sum of every NAME sample whose labels
 # include all those pairs, or "missing" when none does. The exporter may add
@@ -140,60 +129,16 @@ src_of() { # src_of FAMILY: the UAS address, as the exporter writes it
 	if [ "$1" = 4 ]; then echo "$UAS4"; else echo "$UAS6"; fi
 }
 
-# start_exporter NAME ARGS...: the exporter in NS_UAC on IF_UAC, native XDP.
+# start_exporter NAME ARGS...: the exporter in NS_UAC on IF_UAC, native XDP;
+# what it must count starts over.
 start_exporter() {
-	EXP_ERR=$E2E_TMP/exporter-$1.stderr
-	EXP_OUT=$E2E_TMP/exporter-$1.stdout
+	local name=$1
 	shift
-	ip netns exec "$NS_UAC" "$EXPORTER" -i "$IF_UAC" --mode native --listen "$LISTEN" "$@" \
-		>"$EXP_OUT" 2>"$EXP_ERR" &
-	EXP_PID=$!
-	e2e_track_pid "$EXP_PID"
 	EXP_SRC=()
 	EXP_CODE=()
 	EXP_TOTAL=0
-	e2e_wait_http "$NS_UAC" "$URL" 10 && return 0
-	show_log "$EXP_ERR"
-	return 1
-}
-
-stop_exporter() { # stop_exporter WHAT: SIGTERM, exit status 0 checked
-	kill -TERM "$EXP_PID" 2>/dev/null
-	e2e_wait_exit "$EXP_PID" 5
-	e2e_untrack_pid "$EXP_PID"
-	check_eq 0 "$E2E_STATUS" "$1: SIGTERM stops the exporter with exit status 0"
-	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
-}
-
-# wait_udp_listen NS ADDR PORT: until something listens on ADDR:PORT (5 s).
-wait_udp_listen() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$1" ss -Hnul "sport = :$3" | grep -qF "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# sipp_counts FILE Sent|Recv: from a -trace_counts CSV, one line "CODE N RETRANS"
-# per response code, summed over the scenario's messages of that code. The
-# header names each message "INDEX_NAME_Sent" (or _Recv), followed by
-# "INDEX_NAME_Retrans"; the last row holds the final counts.
-sipp_counts() {
-	awk -F';' -v dir="$2" '
-	NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; next }
-	{ last = $0 }
-	END {
-		n = split(last, v, ";")
-		for (i = 1; i < n; i++) {
-			if (h[i] !~ ("^[0-9]+_[1-6][0-9][0-9]_" dir "$")) continue
-			split(h[i], p, "_")
-			if (h[i + 1] != p[1] "_" p[2] "_Retrans") continue
-			sent[p[2]] += v[i]
-			retr[p[2]] += v[i + 1]
-		}
-		for (c in sent) print c, sent[c], retr[c]
-	}' "$1" | sort -n
+	e2e_start_exporter "$name" "$NS_UAC" "$URL" \
+		"$EXPORTER" -i "$IF_UAC" --mode native --listen "$LISTEN" "$@"
 }
 
 # sipp_stat FILE COLUMN: a column of the last row of a -trace_stat CSV.
@@ -229,7 +174,7 @@ run_calls() {
 		e2e_track_pid "${uas_pid[$fam]}"
 	done
 	for fam in 4 6; do
-		wait_udp_listen "$NS_UAS" "$(src_of "$fam")" "$sport" ||
+		e2e_wait_udp_listen "$NS_UAS" "$(src_of "$fam")" "$sport" ||
 			echo "# $tag: the IPv$fam UAS does not listen on port $sport"
 	done
 	for fam in 4 6; do
@@ -251,33 +196,32 @@ run_calls() {
 		RUN_OK[$fam]=0
 		for f in uac uas; do
 			if [ "$f" = uac ]; then n=${uac_pid[$fam]}; else n=${uas_pid[$fam]}; fi
-			e2e_wait_exit "$n" $((SIPP_LIMIT + 5))
+			e2e_reap "$n" $((SIPP_LIMIT + 5))
 			st=$E2E_STATUS
-			e2e_untrack_pid "$n"
 			if [ "$st" != 0 ]; then
 				RUN_OK[$fam]=1
 				echo "# $tag IPv$fam: sipp $f ended with status $st; its log ends:"
-				tail -n 12 "$dir/$f/sipp.log" | sed 's/^/# | /'
-				show_log "$dir/$f/errors.log"
+				e2e_show_log "$dir/$f/sipp.log" 12
+				e2e_show_log "$dir/$f/errors.log"
 			fi
 		done
-		f=$(first_file "$dir"/uas/*_counts.csv)
+		f=$(e2e_first_file "$dir"/uas/*_counts.csv)
 		if [ -n "$f" ]; then
 			while read -r c n r; do
 				RUN_SENT["$fam $c"]=$n
 				RUN_RETR["$fam $c"]=$r
 				[ $((n + r)) -gt 0 ] || continue
 				case " $RUN_CODES " in *" $c "*) ;; *) RUN_CODES="$RUN_CODES $c" ;; esac
-			done < <(sipp_counts "$f" Sent)
+			done < <(e2e_sipp_counts "$f" Sent)
 		else
 			RUN_OK[$fam]=1
 			echo "# $tag IPv$fam: the UAS wrote no -trace_counts file"
 		fi
-		f=$(first_file "$dir"/uac/*_counts.csv)
+		f=$(e2e_first_file "$dir"/uac/*_counts.csv)
 		if [ -n "$f" ]; then
 			while read -r c n r; do
 				RUN_RECV["$fam $c"]=$((n + r))
-			done < <(sipp_counts "$f" Recv)
+			done < <(e2e_sipp_counts "$f" Recv)
 		fi
 		calls=$(sipp_stat "$dir/uas/stat.csv" 'SuccessfulCall(C)')
 		[ "${RUN_OK[$fam]}" = 0 ] && [ "$calls" = "$CALLS" ]
@@ -408,7 +352,7 @@ for res in sip_request malformed truncated filtered_port; do
 	check_eq 0 "$(val0 "$scrape" sip6xx_packets_total "interface=\"$IF_UAC\",result=\"$res\"")" \
 		"main: packets_total{result=\"$res\"} is 0"
 done
-stop_exporter main
+e2e_check_exporter_stops main
 
 # ---- --port 5060: 5080 is filtered, 5060 counted, in one exporter run ----------
 start_exporter portfilter --port 5060
@@ -441,7 +385,7 @@ check_run "filter 5060" 604 "$E2E_TMP/filter5060.prom"
 check_eq "$filtered" "$(val0 "$E2E_TMP/filter5060.prom" \
 	sip6xx_packets_total "interface=\"$IF_UAC\",result=\"filtered_port\"")" \
 	"filter 5060: filtered_port did not move"
-stop_exporter "port filter"
+e2e_check_exporter_stops "port filter"
 
 e2e_cleanup
 tap_done

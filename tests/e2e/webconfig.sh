@@ -37,14 +37,6 @@ done
 trap e2e_cleanup EXIT
 e2e_tmpdir
 
-EXP_PID=""
-EXP_ERR=""
-RUN=0
-
-show_log() { # show_log FILE
-	[ -s "$1" ] && sed 's/^/# | /' "$1"
-}
-
 # ---- certificates, hashes, config files -----------------------------------------
 # A test CA; a server certificate for 198.18.0.1 signed by it; a client
 # certificate signed by it; and a client certificate signed by no one we trust.
@@ -101,33 +93,18 @@ EOF
 
 e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
 
-# start_exporter NAME CONFIG [ARGS...]: run in NS_A; 0 once HTTPS (or HTTP) answers.
+# start_exporter NAME CONFIG [ARGS...]: run in NS_A; 0 once HTTPS (or HTTP)
+# answers from NS_B, as a scraper would see it.
 start_exporter() {
-	local name=$1 conf=$2 scheme=https i
+	local name=$1 conf=$2 scheme=https
 	shift 2
-	RUN=$((RUN + 1))
-	EXP_ERR=$E2E_TMP/$RUN-$name.stderr
-	ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$ADDR:$PORT" --web-config "$conf" \
-		"$@" >"$E2E_TMP/$RUN-$name.stdout" 2>"$EXP_ERR" &
-	EXP_PID=$!
-	e2e_track_pid "$EXP_PID"
+	e2e_spawn_exporter "$name" "$NS_A" \
+		"$EXPORTER" -i "$IF_A" --listen "$ADDR:$PORT" --web-config "$conf" "$@"
 	grep -q cert_file "$conf" || scheme=http
 	# Any HTTP status will do (401 included): curl without -f exits 0 on one.
-	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$NS_B" curl -s -o /dev/null --max-time 1 --cacert "$CA" \
-			"$scheme://$ADDR:$PORT/" && return 0
-		kill -0 "$EXP_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	show_log "$EXP_ERR"
+	e2e_wait_http "$NS_B" "$scheme://$ADDR:$PORT/" 10 "$E2E_EXP_PID" --cacert "$CA" && return 0
+	e2e_show_log "$E2E_EXP_ERR"
 	return 1
-}
-
-stop_exporter() {
-	kill -TERM "$EXP_PID" 2>/dev/null
-	e2e_wait_exit "$EXP_PID" 5
-	e2e_untrack_pid "$EXP_PID"
-	[ "$E2E_STATUS" = 0 ] || show_log "$EXP_ERR"
 }
 
 # [OUT=FILE] get ARGS...: curl from NS_B, bounded; prints the HTTP status (000
@@ -143,7 +120,7 @@ test_curl() {
 
 	start_exporter tls "$CONF/web.yml"
 	ok $? "exporter with --web-config serves HTTPS on $ADDR:$PORT"
-	grep -q 'TLS on, basic auth on (2 users)' "$EXP_ERR"
+	grep -q 'TLS on, basic auth on (2 users)' "$E2E_EXP_ERR"
 	ok $? "startup log says TLS on, basic auth on (2 users)"
 
 	code=$(OUT=$body get -u "$USER_OK:$PASS_OK" -D "$hdr" "$BASE/metrics")
@@ -257,10 +234,7 @@ test_slow_clients() {
 	timeout 40 ip netns exec "$NS_B" "$E2E_PYTHON" -c "$SLOW_PY" "$ADDR" "$PORT" "$CA" \
 		$((CONN_LIMIT - 1)) 30 >"$out" 2>&1 &
 	pid=$!
-	for ((i = 0; i < 50; i++)); do
-		grep -q '^connected' "$out" && break
-		sleep 0.1
-	done
+	e2e_wait_grep "$out" '^connected' 5
 	grep -q "^connected $CONN_LIMIT" "$out"
 	ok $? "$CONN_LIMIT slow clients connected (half a request line over TLS, and idle TCP)"
 	sleep 0.5
@@ -268,7 +242,7 @@ test_slow_clients() {
 	[ "$code" != 200 ]
 	ok $? "at the $CONN_LIMIT-connection limit a further scrape gets no service (got $code)"
 	wait "$pid"
-	show_log "$out" | grep -v '^# | connected'
+	e2e_show_log "$out" | grep -v '^# | connected'
 	half=$(awk '$1 == "half" { print int($2) }' "$out")
 	[ -n "$half" ] && [ "$half" -ge $((TIMEOUT_S - 1)) ] && [ "$half" -le $((TIMEOUT_S + 5)) ]
 	ok $? "half a request line over TLS is cut after the ${TIMEOUT_S} s timeout (after ${half:-?} s)"
@@ -362,10 +336,8 @@ EOF
 	down\|*401*) ok 0 "its target is down and lastError names 401 (${bad#*|})" ;;
 	*) ok 1 "its target is down and lastError names 401 (got '$bad')" ;;
 	esac
-	[ "$up" = 1 ] || show_log "$d/prometheus.log"
-	kill -TERM "$pid" 2>/dev/null
-	e2e_wait_exit "$pid" 10
-	e2e_untrack_pid "$pid"
+	[ "$up" = 1 ] || e2e_show_log "$d/prometheus.log"
+	e2e_stop_pid "$pid" 10
 }
 
 # ---- client certificates and TLS versions ---------------------------------------------
@@ -391,7 +363,7 @@ EOF
 	rc=$?
 	[ "$rc" -ne 0 ] && [ "$out" = 000 ]
 	ok $? "min_version TLS13: a TLS 1.2 client fails the handshake (curl exit $rc)"
-	stop_exporter
+	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "mTLS exporter stops with exit status 0"
 
 	# Optional certificates, together with basic auth: both must pass.
@@ -416,7 +388,7 @@ EOF
 	check_eq 403 "$(get -u "$USER_OK:$PASS_OK" --cert "$pki/stranger.pem" \
 		--key "$pki/stranger.key" "$BASE/metrics")" \
 		"VerifyClientCertIfGiven: a certificate the CA did not sign: 403"
-	stop_exporter
+	e2e_stop_exporter
 }
 
 # ---- basic auth without TLS ---------------------------------------------------------
@@ -430,21 +402,22 @@ test_plain_auth() {
 		"plain HTTP, right password: 200"
 	check_eq 401 "$(get -u "$USER_2:nope" "http://$ADDR:$PORT/metrics")" \
 		"plain HTTP, wrong password: 401"
-	stop_exporter
+	e2e_stop_exporter
 }
 
 # ---- config files that must be refused ----------------------------------------------
 # bad_config NAME WHAT CONTENT: exit 1, one stderr line naming the file, no XDP left.
 bad_config() {
-	local name=$1 what=$2 conf=$CONF/$1.yml err=$E2E_TMP/bad-$1.stderr rc lines
+	local name=$1 what=$2 conf=$CONF/$1.yml err rc lines
 	printf '%s' "$3" >"$conf"
-	timeout 10 ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$ADDR:$PORT" \
-		--web-config "$conf" >/dev/null 2>"$err"
-	rc=$?
+	e2e_run_exporter "bad-$name" "$NS_A" 10 \
+		"$EXPORTER" -i "$IF_A" --listen "$ADDR:$PORT" --web-config "$conf"
+	rc=$E2E_STATUS
+	err=$E2E_EXP_ERR
 	lines=$(wc -l <"$err")
 	[ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -qF "$conf" "$err" && grep -qF "$what" "$err"
 	ok $? "$name: exit 1 (got $rc) with one line ($lines) naming $conf and '$what'"
-	show_log "$err" | head -3
+	e2e_show_log "$err" | head -3
 }
 
 test_bad_configs() {
@@ -484,7 +457,7 @@ test_curl
 test_concurrent
 test_slow_clients
 test_prometheus
-stop_exporter
+e2e_stop_exporter
 check_eq 0 "$E2E_STATUS" "TLS exporter stops on SIGTERM with exit status 0"
 test_client_certs
 test_plain_auth
