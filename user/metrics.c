@@ -21,7 +21,7 @@
 /* Always exported, at 0 when unseen, so rate() sees the first spike after quiet. */
 static const __u16 named_6xx[] = { 600, 603, 604, 606, 607, 608 };
 
-/* A metric's samples come either per interface or per alert code. */
+/* A metric's samples come per interface, per alert code, or once. */
 struct metric_def {
 	const char *name;
 	const char *type;
@@ -30,6 +30,7 @@ struct metric_def {
 			      struct strbuf *out);
 	void (*alert_samples)(const struct metric_def *def, const struct alert_state *st,
 			      struct strbuf *out);
+	void (*once_samples)(const struct metric_def *def, struct strbuf *out);
 };
 
 static bool is_named_6xx(unsigned int code)
@@ -218,37 +219,60 @@ static void alerts_total_samples(const struct metric_def *def, const struct aler
 		  (unsigned long long)st->alerts_total);
 }
 
+static void build_info_samples(const struct metric_def *def, struct strbuf *out)
+{
+	sb_printf(out, "%s{version=\"%s\"} 1\n", def->name, SIP6XX_VERSION);
+}
+
 static const struct metric_def metric_defs[] = {
-	{ "sip6xx_responses_total", "counter", "SIP responses seen, by status code (100..699).",
-	  responses_samples, NULL },
-	{ "sip6xx_global_failures_total", "counter",
-	  "SIP 6xx global-failure responses, by the address that sent them; source=\"other\" "
-	  "sums the sources --top or --peers-unmatched folded.",
-	  global_failures_samples, NULL },
-	{ "sip6xx_packets_total", "counter", "Frames seen by the parser, by outcome.",
-	  packets_samples, NULL },
-	{ "sip6xx_peers_tracked", "gauge", "Entries in the kernel's per-source 6xx map.",
-	  peers_tracked_samples, NULL },
-	{ "sip6xx_peers_capacity", "gauge",
-	  "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
-	  "used entry is evicted when full.",
-	  peers_capacity_samples, NULL },
-	{ "sip6xx_peers_evicted_total", "counter",
-	  "Per-source entries the kernel evicted to make room (least recently used first).",
-	  peers_evicted_samples, NULL },
-	{ "sip6xx_peers_insert_failures_total", "counter",
-	  "6xx responses whose source could not be added to the per-source map; they still "
-	  "count in sip6xx_responses_total.",
-	  peers_insert_failed_samples, NULL },
-	{ "sip6xx_interface_attached", "gauge",
-	  "1 while the XDP program is attached to the interface; 0 once something else "
-	  "detached it (its counters are then frozen).",
-	  attached_samples, NULL },
-	{ "sip6xx_alert_firing", "gauge",
-	  "1 while the exporter's spike alert for this code is firing.", NULL,
-	  alert_firing_samples },
-	{ "sip6xx_alerts_total", "counter", "Spike alerts the exporter fired, by code.", NULL,
-	  alerts_total_samples },
+	{ .name = "sip6xx_responses_total",
+	  .type = "counter",
+	  .help = "SIP responses seen, by status code (100..699).",
+	  .iface_samples = responses_samples },
+	{ .name = "sip6xx_global_failures_total",
+	  .type = "counter",
+	  .help = "SIP 6xx global-failure responses, by the address that sent them; "
+		  "source=\"other\" sums the sources --top or --peers-unmatched folded.",
+	  .iface_samples = global_failures_samples },
+	{ .name = "sip6xx_packets_total",
+	  .type = "counter",
+	  .help = "Frames seen by the parser, by outcome.",
+	  .iface_samples = packets_samples },
+	{ .name = "sip6xx_peers_tracked",
+	  .type = "gauge",
+	  .help = "Entries in the kernel's per-source 6xx map.",
+	  .iface_samples = peers_tracked_samples },
+	{ .name = "sip6xx_peers_capacity",
+	  .type = "gauge",
+	  .help = "Capacity of the kernel's per-source 6xx map (--max-peers); the least recently "
+		  "used entry is evicted when full.",
+	  .iface_samples = peers_capacity_samples },
+	{ .name = "sip6xx_peers_evicted_total",
+	  .type = "counter",
+	  .help = "Per-source entries the kernel evicted to make room (least recently used first).",
+	  .iface_samples = peers_evicted_samples },
+	{ .name = "sip6xx_peers_insert_failures_total",
+	  .type = "counter",
+	  .help = "6xx responses whose source could not be added to the per-source map; they still "
+		  "count in sip6xx_responses_total.",
+	  .iface_samples = peers_insert_failed_samples },
+	{ .name = "sip6xx_interface_attached",
+	  .type = "gauge",
+	  .help = "1 while the XDP program is attached to the interface; 0 once something else "
+		  "detached it (its counters are then frozen).",
+	  .iface_samples = attached_samples },
+	{ .name = "sip6xx_alert_firing",
+	  .type = "gauge",
+	  .help = "1 while the exporter's spike alert for this code is firing.",
+	  .alert_samples = alert_firing_samples },
+	{ .name = "sip6xx_alerts_total",
+	  .type = "counter",
+	  .help = "Spike alerts the exporter fired, by code.",
+	  .alert_samples = alerts_total_samples },
+	{ .name = "sip6xx_exporter_build_info",
+	  .type = "gauge",
+	  .help = "Constant 1, labelled with the version.",
+	  .once_samples = build_info_samples },
 };
 
 static void format_prometheus(const struct metrics_input *in, struct strbuf *out)
@@ -267,17 +291,14 @@ static void format_prometheus(const struct metrics_input *in, struct strbuf *out
 			def->iface_samples(def, &in->ifs[i], out);
 		for (i = 0; def->alert_samples && i < in->nr_alerts; i++)
 			def->alert_samples(def, &in->alerts[i], out);
+		if (def->once_samples)
+			def->once_samples(def, out);
 		/* A family with no sample (no 6xx source yet, no alerting) is left out whole. */
 		if (out->len == samples && !out->failed) {
 			out->len = header;
 			out->buf[header] = '\0';
 		}
 	}
-	sb_printf(out,
-		  "# HELP sip6xx_exporter_build_info Constant 1, labelled with the version.\n"
-		  "# TYPE sip6xx_exporter_build_info gauge\n"
-		  "sip6xx_exporter_build_info{version=\"%s\"} 1\n",
-		  SIP6XX_VERSION);
 }
 
 static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
