@@ -23,7 +23,7 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ibpf $(CLANG_BPF_SYS_INCLUDES)
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
-	  -Ibpf -Iuser -I$(OUTPUT) -DSIP6XX_VERSION='"$(VERSION)"'
+	  -Ibpf -Iuser -I$(OUTPUT)
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap libcurl 2>/dev/null \
 		|| echo -lmicrohttpd -lpcap -lcurl) -lm
@@ -98,6 +98,17 @@ $(OUTPUT)/sip6xx.bpf.o: bpf/sip6xx.bpf.c $(BPF_HDRS) | $(OUTPUT)
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# The version is compiled into user/version.o alone, rebuilt when it changes,
+# so the exporter's --version, build_info and sip6xx-top always agree.
+$(OUTPUT)/version.txt: FORCE | $(OUTPUT)
+	$(Q)echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+
+$(OUTPUT)/user/version.o: $(OUTPUT)/version.txt
+$(OUTPUT)/user/version.o: CFLAGS += -DSIP6XX_VERSION='"$(VERSION)"'
+
+.PHONY: FORCE
+FORCE:
 
 # User objects depend on the skeleton.
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) $(BPF_HDRS) $(OUTPUT)/sip6xx.skel.h | $(OUTPUT)/user

@@ -8,10 +8,7 @@
 
 #include "cli.h"
 #include "log.h"
-
-#ifndef SIP6XX_VERSION
-#define SIP6XX_VERSION "unknown"
-#endif
+#include "version.h"
 
 #define MAX_PEERS_LIMIT (1U << 24)
 #define DEFAULT_LISTEN	":10060"
@@ -389,7 +386,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 			fputs(usage_text, stdout);
 			exit(0);
 		case 'V':
-			printf("sip6xx_exporter %s (BPF contract %d)\n", SIP6XX_VERSION,
+			printf("sip6xx_exporter %s (BPF contract %d)\n", sip6xx_version,
 			       SIP6XX_CONTRACT_VERSION);
 			exit(0);
 		case ':':

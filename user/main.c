@@ -27,10 +27,6 @@
 #include "replay.h"
 #include "web_config.h"
 
-#ifndef SIP6XX_VERSION
-#define SIP6XX_VERSION "unknown"
-#endif
-
 #define MAX_CURL_FDS	16
 #define FOLLOW_PERIOD_S 1
 

@@ -11,10 +11,7 @@
 #include <string.h>
 
 #include "metrics.h"
-
-#ifndef SIP6XX_VERSION
-#define SIP6XX_VERSION "unknown"
-#endif
+#include "version.h"
 
 #define ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
 
@@ -221,7 +218,7 @@ static void alerts_total_samples(const struct metric_def *def, const struct aler
 
 static void build_info_samples(const struct metric_def *def, struct strbuf *out)
 {
-	sb_printf(out, "%s{version=\"%s\"} 1\n", def->name, SIP6XX_VERSION);
+	sb_printf(out, "%s{version=\"%s\"} 1\n", def->name, sip6xx_version);
 }
 
 static const struct metric_def metric_defs[] = {
@@ -346,7 +343,7 @@ static void format_json(const struct metrics_input *in, struct strbuf *out)
 {
 	int i;
 
-	sb_printf(out, "{\"version\":\"%s\",\"interfaces\":[", SIP6XX_VERSION);
+	sb_printf(out, "{\"version\":\"%s\",\"interfaces\":[", sip6xx_version);
 	for (i = 0; i < in->nr_ifs; i++) {
 		if (i)
 			sb_printf(out, ",");

@@ -9,10 +9,7 @@
 
 #include "sip6xx.h"
 #include "top_cli.h"
-
-#ifndef SIP6XX_VERSION
-#define SIP6XX_VERSION "unknown"
-#endif
+#include "version.h"
 
 static const char usage_text[] =
 	"Usage: sip6xx-top [--pin-path DIR] [-i IFACE ...] [-d SECONDS] [--ascii]\n"
@@ -138,7 +135,7 @@ void top_cli_parse(int argc, char **argv, struct top_opts *o)
 			fputs(usage_text, stdout);
 			exit(0);
 		case 'V':
-			printf("sip6xx-top %s (BPF contract %d)\n", SIP6XX_VERSION,
+			printf("sip6xx-top %s (BPF contract %d)\n", sip6xx_version,
 			       SIP6XX_CONTRACT_VERSION);
 			exit(0);
 		case ':':

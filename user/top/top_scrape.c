@@ -7,6 +7,7 @@
 
 #include "prom_text.h"
 #include "top_scrape.h"
+#include "version.h"
 
 #define SCRAPE_TIMEOUT_MS 900 /* below the refresh, so a dead exporter never stalls the view */
 #define SCRAPE_MAX_BODY	  (64 << 20)
@@ -123,6 +124,7 @@ int top_scrape_parse(struct top_scrape *sc, char *body, struct top_counts *c)
 int top_scrape_read(struct top_scrape *sc, struct top_counts *c, char *err, size_t err_len)
 {
 	char curl_err[CURL_ERROR_SIZE] = "";
+	char agent[64];
 	struct body b = {};
 	long status = 0;
 	CURLcode rc;
@@ -140,7 +142,8 @@ int top_scrape_read(struct top_scrape *sc, struct top_counts *c, char *err, size
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, curl_err);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, "sip6xx-top/" SIP6XX_VERSION);
+	snprintf(agent, sizeof(agent), "sip6xx-top/%s", sip6xx_version);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, agent); /* libcurl keeps a copy */
 	rc = curl_easy_perform(easy);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)

@@ -6,6 +6,7 @@
 #include <ncurses.h>
 
 #include "top_view.h"
+#include "version.h"
 
 #define SOURCE_WIDTH 40 /* an IPv6 address in RFC 5952 text is at most 39 */
 #define RATE_WIDTH   9
@@ -84,7 +85,7 @@ static int draw_header(const struct top_view *v, int y)
 
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	put(y, 0, A_BOLD, "sip6xx-top %s", SIP6XX_VERSION);
+	put(y, 0, A_BOLD, "sip6xx-top %s", sip6xx_version);
 	put(y, COLS > 10 ? COLS - 9 : 0, 0, "%s", clock);
 	put(++y, 0, 0, "from %s, every %gs; alerts: %s", v->from, v->interval, v->alerts_from);
 	y++;
