@@ -25,47 +25,25 @@
 
 #include "bench.h"
 #include "sip6xx.h"
+#include "xdp_map.h"
 
 #define BATCH	 65536
 #define V4_SPACE (1U << 17) /* 198.18.0.0/15 */
-#define MAX_MAPS 64
 #define MAX_FILL (1U << 24)
 
-/* The peers map of the XDP program on @ifindex, as a new descriptor; -1 if none. */
+/* The exporter's peers map on @ifindex, as a new descriptor; -1 if none. */
 static int find_peers(unsigned int ifindex, __u32 *max_entries)
 {
-	__u32 prog_id = 0, map_ids[MAX_MAPS], i, len;
-	struct bpf_prog_info pinfo = {};
-	struct bpf_map_info minfo;
-	int prog_fd, fd;
+	struct bpf_map_info info;
+	int fd = xdp_prog_map(ifindex, "peers", &info);
 
-	if (bpf_xdp_query_id(ifindex, 0, &prog_id) || !prog_id)
-		return -1;
-	prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (prog_fd < 0)
-		return -1;
-	pinfo.nr_map_ids = MAX_MAPS;
-	pinfo.map_ids = (__u64)(unsigned long)map_ids;
-	len = sizeof(pinfo);
-	if (bpf_obj_get_info_by_fd(prog_fd, &pinfo, &len)) {
-		close(prog_fd);
-		return -1;
-	}
-	close(prog_fd);
-	for (i = 0; i < pinfo.nr_map_ids && i < MAX_MAPS; i++) {
-		fd = bpf_map_get_fd_by_id(map_ids[i]);
-		if (fd < 0)
-			continue;
-		memset(&minfo, 0, sizeof(minfo));
-		len = sizeof(minfo);
-		if (!bpf_obj_get_info_by_fd(fd, &minfo, &len) && !strcmp(minfo.name, "peers") &&
-		    minfo.key_size == sizeof(struct peer_key)) {
-			*max_entries = minfo.max_entries;
-			return fd;
-		}
+	if (fd >= 0 && info.key_size != sizeof(struct peer_key)) {
 		close(fd);
+		return -1;
 	}
-	return -1;
+	if (fd >= 0)
+		*max_entries = info.max_entries;
+	return fd;
 }
 
 static void make_key(struct peer_key *k, __u32 i, unsigned int ifindex)

@@ -52,12 +52,12 @@
 #include "frames.h"
 #include "log.h"
 #include "maps.h"
+#include "xdp_map.h"
 
 #define CHUNK	   128	      /* frames per test run: half the veth ring */
 #define LIVE_BATCH 64	      /* the kernel's limit for one live-frames batch */
 #define MAX_COUNT  100000000L /* keep it bounded */
 #define STALL_NS   5000000000LL
-#define MAX_MAPS   64
 #define RX_DST	   "2001:db8::1"
 #define SIP_PORT   5060
 
@@ -173,38 +173,17 @@ static int build_frame(struct flood *fl)
 	return 0;
 }
 
-/* The pkt_stats map of the XDP program on @ifindex (in this namespace); -1 if none. */
+/* The exporter's pkt_stats map on @ifindex (in this namespace); -1 if none. */
 static int find_pkt_stats(unsigned int ifindex)
 {
-	__u32 prog_id = 0, map_ids[MAX_MAPS], i, len;
-	struct bpf_prog_info pinfo = {};
-	struct bpf_map_info minfo;
-	int prog_fd, fd, err;
+	struct bpf_map_info info;
+	int fd = xdp_prog_map(ifindex, "pkt_stats", &info);
 
-	if (bpf_xdp_query_id(ifindex, 0, &prog_id) || !prog_id)
-		return -1;
-	prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (prog_fd < 0)
-		return -1;
-	pinfo.nr_map_ids = MAX_MAPS;
-	pinfo.map_ids = (__u64)(unsigned long)map_ids;
-	len = sizeof(pinfo);
-	err = bpf_obj_get_info_by_fd(prog_fd, &pinfo, &len);
-	close(prog_fd);
-	if (err)
-		return -1;
-	for (i = 0; i < pinfo.nr_map_ids && i < MAX_MAPS; i++) {
-		fd = bpf_map_get_fd_by_id(map_ids[i]);
-		if (fd < 0)
-			continue;
-		memset(&minfo, 0, sizeof(minfo));
-		len = sizeof(minfo);
-		if (!bpf_obj_get_info_by_fd(fd, &minfo, &len) && !strcmp(minfo.name, "pkt_stats") &&
-		    minfo.max_entries == PKT_STATS_ENTRIES)
-			return fd;
+	if (fd >= 0 && info.max_entries != PKT_STATS_ENTRIES) {
 		close(fd);
+		return -1;
 	}
-	return -1;
+	return fd;
 }
 
 static int open_netns(const char *name)
