@@ -11,6 +11,8 @@
 # 5 of them for the chart of the 607/608 rates (scripts/demo_plot.sh; DEMO_PLOT=0 skips it).
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# Namespaces, veth pair, process tracking and cleanup: the tests' own helpers.
+source tests/e2e/lib.sh
 # plot_start, plot_render: the 607/608 chart (DEMO_PLOT=0 skips it).
 source scripts/demo_plot.sh
 
@@ -34,9 +36,6 @@ RATE6=15
 # 3 x 607, 1 x 608.
 CODES=(200 486 607 200 603 607 608 200 486 607)
 
-NETNS=()
-PIDS=()
-TMP=""
 EXP_PID=""
 UAS_PID=""
 
@@ -45,44 +44,16 @@ die() {
 	exit 1
 }
 
-cleanup() {
-	local pid ns
-	for pid in "${PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${PIDS[@]}"; do
-		timeout 3 tail --pid="$pid" -f /dev/null 2>/dev/null
-		kill -KILL "$pid" 2>/dev/null
-	done
-	PIDS=()
-	for ns in "${NETNS[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	NETNS=()
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	TMP=""
+# The helpers report setup failures through e2e_die: as the demo's errors here.
+e2e_die() {
+	die "$@"
 }
 
-forget_pid() { # forget_pid PID: reaped by the caller, so cleanup leaves it alone
-	local p keep=()
-	kill -0 "$1" 2>/dev/null && return	# still running: cleanup must kill it
-	for p in "${PIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	PIDS=("${keep[@]}")
-}
-
-# wait_pid PID SECONDS: the child's exit status, or 124 if it outlives SECONDS.
-wait_pid() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		if ! kill -0 "$1" 2>/dev/null; then
-			wait "$1"
-			return
-		fi
-		sleep 0.1
-	done
-	return 124
+# wait_reap PID SECONDS: the child's exit status (124 if it outlives SECONDS);
+# cleanup no longer tracks it.
+wait_reap() {
+	e2e_reap "$1" "$2" || E2E_STATUS=124
+	return "$E2E_STATUS"
 }
 
 check_prereqs() {
@@ -94,111 +65,69 @@ check_prereqs() {
 	[ -r "$SCEN/uac_any.xml" ] || die "$SCEN/uac_any.xml is missing"
 }
 
+# Both namespaces, the veth pair and their addresses ($UAC4/$UAS4, $UAC6/$UAS6),
+# up and with IPv6 running: until then the first IPv6 INVITEs sit in the
+# neighbour queue and arrive in a burst with their retransmissions.
 make_namespaces() {
-	local ns
-	for ns in "$NS_UAC" "$NS_UAS"; do
-		ip netns add "$ns" || die "cannot make namespace $ns"
-		NETNS+=("$ns")
-		# No DAD, so the v6 addresses work at once.
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0 >/dev/null
-		ip -n "$ns" link set lo up
-	done
-	ip -n "$NS_UAC" link add "$IF_UAC" type veth peer name "$IF_UAS" netns "$NS_UAS" ||
-		die "cannot make the veth pair $IF_UAC/$IF_UAS"
-	ip -n "$NS_UAC" addr add "$UAC4/24" dev "$IF_UAC"
-	ip -n "$NS_UAS" addr add "$UAS4/24" dev "$IF_UAS"
-	ip -n "$NS_UAC" addr add "$UAC6/64" dev "$IF_UAC" nodad
-	ip -n "$NS_UAS" addr add "$UAS6/64" dev "$IF_UAS" nodad
-	ip -n "$NS_UAC" link set "$IF_UAC" up
-	ip -n "$NS_UAS" link set "$IF_UAS" up
-	link_ready "$NS_UAC" "$IF_UAC" || die "$IF_UAC in $NS_UAC did not come up"
-	link_ready "$NS_UAS" "$IF_UAS" || die "$IF_UAS in $NS_UAS did not come up"
-}
-
-# link_ready NS IFACE: wait (at most 5 s) until IPv6 runs on IFACE. The kernel
-# reports carrier changes through linkwatch, up to a second late; until then
-# the namespace ignores neighbour solicitations, the first IPv6 INVITEs sit
-# a second in the neighbour queue, then arrive in a burst with their own
-# retransmissions, and SIPp aborts those calls.
-link_ready() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ip -n "$1" -o link show dev "$2" | grep -q 'state UP' &&
-			ip -n "$1" -6 -o addr show dev "$2" scope link | grep -v tentative |
-			grep -q fe80 && return 0
-		sleep 0.1
-	done
-	return 1
+	e2e_netns_pair "$NS_UAC" "$NS_UAS" "$IF_UAC" "$IF_UAS"
 }
 
 start_exporter() {
 	local i
 	ip netns exec "$NS_UAC" "$EXPORTER" -i "$IF_UAC" --listen "$LISTEN" \
-		>"$TMP/exporter.stdout" 2>"$TMP/exporter.stderr" &
+		>"$E2E_TMP/exporter.stdout" 2>"$E2E_TMP/exporter.stderr" &
 	EXP_PID=$!
-	PIDS+=("$EXP_PID")
+	e2e_track_pid "$EXP_PID"
 	for ((i = 0; i < 100; i++)); do
 		ip netns exec "$NS_UAC" curl -sf -o /dev/null --max-time 1 "http://$LISTEN/metrics" &&
 			return 0
 		kill -0 "$EXP_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	cat "$TMP/exporter.stderr" >&2
+	cat "$E2E_TMP/exporter.stderr" >&2
 	die "the exporter did not come up on $LISTEN in $NS_UAC"
-}
-
-# wait_udp_listen NS ADDR: until something listens on ADDR:5060 (at most 5 s).
-wait_udp_listen() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$1" ss -Hnul "sport = :5060" | grep -qF "$2" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # start_uas NAME ADDR CALLS: a callee that stops after CALLS calls; its PID
 # in UAS_PID (not printed: a $(...) subshell could not wait for it).
 start_uas() {
-	(cd "$TMP" && exec ip netns exec "$NS_UAS" timeout 45 sipp -sf "$OLDPWD/$SCEN/uas_mix.xml" \
-		-inf "$TMP/codes.csv" -i "$2" -p 5060 -m "$3" -nostdin -trace_err \
-		-error_file "$TMP/$1.errors" >"$TMP/$1.log" 2>&1) &
+	(cd "$E2E_TMP" && exec ip netns exec "$NS_UAS" timeout 45 sipp -sf "$OLDPWD/$SCEN/uas_mix.xml" \
+		-inf "$E2E_TMP/codes.csv" -i "$2" -p 5060 -m "$3" -nostdin -trace_err \
+		-error_file "$E2E_TMP/$1.errors" >"$E2E_TMP/$1.log" 2>&1) &
 	UAS_PID=$!
-	PIDS+=("$UAS_PID")
-	wait_udp_listen "$NS_UAS" "$2" || die "the SIPp callee ($1) did not listen on $2:5060"
+	e2e_track_pid "$UAS_PID"
+	e2e_wait_udp_listen "$NS_UAS" "$2" 5060 || die "the SIPp callee ($1) did not listen on $2:5060"
 }
 
 # run_calls: both callers at once; 0 when every call ended as the scenario says.
 run_calls() {
 	local uas4 uas6 uac4 uac6 p st rc=0
-	printf 'SEQUENTIAL\n' >"$TMP/codes.csv"
-	printf '%s;\n' "${CODES[@]}" >>"$TMP/codes.csv"
+	printf 'SEQUENTIAL\n' >"$E2E_TMP/codes.csv"
+	printf '%s;\n' "${CODES[@]}" >>"$E2E_TMP/codes.csv"
 
 	start_uas uas4 "$UAS4" "$CALLS4"
 	uas4=$UAS_PID
 	start_uas uas6 "$UAS6" "$CALLS6"
 	uas6=$UAS_PID
 	echo "demo: $CALLS4 calls to $UAS4 and $CALLS6 calls to [$UAS6], SIPp in $NS_UAC -> $NS_UAS"
-	(cd "$TMP" && exec ip netns exec "$NS_UAC" timeout 45 sipp -sf "$OLDPWD/$SCEN/uac_any.xml" \
+	(cd "$E2E_TMP" && exec ip netns exec "$NS_UAC" timeout 45 sipp -sf "$OLDPWD/$SCEN/uac_any.xml" \
 		"$UAS4:5060" -i "$UAC4" -p 5060 -m "$CALLS4" -r "$RATE4" -timeout 40s -nostdin \
-		-trace_err -error_file "$TMP/uac4.errors" >"$TMP/uac4.log" 2>&1) &
+		-trace_err -error_file "$E2E_TMP/uac4.errors" >"$E2E_TMP/uac4.log" 2>&1) &
 	uac4=$!
-	PIDS+=("$uac4")
-	(cd "$TMP" && exec ip netns exec "$NS_UAC" timeout 45 sipp -sf "$OLDPWD/$SCEN/uac_any.xml" \
+	e2e_track_pid "$uac4"
+	(cd "$E2E_TMP" && exec ip netns exec "$NS_UAC" timeout 45 sipp -sf "$OLDPWD/$SCEN/uac_any.xml" \
 		"[$UAS6]:5060" -i "$UAC6" -p 5060 -m "$CALLS6" -r "$RATE6" -timeout 40s -nostdin \
-		-trace_err -error_file "$TMP/uac6.errors" >"$TMP/uac6.log" 2>&1) &
+		-trace_err -error_file "$E2E_TMP/uac6.errors" >"$E2E_TMP/uac6.log" 2>&1) &
 	uac6=$!
-	PIDS+=("$uac6")
+	e2e_track_pid "$uac6"
 
 	for p in "$uac4:uac4" "$uac6:uac6" "$uas4:uas4" "$uas6:uas6"; do
-		wait_pid "${p%%:*}" 50
+		wait_reap "${p%%:*}" 50
 		st=$?
-		forget_pid "${p%%:*}"
 		if [ "$st" -ne 0 ]; then
 			echo "demo: SIPp ${p#*:} ended with status $st; its log ends:" >&2
-			tail -n 15 "$TMP/${p#*:}.log" >&2
-			[ -s "$TMP/${p#*:}.errors" ] && head -n 20 "$TMP/${p#*:}.errors" >&2
+			tail -n 15 "$E2E_TMP/${p#*:}.log" >&2
+			[ -s "$E2E_TMP/${p#*:}.errors" ] && head -n 20 "$E2E_TMP/${p#*:}.errors" >&2
 			rc=1
 		fi
 	done
@@ -221,7 +150,7 @@ value() {
 }
 
 report() {
-	local scrape=$TMP/metrics.prom code want got src calls bad=0
+	local scrape=$E2E_TMP/metrics.prom code want got src calls bad=0
 	ip netns exec "$NS_UAC" curl -sf --max-time 5 -o "$scrape" "http://$LISTEN/metrics" ||
 		die "cannot scrape http://$LISTEN/metrics"
 
@@ -248,10 +177,10 @@ report() {
 			[ "$want" = "$got" ] || bad=1
 		done
 	done
-	if [ -s "$TMP/exporter.stdout" ]; then
+	if [ -s "$E2E_TMP/exporter.stdout" ]; then
 		echo
 		echo "== exporter stdout (alerts)"
-		cat "$TMP/exporter.stdout"
+		cat "$E2E_TMP/exporter.stdout"
 	fi
 	return "$bad"
 }
@@ -259,23 +188,22 @@ report() {
 stop_exporter() {
 	local st
 	kill -TERM "$EXP_PID" 2>/dev/null
-	wait_pid "$EXP_PID" 5
+	wait_reap "$EXP_PID" 5
 	st=$?
-	forget_pid "$EXP_PID"
 	echo
 	echo "== exporter log (stderr); SIGTERM -> exit status $st"
-	sed 's/^/   /' "$TMP/exporter.stderr"
+	sed 's/^/   /' "$E2E_TMP/exporter.stderr"
 	return "$st"
 }
 
 main() {
 	local rc=0
 	check_prereqs
-	trap cleanup EXIT
-	TMP=$(mktemp -d "${TMPDIR:-/tmp}/sip6xx-demo.XXXXXX") || die "mktemp failed"
+	trap e2e_cleanup EXIT
+	E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sip6xx-demo.XXXXXX") || die "mktemp failed"
 	make_namespaces
 	start_exporter
-	plot_start "$NS_UAC" "$LISTEN" "$TMP"
+	plot_start "$NS_UAC" "$LISTEN" "$E2E_TMP"
 	run_calls || rc=1
 	plot_render "$BUILD/demo/rates.png"
 	report || rc=1

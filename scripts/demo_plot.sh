@@ -6,7 +6,7 @@
 # exporter's alert gauge goes through gnuplot into a PNG. About 4 s more.
 #
 #   plot_start NS TARGET DIR  Prometheus in NS scraping TARGET (ADDR:PORT), its
-#                             files in DIR; its PID joins the demo's PIDS, so
+#                             files in DIR; its PID is tracked (e2e_track_pid), so
 #                             the demo's cleanup stops it. Returns once it has
 #                             scraped, after a second of quiet before the calls.
 #   plot_render OUT.png       after the calls: query, draw, print where it went.
@@ -58,7 +58,7 @@ plot_start() {
 	ip netns exec "$PLOT_NS" prometheus --config.file="$PLOT_DIR/plot-prometheus.yml" \
 		--storage.tsdb.path="$PLOT_DIR/plot-tsdb" --web.listen-address="$PLOT_LISTEN" \
 		--log.level=warn >"$PLOT_DIR/plot-prometheus.log" 2>&1 &
-	PIDS+=("$!")
+	e2e_track_pid "$!"
 	# Until the first scrape is in (bounded: 10 s): the chart starts there.
 	for ((i = 0; i < 100; i++)); do
 		plot_query up api/v1/query 'query=up == 1' 2>/dev/null &&
