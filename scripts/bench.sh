@@ -65,7 +65,8 @@ e2e_die() { die "$@"; }
 OLD_BPF_STATS=$(sysctl -n kernel.bpf_stats_enabled)
 cleanup() {
 	sysctl -qw kernel.bpf_stats_enabled="$OLD_BPF_STATS"
-	e2e_cleanup_procs
+	# Processes first: they must have stopped writing before the copy.
+	e2e_stop_tracked
 	# The tools' own words (exporter logs, tshark's table, tcpdump's counts), for a second look.
 	if [ -n "$E2E_TMP" ]; then
 		rm -rf "$OUT/logs"
@@ -73,18 +74,6 @@ cleanup() {
 		cp "$E2E_TMP"/*.stdout "$E2E_TMP"/*.stderr "$E2E_TMP"/*.err "$OUT/logs/" 2>/dev/null
 	fi
 	e2e_cleanup
-}
-# e2e_cleanup, its processes part only: they must have stopped writing before the copy.
-e2e_cleanup_procs() {
-	local pid
-	for pid in "${E2E_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${E2E_PIDS[@]}"; do
-		timeout 3 tail --pid="$pid" -f /dev/null 2>/dev/null
-		kill -KILL "$pid" 2>/dev/null
-	done
-	E2E_PIDS=()
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT

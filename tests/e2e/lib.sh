@@ -55,22 +55,27 @@ e2e_tmpdir() {
 
 # Kill what we started, delete what we made. Safe to call twice (trap EXIT + explicit).
 e2e_cleanup() {
-	local pid ns
-	for pid in "${E2E_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${E2E_PIDS[@]}"; do
-		# Bounded: give each process 3 s to detach, then SIGKILL.
-		timeout 3 tail --pid="$pid" -f /dev/null 2>/dev/null
-		kill -KILL "$pid" 2>/dev/null
-	done
-	E2E_PIDS=()
+	local ns
+	e2e_stop_tracked
 	for ns in "${E2E_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
 	E2E_NETNS=()
 	[ -n "$E2E_TMP" ] && rm -rf "$E2E_TMP"
 	E2E_TMP=""
+}
+
+# Stop every tracked process: SIGTERM, 3 s each to exit (and detach), then SIGKILL.
+e2e_stop_tracked() {
+	local pid
+	for pid in "${E2E_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${E2E_PIDS[@]}"; do
+		timeout 3 tail --pid="$pid" -f /dev/null 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null
+	done
+	E2E_PIDS=()
 }
 
 e2e_track_pid() { # e2e_track_pid PID: killed by e2e_cleanup unless already gone
