@@ -9,7 +9,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "sip6xx.h"
-#include "sip_parse.h"
+#include "sip_fast.h"
 
 /* How much of a non-linear skb TC egress pulls into the head it can read. */
 #define SIP6XX_TC_PULL_LEN 1024
@@ -66,29 +66,93 @@ static __always_inline void count_outcome(__u32 dir, __u32 outcome)
 	count_index(&pkt_stats, dir * PKT_RESULT_MAX + outcome);
 }
 
-/* Lookup-or-init, as bcc's maps.bpf.h does it: one insert, and a retry on a race. */
-static __always_inline void count_peer(const struct peer_key *key)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PEER_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct peer_cache_slot);
+} peer_cache SEC(".maps");
+
+/*
+ * Sets this CPU's peers value of @key to @count, or inserts it (a new key, or
+ * a hot one the LRU evicted while its slot held it). Lookup first, as bcc's
+ * maps.bpf.h does it: one insert, and one retry if another CPU raced us.
+ * Returns the value now stored; 0 when the key could not be added.
+ */
+static __always_inline __u64 peer_store(const struct peer_key *key, __u64 count)
 {
-	static const __u64 one = 1;
 	__u64 *val;
-	int err;
 
 	val = bpf_map_lookup_elem(&peers, key);
-	if (val) {
-		*val += 1;
-		return;
+	if (!val) {
+		if (!bpf_map_update_elem(&peers, key, &count, BPF_NOEXIST)) {
+			count_index(&peer_stats, PEER_INSERTS);
+			return count;
+		}
+		/* Another CPU inserted the key first; this CPU's value starts at 0. */
+		val = bpf_map_lookup_elem(&peers, key);
+		if (!val) {
+			count_index(&peer_stats, PEER_INSERT_FAILED);
+			return 0;
+		}
 	}
-	err = bpf_map_update_elem(&peers, key, &one, BPF_NOEXIST);
-	if (!err) {
-		count_index(&peer_stats, PEER_INSERTS);
-		return;
-	}
-	/* Another CPU inserted the key first; its value for this CPU starts at 0. */
+	/* Only this CPU's slot writes this CPU's value, and never below it. */
+	if (count > *val)
+		*val = count;
+	return *val;
+}
+
+/*
+ * A slot changes key: the old key's count goes back to peers first, then the
+ * slot takes the new key at its peers value plus this 6xx. The seq bumps are
+ * atomic adds, which x86 makes full barriers ("lock add"), so a reader never
+ * sees the new key before the old count reached peers. On arm64 an add
+ * without fetch orders nothing (fetch needs -mcpu=v3): there a reader may,
+ * rarely, see a slot change out of order.
+ */
+static __noinline void peer_cache_fill(struct peer_cache_slot *slot, const struct peer_key *key)
+{
+	struct peer_key old = slot->key;
+	__u64 count, *val;
+
+	/*
+	 * Write back, but never re-insert: a key the LRU evicted while cached
+	 * stays evicted, its counts gone as any eviction's are, and a flood of
+	 * new sources costs one insert each, not two.
+	 */
+	val = slot->count ? bpf_map_lookup_elem(&peers, &old) : NULL;
+	if (val && slot->count > *val)
+		*val = slot->count;
+	/* The new key's count on this CPU: what peers holds, plus this 6xx. */
 	val = bpf_map_lookup_elem(&peers, key);
-	if (val)
-		*val += 1;
-	else
-		count_index(&peer_stats, PEER_INSERT_FAILED);
+	count = peer_store(key, (val ? *val : 0) + 1);
+	if (!count)
+		return; /* not stored (counted as such): the old key keeps the slot */
+	(void)__sync_fetch_and_add(&slot->seq, 1);
+	slot->key = *key;
+	slot->count = count;
+	(void)__sync_fetch_and_add(&slot->seq, 1);
+}
+
+/* One 6xx from the key in @k: a hit in this CPU's cache slot, or a refill. */
+static __always_inline void count_peer(const struct sip_peer_words *k)
+{
+	__u32 idx = peer_cache_hash(k->w[0], k->w[1], k->w[2]);
+	struct peer_cache_slot *slot;
+	const __u64 *sw;
+
+	slot = bpf_map_lookup_elem(&peer_cache, &idx);
+	if (!slot)
+		return; /* never: idx < PEER_CACHE_SLOTS */
+	sw = (const __u64 *)&slot->key;
+	if (sw[0] != k->w[0] || sw[1] != k->w[1] || sw[2] != k->w[2]) {
+		peer_cache_fill(slot, (const struct peer_key *)k);
+		return;
+	}
+	slot->count += 1;
+	/* Keep the peers entry young in the LRU and close to the slot. */
+	if (!(slot->count % PEER_CACHE_SYNC))
+		peer_store((const struct peer_key *)k, slot->count);
 }
 
 /* Stage 2 and the accounting of a response: shared by XDP and TC. */
@@ -98,7 +162,7 @@ static __always_inline int count_payload(void *data, void *data_end, __u32 ifind
 {
 	struct sip_parse_result res = {};
 	__u32 dir = family_dir >> 8 ? SIP6XX_DIR_TX : SIP6XX_DIR_RX;
-	struct peer_key key;
+	struct sip_peer_words k;
 	int outcome;
 
 	outcome = sip_parse_payload(data, data_end, payload_off, dgram_len, &res);
@@ -109,15 +173,38 @@ static __always_inline int count_payload(void *data, void *data_end, __u32 ifind
 	if (res.code < 600)
 		return outcome;
 
+	/*
+	 * Verifier: clang would otherwise bound-check a copy of l3_off and add
+	 * the unchecked one to the packet pointer; the barrier keeps them one.
+	 */
+	barrier_var(l3_off);
 	sip_copy_source(data, data_end, l3_off, family_dir & 0xff, &res);
-	__builtin_memset(&key, 0, sizeof(key));
-	__builtin_memcpy(key.addr, res.saddr, sizeof(key.addr));
-	key.ifindex = ifindex;
-	key.code = res.code;
-	key.family = res.family;
-	key.direction = dir;
-	count_peer(&key);
+	if (!res.family)
+		return outcome; /* never: the walk checked the IP header in bounds */
+	sip_peer_words(&k, res.family == SIP6XX_FAMILY_IPV4 ? &res.saddr[12] : res.saddr,
+		       res.family, ifindex, res.code, dir);
+	count_peer(&k);
 	return outcome;
+}
+
+/* The accounting of a frame sip_fast_frame() decided. */
+static __always_inline void count_fast(__u32 ifindex, __u32 dir, int outcome,
+				       const struct sip_fast_result *r)
+{
+	struct sip_peer_words k;
+
+	count_outcome(dir, outcome);
+	if (outcome != PKT_SIP_RESPONSE)
+		return;
+	count_index(&resp_codes, dir * RESP_CODES_PER_DIR + r->code);
+	if (r->code < 600)
+		return;
+	/* The fast path checked the whole IP header in bounds. */
+	if (r->family == SIP6XX_FAMILY_IPV4)
+		sip_peer_words(&k, r->saddr, SIP6XX_FAMILY_IPV4, ifindex, r->code, dir);
+	else
+		sip_peer_words(&k, r->saddr, SIP6XX_FAMILY_IPV6, ifindex, r->code, dir);
+	count_peer(&k);
 }
 
 /* Stage 1 of a tunnel's inner frame; SIP_PARSE_CONTINUE leaves the payload in @l4. */
@@ -134,21 +221,17 @@ static __always_inline int walk_inner(void *data, void *data_end, __u32 inner_of
 	return outcome;
 }
 
-/*
- * Stage 1 of the outer frame: counts what it decides, and a decapsulation.
- * SIP_WALK_FAST decides the common shapes and leaves the rest (SIP_PARSE_SLOW)
- * to a full SIP_WALK_OUTER in a global function, uncounted.
- */
-static __always_inline int walk_outer(void *data, void *data_end, __u32 dir, enum sip_walk walk,
-				      struct sip_l4_info *l4)
+/* Stage 1 of the outer frame: counts what it decides, and a decapsulation. */
+static __always_inline int walk_outer(void *data, void *data_end, __u32 dir, struct sip_l4_info *l4)
 {
 	struct sip_parse_result res = {};
 	int outcome;
 
-	outcome = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, walk, &sip6xx_cfg, &res, l4);
+	outcome = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, SIP_WALK_OUTER, &sip6xx_cfg,
+				    &res, l4);
 	if (outcome == SIP_PARSE_TUNNEL)
 		count_outcome(dir, l4->decap);
-	else if (outcome != SIP_PARSE_CONTINUE && outcome != SIP_PARSE_SLOW)
+	else if (outcome != SIP_PARSE_CONTINUE)
 		count_outcome(dir, outcome);
 	return outcome;
 }
@@ -156,9 +239,10 @@ static __always_inline int walk_outer(void *data, void *data_end, __u32 dir, enu
 /*
  * Global functions, one set per context type: the verifier checks each once,
  * on its own, instead of once per path through the header walk in front of
- * it (inlined, that product took ~500k instructions). The common frame
- * (Ethernet, up to two VLANs or PPPoE, IPv4 or IPv6 without extension
- * headers, UDP) never calls one: each call costs a few ns of prologue.
+ * it (inlined, that product took ~500k instructions). Frames the fast
+ * path decides (sip_fast.h) never call one: each call costs a few ns of
+ * prologue, and inlining the payload stage here doubles what the verifier
+ * walks for ~5 ns on a tunnel.
  */
 __noinline int sip6xx_xdp_payload(struct xdp_md *ctx, __u32 payload_off, __u32 dgram_len,
 				  __u32 l3_off, __u32 family_dir)
@@ -187,7 +271,7 @@ __noinline int sip6xx_xdp_slow(struct xdp_md *ctx)
 	int outcome;
 
 	outcome = walk_outer((void *)(long)ctx->data, (void *)(long)ctx->data_end, SIP6XX_DIR_RX,
-			     SIP_WALK_OUTER, &l4);
+			     &l4);
 	if (outcome == SIP_PARSE_TUNNEL)
 		return sip6xx_xdp_inner(ctx, l4.inner_off, l4.inner_at | SIP6XX_DIR_RX << 8);
 	if (outcome == SIP_PARSE_CONTINUE)
@@ -201,15 +285,14 @@ int sip6xx_xdp(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	struct sip_l4_info l4 = {};
+	struct sip_fast_result fr;
 	int outcome;
 
-	outcome = walk_outer(data, data_end, SIP6XX_DIR_RX, SIP_WALK_FAST, &l4);
+	outcome = sip_fast_frame(data, data_end, &sip6xx_cfg, &fr);
 	if (outcome == SIP_PARSE_SLOW)
 		sip6xx_xdp_slow(ctx);
-	else if (outcome == SIP_PARSE_CONTINUE)
-		count_payload(data, data_end, ctx->ingress_ifindex, l4.payload_off, l4.dgram_len,
-			      l4.l3_off, l4.family | SIP6XX_DIR_RX << 8);
+	else
+		count_fast(ctx->ingress_ifindex, SIP6XX_DIR_RX, outcome, &fr);
 	return XDP_PASS;
 }
 
@@ -239,7 +322,7 @@ __noinline int sip6xx_tc_slow(struct __sk_buff *skb)
 	int outcome;
 
 	outcome = walk_outer((void *)(long)skb->data, (void *)(long)skb->data_end, SIP6XX_DIR_TX,
-			     SIP_WALK_OUTER, &l4);
+			     &l4);
 	if (outcome == SIP_PARSE_TUNNEL)
 		return sip6xx_tc_inner(skb, l4.inner_off, l4.inner_at | SIP6XX_DIR_TX << 8);
 	if (outcome == SIP_PARSE_CONTINUE)
@@ -256,7 +339,7 @@ __noinline int sip6xx_tc_slow(struct __sk_buff *skb)
 SEC("tc")
 int sip6xx_tc(struct __sk_buff *skb)
 {
-	struct sip_l4_info l4 = {};
+	struct sip_fast_result fr;
 	__u32 len = skb->len;
 	void *data_end, *data;
 	int outcome;
@@ -268,12 +351,11 @@ int sip6xx_tc(struct __sk_buff *skb)
 
 	data_end = (void *)(long)skb->data_end;
 	data = (void *)(long)skb->data;
-	outcome = walk_outer(data, data_end, SIP6XX_DIR_TX, SIP_WALK_FAST, &l4);
+	outcome = sip_fast_frame(data, data_end, &sip6xx_cfg, &fr);
 	if (outcome == SIP_PARSE_SLOW)
 		sip6xx_tc_slow(skb);
-	else if (outcome == SIP_PARSE_CONTINUE)
-		count_payload(data, data_end, skb->ifindex, l4.payload_off, l4.dgram_len, l4.l3_off,
-			      l4.family | SIP6XX_DIR_TX << 8);
+	else
+		count_fast(skb->ifindex, SIP6XX_DIR_TX, outcome, &fr);
 	return TC_ACT_UNSPEC;
 }
 

@@ -51,14 +51,13 @@
 #define SIP_PARSE_CONTINUE 0x100
 /* Returned by the outer walk for a tunnel: the inner frame is in sip_l4_info. */
 #define SIP_PARSE_TUNNEL   0x101
-/* Returned by the fast walk: the frame needs the full one (extension headers, tunnels). */
+/* Returned by the fast path (sip_fast.h): the frame needs the full walk. */
 #define SIP_PARSE_SLOW	   0x102
 
 /* How far a header walk goes. */
 enum sip_walk {
 	SIP_WALK_INNER = 0, /* no tunnels: the inner frame of one */
 	SIP_WALK_OUTER,	    /* one tunnel level: SIP_PARSE_TUNNEL */
-	SIP_WALK_FAST,	    /* the common shapes only; else SIP_PARSE_SLOW, nothing decided */
 };
 
 /* Where a walk starts: at an Ethernet header, or right at an IP header. */
@@ -204,11 +203,9 @@ static __always_inline int sip_is_ipv6_ext(__u8 nexthdr)
 /*
  * Advances past the IPv6 header and up to IPV6_EXT_MAX_CHAIN extension
  * headers; *nexthdr is the header after them. A longer chain leaves *nexthdr
- * at an extension header, which callers then count as non-UDP. Without
- * @follow_ext, any extension header returns SIP_PARSE_SLOW instead.
+ * at an extension header, which callers then count as non-UDP.
  */
-static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, __u8 *nexthdr,
-				      int follow_ext)
+static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, __u8 *nexthdr)
 {
 	struct ipv6hdr *ip6h = nh->pos;
 	struct ipv6_opt_hdr *oh;
@@ -221,8 +218,6 @@ static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, __u
 		return PKT_MALFORMED;
 	*nexthdr = ip6h->nexthdr;
 	nh->pos = ip6h + 1;
-	if (!follow_ext)
-		return sip_is_ipv6_ext(*nexthdr) ? SIP_PARSE_SLOW : SIP_PARSE_CONTINUE;
 
 	for (i = 0; i < IPV6_EXT_MAX_CHAIN; i++) {
 		switch (*nexthdr) {

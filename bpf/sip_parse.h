@@ -37,14 +37,15 @@ static __always_inline int sip_payload_byte(const __u8 *payload, __u32 off, __u3
 	return payload[off];
 }
 
+/* RFC 3261 25.1 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+#define SIP_TOKEN_LO 0x03ff6ca200000000ULL /* the token bytes 0..63, one bit each */
+#define SIP_TOKEN_HI 0x47ffffff87fffffeULL /* and 64..127 */
+
 static __always_inline int sip_is_token_char(int c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return 1;
-	/* RFC 3261 25.1 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
-	 */
-	return c == '-' || c == '.' || c == '!' || c == '%' || c == '*' || c == '_' || c == '+' ||
-	       c == '`' || c == '\'' || c == '~';
+	if (c < 64)
+		return c >= 0 && (SIP_TOKEN_LO >> c) & 1;
+	return c < 128 && (SIP_TOKEN_HI >> (c - 64)) & 1;
 }
 
 /*
@@ -145,8 +146,6 @@ static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void
 	ret = parse_udp(nh, data_end, res, &ulen);
 	if (ret != SIP_PARSE_CONTINUE)
 		return ret;
-	if (walk == SIP_WALK_FAST && (res->dport == SIP_VXLAN_PORT || res->dport == SIP_GTPU_PORT))
-		return SIP_PARSE_SLOW;
 	/*
 	 * Before the port filter: --port names the SIP ports, not the tunnel's.
 	 * Only a datagram long enough for the VXLAN header is taken for VXLAN.
@@ -172,8 +171,7 @@ static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void
 /*
  * Stage 1: L2, L3 and L4 from @off, which holds an @at header. Returns an
  * outcome; SIP_PARSE_CONTINUE with the UDP payload in @l4; with
- * SIP_WALK_OUTER, SIP_PARSE_TUNNEL with the inner frame in @l4; with
- * SIP_WALK_FAST, SIP_PARSE_SLOW for what only the outer walk handles.
+ * SIP_WALK_OUTER, SIP_PARSE_TUNNEL with the inner frame in @l4.
  */
 static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 off, __u32 at,
 					     enum sip_walk walk,
@@ -206,7 +204,7 @@ static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 o
 		ret = parse_ipv4(&nh, data_end, &nexthdr);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		l4->family = SIP6XX_FAMILY_IPV6;
-		ret = parse_ipv6(&nh, data_end, &nexthdr, walk != SIP_WALK_FAST);
+		ret = parse_ipv6(&nh, data_end, &nexthdr);
 	} else {
 		return PKT_NON_IP;
 	}
@@ -217,11 +215,6 @@ static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 o
 		return sip_after_udp(&nh, data, data_end, walk, cfg, res, l4);
 	if (walk == SIP_WALK_INNER)
 		return PKT_NON_UDP;
-	if (walk == SIP_WALK_FAST)
-		return nexthdr == SIP_IPPROTO_IPIP || nexthdr == SIP_IPPROTO_IPV6 ||
-				       nexthdr == SIP_IPPROTO_GRE
-			       ? SIP_PARSE_SLOW
-			       : PKT_NON_UDP;
 	if (nexthdr == SIP_IPPROTO_IPIP || nexthdr == SIP_IPPROTO_IPV6)
 		return parse_ip_in_ip(&nh, data, nexthdr, l4);
 	if (nexthdr == SIP_IPPROTO_GRE)

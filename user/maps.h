@@ -10,6 +10,7 @@
 struct sip6xx_maps {
 	int resp_codes;
 	int peers;
+	int peer_cache; /* in front of peers: see peers_read() */
 	int pkt_stats;
 	int peer_stats;
 	__u32 peers_capacity;
@@ -27,14 +28,31 @@ struct map_snapshot {
 	__u64 peer_stats[PEER_STATS_MAX];
 	struct peer_count *peers; /* malloc'd, nr_peers entries */
 	size_t nr_peers;
+	/*
+	 * How many of them the peers map holds: its entries. The others sit only
+	 * in a peer_cache slot (the LRU evicted them meanwhile).
+	 */
+	size_t peers_in_map;
 	__u32 peers_capacity;
 };
 
 /* Fills @snap; returns 0, or -errno after logging which map failed. */
 int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap);
 void snapshot_free(struct map_snapshot *snap);
-/* All entries of a peers map, summed over CPUs and sorted by key; 0 or -errno (logged). */
-int peers_read(int fd, struct peer_count **peers, size_t *nr);
+/*
+ * All sources of a peers map and the peer_cache in front of it (@cache_fd < 0:
+ * none), each per CPU the larger of the two, summed over CPUs and sorted by
+ * key; 0 or -errno (logged). Each key's count never goes down from one read
+ * to the next, unless the LRU evicted it.
+ */
+int peers_read(int peers_fd, int cache_fd, struct peer_count **peers, size_t *nr);
+/* One key's count by the same rule; a key in neither map reads as 0. 0 or -errno. */
+int peer_read_one(int peers_fd, int cache_fd, const struct peer_key *key, __u64 *count);
+/*
+ * Deletes every peers key and empties every peer_cache slot on every CPU.
+ * Meant for a quiet program (tests): a 6xx counted meanwhile may keep an old count.
+ */
+int peers_clear(int peers_fd, int cache_fd);
 /* Orders struct peer_count (or a bare struct peer_key) by key, as snapshots are sorted. */
 int peer_count_cmp(const void *a, const void *b);
 /* One index of a PERCPU_ARRAY of __u64, summed over CPUs; 0 or -errno. */

@@ -19,8 +19,9 @@
 #define BPFFS_ROOT "/sys/fs/bpf"
 #define LINK_NAME  "xdp_link"
 
-static const char *const map_names[] = { "resp_codes", "peers", "pkt_stats", "peer_stats",
-					 "contract" };
+static const char *const map_names[] = {
+	"resp_codes", "peers", "peer_cache", "pkt_stats", "peer_stats", "contract",
+};
 
 static int mkdir_p(const char *path)
 {

@@ -472,6 +472,7 @@ struct side {
 	const char *name;
 	int prog_fd;
 	int peers_fd;		     /* sip6xx: its peers map, to count the 6xx it took in */
+	int cache_fd;		     /* and the peer_cache in front of it */
 	double mpps[MAX_ROUNDS];     /* received per wall-clock second */
 	double cpu_mpps[MAX_ROUNDS]; /* received per second of the NAPI thread's CPU time */
 	double offered[MAX_ROUNDS], busy[MAX_ROUNDS];
@@ -498,14 +499,14 @@ static double runtime_ns(pid_t pid)
 }
 
 /* One blast with @s attached to rx: its rate, what was offered, and the share lost. */
-/* The 6xx the peers map holds, summed over sources and CPUs; -1 if unreadable. */
-static long peers_total(int fd)
+/* The 6xx the peers map and its cache hold, summed over sources and CPUs; -1 if unreadable. */
+static long peers_total(int fd, int cache_fd)
 {
 	struct peer_count *pc;
 	long sum = 0;
 	size_t n, i;
 
-	if (fd < 0 || peers_read(fd, &pc, &n))
+	if (fd < 0 || peers_read(fd, cache_fd, &pc, &n))
 		return -1;
 	for (i = 0; i < n; i++)
 		sum += pc[i].count;
@@ -529,13 +530,13 @@ static int rate_once(struct gen *g, const struct rate_opts *o, int rx_ns, int tx
 	nanosleep(&settle, NULL);
 	before = rx_packets(o->rx_if);
 	cpu0 = runtime_ns(napi);
-	c0 = peers_total(s->peers_fd);
+	c0 = peers_total(s->peers_fd, s->cache_fd);
 	if (bench_setns(tx_ns) || gen_run(g) || bench_setns(rx_ns))
 		return -1;
 	nanosleep(&settle, NULL);
 	after = rx_packets(o->rx_if);
 	cpu1 = runtime_ns(napi);
-	c1 = peers_total(s->peers_fd);
+	c1 = peers_total(s->peers_fd, s->cache_fd);
 	if (before < 0 || after < 0) {
 		fprintf(stderr, "xdp_gen: cannot read rx_packets of %s\n", o->rx_if);
 		return -1;
@@ -602,7 +603,8 @@ static int rate_report(const struct gen *g, const struct rate_opts *o, const str
 static int cmd_rate(struct gen *g, const struct rate_opts *o)
 {
 	struct loader_opts lopts = { .max_peers = PEERS_DEFAULT_MAX };
-	struct side sides[2] = { { .name = "XDP_PASS", .peers_fd = -1 }, { .name = "sip6xx" } };
+	struct side sides[2] = { { .name = "XDP_PASS", .peers_fd = -1, .cache_fd = -1 },
+				 { .name = "sip6xx" } };
 	struct sip6xx_maps maps;
 	unsigned char dst[6], src[6];
 	unsigned int rx_ifindex;
@@ -625,6 +627,7 @@ static int cmd_rate(struct gen *g, const struct rate_opts *o)
 	sides[1].prog_fd = loader_prog_fd(skel);
 	loader_maps(skel, &maps);
 	sides[1].peers_fd = maps.peers;
+	sides[1].cache_fd = maps.peer_cache;
 	if (bench_setns(tx_ns) || !(g->ifindex = if_nametoindex(o->tx_if)) ||
 	    if_mac(o->tx_if, src) || hold_tx(g, o->hold_if) || bench_setns(rx_ns)) {
 		fprintf(stderr, "xdp_gen: rate: %s or %s in netns %s not usable\n", o->tx_if,

@@ -127,7 +127,7 @@ struct target {
 	const struct sip6xx_config *cfg;
 	struct sip6xx *skel;
 	int prog_fd[HOOK_MAX]; /* -1: the object has no such program */
-	int stats_fd, codes_fd, peers_fd;
+	int stats_fd, codes_fd, peers_fd, cache_fd;
 	__u32 nr_stats, nr_codes;
 	__u64 *stats; /* last read, summed over CPUs */
 	__u64 *codes; /* expected totals */
@@ -248,16 +248,15 @@ static __u64 percpu_one(int fd, __u32 key)
 	return sum;
 }
 
-static __u64 peer_one(int fd, const struct peer_key *key)
+/* One key's count as the exporter reads it: peers and peer_cache; 0 when absent. */
+static __u64 peer_one(const struct target *t, const struct peer_key *key)
 {
-	__u64 vals[nr_cpus], sum = 0;
-	int cpu;
+	__u64 count = 0;
+	int err = peer_read_one(t->peers_fd, t->cache_fd, key, &count);
 
-	if (bpf_map_lookup_elem(fd, key, vals))
-		return 0;
-	for (cpu = 0; cpu < nr_cpus; cpu++)
-		sum += vals[cpu];
-	return sum;
+	if (err)
+		fprintf(stderr, "peers lookup failed: %s\n", strerror(-err));
+	return count;
 }
 
 /* ---- the expected peers ---- */
@@ -322,6 +321,7 @@ static int load_target(struct target *t, enum fixture_cfg cfg)
 	t->stats_fd = bpf_map__fd(t->skel->maps.pkt_stats);
 	t->codes_fd = bpf_map__fd(t->skel->maps.resp_codes);
 	t->peers_fd = bpf_map__fd(t->skel->maps.peers);
+	t->cache_fd = bpf_map__fd(t->skel->maps.peer_cache);
 	t->nr_stats = bpf_map__max_entries(t->skel->maps.pkt_stats);
 	t->nr_codes = bpf_map__max_entries(t->skel->maps.resp_codes);
 	/* The TC hook counts in the second direction block, if the maps have one. */
@@ -492,7 +492,7 @@ static void resync(struct target *t)
 	percpu_read_all(t->stats_fd, t->nr_stats, t->stats);
 	percpu_read_all(t->codes_fd, t->nr_codes, t->codes);
 	peer_table_clear(&t->peers);
-	if (peers_read(t->peers_fd, &pc, &nr))
+	if (peers_read(t->peers_fd, t->cache_fd, &pc, &nr))
 		return;
 	for (i = 0; i < nr; i++) {
 		s = peer_slot(&t->peers, &pc[i].key, true);
@@ -616,7 +616,7 @@ static void compare_counters(struct category *c, struct target *t, enum hook hoo
 
 	key = expected_key(h, hook);
 	slot = peer_slot(&t->peers, &key, true);
-	got = peer_one(t->peers_fd, &key);
+	got = peer_one(t, &key);
 	if (got != slot->count + 1) {
 		if (begin_diff(c, t, hook, frame_no, frame, len,
 			       "peers did not count the responder")) {
@@ -719,7 +719,7 @@ static void checkpoint(struct target *t)
 		printf("# checkpoint %zu, %s: resp_codes sum %llu, expected %llu\n", t->checkpoints,
 		       t->name, (unsigned long long)got_sum, (unsigned long long)want_sum);
 
-	if (peers_read(t->peers_fd, &pc, &nr)) {
+	if (peers_read(t->peers_fd, t->cache_fd, &pc, &nr)) {
 		printf("# peers of %s: read failed\n", t->name);
 		exit(1);
 	}
@@ -753,10 +753,12 @@ static void checkpoint(struct target *t)
 	}
 	/* Keep the LRU map far from its capacity: an eviction is not a difference. */
 	if (t->peers.nr >= PEERS_CLEAR_AT) {
-		struct peer_key key;
+		int err = peers_clear(t->peers_fd, t->cache_fd);
 
-		while (!bpf_map_get_next_key(t->peers_fd, NULL, &key))
-			bpf_map_delete_elem(t->peers_fd, &key);
+		if (err) {
+			printf("# peers of %s: clearing failed: %s\n", t->name, strerror(-err));
+			exit(1);
+		}
 		peer_table_clear(&t->peers);
 	}
 }

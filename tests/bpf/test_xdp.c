@@ -7,7 +7,9 @@
  * comes back byte for byte, and the counters move exactly as expected:
  * pkt_stats[outcome] by one (and pkt_stats[PKT_DECAP_*] by one for a frame
  * taken out of a tunnel), resp_codes[code] by one for a response, one peers
- * key by one for a 6xx, and nothing else at all.
+ * key by one for a 6xx, and nothing else at all. Peers are read as the
+ * exporter reads them (peers_read(): the peers hash and the peer_cache in
+ * front of it); the cache itself has tests of its own at the end.
  *
  * Needs root (CAP_BPF and CAP_NET_ADMIN). Without them, or if the object
  * fails to load, every test fails: a missing kernel test must not pass.
@@ -16,6 +18,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,20 +32,16 @@
 #include <bpf/libbpf.h>
 
 #include "fixtures.h"
+#include "maps.h"
 #include "sip6xx.skel.h"
 
 #define OUT_BUF_LEN (FRAME_MAX_LEN + 256)
-
-struct peer_entry {
-	struct peer_key key;
-	__u64 count; /* summed over CPUs */
-};
 
 /* Every counter of one loaded object, summed over CPUs. */
 struct counters {
 	__u64 pkt_stats[PKT_STATS_ENTRIES]; /* rx block, then tx: XDP must leave tx alone */
 	__u64 resp_codes[RESP_CODES_ENTRIES];
-	struct peer_entry *peers;
+	struct peer_count *peers; /* as peers_read() gives them */
 	size_t nr_peers;
 };
 
@@ -119,22 +118,13 @@ static void read_array(const struct bpf_map *map, __u64 *out, __u32 n)
 		sum_percpu(map, &key, &out[key]);
 }
 
-static void read_peers(const struct bpf_map *map, struct counters *c)
+static void read_peers(struct sip6xx *skel, struct counters *c)
 {
-	struct peer_key key, *prev = NULL;
-	size_t cap = 0;
+	int err = peers_read(bpf_map__fd(skel->maps.peers), bpf_map__fd(skel->maps.peer_cache),
+			     &c->peers, &c->nr_peers);
 
-	while (!bpf_map_get_next_key(bpf_map__fd(map), prev, &key)) {
-		if (c->nr_peers == cap) {
-			cap = cap ? 2 * cap : 16;
-			c->peers = realloc(c->peers, cap * sizeof(*c->peers));
-			assert_non_null(c->peers);
-		}
-		c->peers[c->nr_peers].key = key;
-		sum_percpu(map, &key, &c->peers[c->nr_peers].count);
-		prev = &c->peers[c->nr_peers++].key;
-	}
-	assert_int_equal(errno, ENOENT);
+	if (err)
+		fail_msg("peers_read: %s", strerror(-err));
 }
 
 static void read_counters(struct sip6xx *skel, struct counters *c)
@@ -142,7 +132,7 @@ static void read_counters(struct sip6xx *skel, struct counters *c)
 	memset(c, 0, sizeof(*c));
 	read_array(skel->maps.pkt_stats, c->pkt_stats, PKT_STATS_ENTRIES);
 	read_array(skel->maps.resp_codes, c->resp_codes, RESP_CODES_ENTRIES);
-	read_peers(skel->maps.peers, c);
+	read_peers(skel, c);
 }
 
 static void free_counters(struct counters *c)
@@ -393,6 +383,294 @@ static void test_peers_key_per_source_and_code(void **state)
 	sip6xx__destroy(skel);
 }
 
+/*
+ * ---- peer_cache ----
+ * Each test gets a fresh object and runs pinned to one CPU: test_run counts on
+ * the CPU that calls it, so every frame goes through the same cache slot.
+ */
+struct cache_test {
+	struct sip6xx *skel;
+	int peers_fd, cache_fd;
+	int cpu; /* the one this test runs on */
+	cpu_set_t saved;
+};
+
+static const char r607[] = "SIP/2.0 607 Unwanted\r\nContent-Length: 0\r\n\r\n";
+
+static int cache_setup(void **state)
+{
+	struct cache_test *ct = calloc(1, sizeof(*ct));
+	cpu_set_t one;
+	int err;
+
+	if (!ct)
+		return -1;
+	*state = ct;
+	ct->cpu = -1;
+	ct->skel = load_object(fixture_config(FIXTURE_CFG_ANY), &err);
+	if (!ct->skel) {
+		fprintf(stderr, "sip6xx.bpf.o did not load: %s; run as root\n", strerror(-err));
+		return -1;
+	}
+	ct->peers_fd = bpf_map__fd(ct->skel->maps.peers);
+	ct->cache_fd = bpf_map__fd(ct->skel->maps.peer_cache);
+	if (sched_getaffinity(0, sizeof(ct->saved), &ct->saved)) {
+		fprintf(stderr, "sched_getaffinity: %s\n", strerror(errno));
+		return -1;
+	}
+	ct->cpu = sched_getcpu();
+	CPU_ZERO(&one);
+	CPU_SET(ct->cpu, &one);
+	if (ct->cpu < 0 || ct->cpu >= nr_cpus || sched_setaffinity(0, sizeof(one), &one)) {
+		fprintf(stderr, "cannot pin the test to CPU %d: %s\n", ct->cpu, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int cache_teardown(void **state)
+{
+	struct cache_test *ct = *state;
+
+	if (!ct)
+		return 0;
+	if (ct->cpu >= 0)
+		sched_setaffinity(0, sizeof(ct->saved), &ct->saved);
+	sip6xx__destroy(ct->skel);
+	free(ct);
+	return 0;
+}
+
+static struct peer_key key_of(const char *addr, __u16 code)
+{
+	__u8 a16[16];
+	int family = frame_addr16(addr, a16);
+
+	assert_true(family);
+	return expected_key(a16, family, code);
+}
+
+static void send_n(struct sip6xx *skel, const char *saddr, int n)
+{
+	__u8 frame[FRAME_MAX_LEN];
+	size_t len = build_response(frame, 4, saddr, r607);
+	int i;
+
+	for (i = 0; i < n; i++)
+		send_ok(skel, frame, len);
+}
+
+/* The peers hash alone, summed over CPUs, as a reader that ignores the cache sees it. */
+static __u64 hash_only(const struct cache_test *ct, const struct peer_key *key, bool *found)
+{
+	__u64 vals[nr_cpus], sum = 0;
+	int cpu;
+
+	*found = !bpf_map_lookup_elem(ct->peers_fd, key, vals);
+	if (!*found) {
+		assert_int_equal(errno, ENOENT);
+		return 0;
+	}
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		sum += vals[cpu];
+	return sum;
+}
+
+/* @key's count through peers_read(), checked against peer_read_one(); 0 when absent. */
+static __u64 read_count(const struct cache_test *ct, const struct peer_key *key)
+{
+	struct peer_count *pc;
+	__u64 one = ~0ULL, count;
+	size_t nr;
+
+	assert_int_equal(peers_read(ct->peers_fd, ct->cache_fd, &pc, &nr), 0);
+	count = peer_count(&(struct counters){ .peers = pc, .nr_peers = nr }, key);
+	free(pc);
+	assert_int_equal(peer_read_one(ct->peers_fd, ct->cache_fd, key, &one), 0);
+	assert_int_equal(one, count);
+	return count;
+}
+
+/* One cache index on every CPU (malloc'd, nr_cpus slots). */
+static struct peer_cache_slot *read_row(const struct cache_test *ct, __u32 idx)
+{
+	struct peer_cache_slot *row = calloc(nr_cpus, sizeof(*row));
+
+	assert_non_null(row);
+	assert_int_equal(bpf_map_lookup_elem(ct->cache_fd, &idx, row), 0);
+	return row;
+}
+
+static void write_row(const struct cache_test *ct, __u32 idx, const struct peer_cache_slot *row)
+{
+	assert_int_equal(bpf_map_update_elem(ct->cache_fd, &idx, row, BPF_ANY), 0);
+}
+
+/* 50 hits from one source: all counted, most of them only in its cache slot. */
+static void test_cache_counts_hits(void **state)
+{
+	const struct cache_test *ct = *state;
+	struct peer_key key = key_of("198.18.50.1", 607);
+	struct peer_cache_slot *row;
+	__u64 raw;
+	bool found;
+
+	send_n(ct->skel, "198.18.50.1", 50);
+	assert_int_equal(read_count(ct, &key), 50);
+	raw = hash_only(ct, &key, &found);
+	assert_true(found);
+	if (raw >= 50)
+		fail_msg("the peers hash alone holds %llu of 50: the cache was not used",
+			 (unsigned long long)raw);
+	row = read_row(ct, peer_cache_index(&key));
+	assert_memory_equal(&row[ct->cpu].key, &key, sizeof(key));
+	assert_int_equal(row[ct->cpu].count, 50);
+	assert_int_equal(row[ct->cpu].seq % 2, 0);
+	free(row);
+}
+
+/* A source in 198.19.0.0/16 whose key takes the cache slot of @key; fails if none. */
+static struct peer_key colliding_key(const struct peer_key *key, char *addr, size_t len)
+{
+	__u32 idx = peer_cache_index(key), i;
+	struct peer_key other;
+
+	for (i = 1; i < 65536; i++) {
+		snprintf(addr, len, "198.19.%u.%u", i >> 8, i & 0xff);
+		other = key_of(addr, key->code);
+		if (peer_cache_index(&other) == idx)
+			return other;
+	}
+	fail_msg("no source in 198.19.0.0/16 shares cache slot %u", idx);
+	return other;
+}
+
+/* Two sources in one slot, alternated: each count is exact, and written back when evicted. */
+static void test_cache_collision_writes_back(void **state)
+{
+	const struct cache_test *ct = *state;
+	struct peer_key a = key_of("198.18.52.1", 607), b;
+	char b_addr[INET6_ADDRSTRLEN];
+	bool found;
+	int i;
+
+	b = colliding_key(&a, b_addr, sizeof(b_addr));
+	assert_memory_not_equal(&a, &b, sizeof(a));
+	for (i = 0; i < 7; i++) {
+		send_n(ct->skel, "198.18.52.1", 1);
+		send_n(ct->skel, b_addr, 1);
+	}
+	assert_int_equal(read_count(ct, &a), 7);
+	assert_int_equal(read_count(ct, &b), 7);
+	/* b holds the slot; a went back to the hash when b took it. */
+	assert_int_equal(hash_only(ct, &a, &found), 7);
+	assert_true(found);
+
+	send_n(ct->skel, "198.18.52.1", 1);
+	assert_int_equal(read_count(ct, &a), 8);
+	assert_int_equal(read_count(ct, &b), 7);
+	assert_int_equal(hash_only(ct, &b, &found), 7);
+	assert_true(found);
+}
+
+/*
+ * A slot caught changing key (odd seq) is ignored: the hash value counts. A
+ * stable slot whose key the hash lacks (the LRU evicted it) is a source of its
+ * own. An empty slot (zero key) is none, whatever its count.
+ */
+static void test_cache_unstable_and_cache_only(void **state)
+{
+	const struct cache_test *ct = *state;
+	struct peer_key key = key_of("198.18.53.1", 607), made_up = key_of("198.18.53.2", 699);
+	__u32 idx = peer_cache_index(&key), idx2, idx3;
+	static const struct peer_key zero;
+	struct peer_cache_slot *row;
+	struct peer_count *pc;
+	__u64 raw;
+	size_t nr, i;
+	bool found;
+
+	/* The made-up key goes to a slot of its own. */
+	while (peer_cache_index(&made_up) == idx)
+		made_up.code--;
+	idx2 = peer_cache_index(&made_up);
+
+	send_n(ct->skel, "198.18.53.1", 50);
+	assert_int_equal(read_count(ct, &key), 50);
+	raw = hash_only(ct, &key, &found);
+	assert_true(found);
+	assert_true(raw < 50);
+
+	row = read_row(ct, idx);
+	assert_memory_equal(&row[ct->cpu].key, &key, sizeof(key));
+	row[ct->cpu].seq += 1;
+	row[ct->cpu].count += 1000;
+	write_row(ct, idx, row);
+	free(row);
+	assert_int_equal(read_count(ct, &key), raw);
+
+	hash_only(ct, &made_up, &found);
+	assert_false(found);
+	assert_int_equal(read_count(ct, &made_up), 0);
+	row = read_row(ct, idx2);
+	row[ct->cpu] = (struct peer_cache_slot){ .key = made_up, .count = 5, .seq = 2 };
+	write_row(ct, idx2, row);
+	free(row);
+	assert_int_equal(read_count(ct, &made_up), 5);
+
+	/* Any third index: a zero key with a count, on every CPU. */
+	for (idx3 = 0; idx3 == idx || idx3 == idx2; idx3++)
+		;
+	row = read_row(ct, idx3);
+	for (i = 0; i < (size_t)nr_cpus; i++)
+		row[i] = (struct peer_cache_slot){ .count = 9, .seq = 2 };
+	write_row(ct, idx3, row);
+	free(row);
+
+	assert_int_equal(peers_read(ct->peers_fd, ct->cache_fd, &pc, &nr), 0);
+	assert_int_equal(nr, 2);
+	for (i = 0; i < nr; i++)
+		assert_memory_not_equal(&pc[i].key, &zero, sizeof(zero));
+	free(pc);
+}
+
+/* peers_clear() empties the hash and every slot, so counting starts again from zero. */
+static void test_peers_clear(void **state)
+{
+	const struct cache_test *ct = *state;
+	struct peer_key a = key_of("198.18.54.1", 607), b = key_of("198.18.54.2", 607), next;
+	static const struct peer_cache_slot empty;
+	struct peer_cache_slot *row;
+	struct peer_count *pc;
+	__u32 idx;
+	size_t nr;
+	int cpu;
+
+	send_n(ct->skel, "198.18.54.1", 5);
+	send_n(ct->skel, "198.18.54.2", 3);
+	assert_int_equal(read_count(ct, &a), 5);
+	assert_int_equal(read_count(ct, &b), 3);
+
+	assert_int_equal(peers_clear(ct->peers_fd, ct->cache_fd), 0);
+	assert_int_equal(peers_read(ct->peers_fd, ct->cache_fd, &pc, &nr), 0);
+	free(pc);
+	assert_int_equal(nr, 0);
+	assert_int_not_equal(bpf_map_get_next_key(ct->peers_fd, NULL, &next), 0);
+	assert_int_equal(errno, ENOENT);
+	for (idx = 0; idx < PEER_CACHE_SLOTS; idx++) {
+		row = read_row(ct, idx);
+		for (cpu = 0; cpu < nr_cpus; cpu++)
+			if (memcmp(&row[cpu], &empty, sizeof(empty)))
+				fail_msg("cache slot %u on CPU %d is not empty after peers_clear",
+					 idx, cpu);
+		free(row);
+	}
+
+	send_n(ct->skel, "198.18.54.1", 3);
+	assert_int_equal(read_count(ct, &a), 3);
+	assert_int_equal(read_count(ct, &b), 0);
+}
+
 int main(void)
 {
 	const struct fixture *fx;
@@ -407,7 +685,7 @@ int main(void)
 		objs[cfg] = load_object(fixture_config(cfg), &load_errs[cfg]);
 
 	fx = fixtures_get(&nr);
-	tests = calloc(nr + 3, sizeof(*tests));
+	tests = calloc(nr + 7, sizeof(*tests));
 	if (!tests)
 		return 1;
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_objects_load_as_root);
@@ -419,6 +697,14 @@ int main(void)
 			.initial_state = (void *)&fx[i],
 		};
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_peers_key_per_source_and_code);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
+		test_cache_counts_hits, cache_setup, cache_teardown);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
+		test_cache_collision_writes_back, cache_setup, cache_teardown);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
+		test_cache_unstable_and_cache_only, cache_setup, cache_teardown);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
+		test_peers_clear, cache_setup, cache_teardown);
 	failed = _cmocka_run_group_tests("sip6xx_xdp", tests, n, NULL, NULL);
 
 	for (cfg = 0; cfg < FIXTURE_CFG_MAX; cfg++)

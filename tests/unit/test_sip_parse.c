@@ -2,8 +2,9 @@
 /*
  * Host tests of the shared parser (bpf/sip_parse.h): one cmocka test per
  * fixture, named by its description, plus properties over every prefix and
- * over mutated frames. Each frame sits in a heap block of exactly its length,
- * so a read past data_end is an overread valgrind or ASan reports:
+ * over mutated frames. Every parse also runs the kernel's fast path
+ * (bpf/sip_fast.h), which must decide as the full parser does or pass. Each frame sits in a heap
+ * block of exactly its length, so a read past data_end is an overread valgrind or ASan reports:
  *   valgrind --error-exitcode=1 build/tests/unit/test_sip_parse
  */
 #include <netinet/in.h> /* before sip_parse.h: see the note at its top */
@@ -17,7 +18,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "sip_parse.h"
+#include "sip_fast.h"
 
 #define MUTATIONS_PER_FIXTURE 200
 /*
@@ -31,13 +32,41 @@ struct parse_run {
 	int ret;
 	struct sip_parse_result res;
 	bool untouched; /* the parser left the frame as it was */
+	int fast;	/* sip_fast_frame()'s outcome, SIP_PARSE_SLOW when it passed */
+	bool fast_agrees;
 };
+
+/* The fast path decided as the full parser did: outcome, code and responder. */
+static bool fast_agrees(const struct parse_run *run, const struct sip_fast_result *fr)
+{
+	struct sip_peer_words a, b;
+	const __u8 *saddr = run->res.saddr;
+
+	if (run->fast == SIP_PARSE_SLOW)
+		return true;
+	if (run->fast != run->ret)
+		return false;
+	if (run->ret != PKT_SIP_RESPONSE)
+		return true;
+	if (fr->code != run->res.code)
+		return false;
+	if (run->res.code < 600)
+		return true;
+	if (fr->family != run->res.family)
+		return false;
+	if (run->res.family == SIP6XX_FAMILY_IPV4)
+		saddr += 12;
+	sip_peer_words(&a, fr->saddr, fr->family, 1, fr->code, 0);
+	sip_peer_words(&b, saddr, run->res.family, 1, run->res.code, 0);
+	return !memcmp(&a, &b, sizeof(a));
+}
 
 /* Parses @len bytes of @frame from a heap copy that ends exactly where the frame does. */
 static struct parse_run parse_exact(const __u8 *frame, size_t len, const struct sip6xx_config *cfg)
 {
 	__u8 *block = malloc(FRAME_HEADROOM + len);
 	__u8 *data = block + FRAME_HEADROOM;
+	struct sip_fast_result fr;
 	struct parse_run run;
 
 	assert_non_null(block);
@@ -45,6 +74,8 @@ static struct parse_run parse_exact(const __u8 *frame, size_t len, const struct 
 	/* Poison: a field the parser forgets to fill must not pass by luck. */
 	memset(&run.res, 0xa5, sizeof(run.res));
 	run.ret = sip_parse_frame(data, data + len, cfg, &run.res);
+	run.fast = sip_fast_frame(data, data + len, cfg, &fr);
+	run.fast_agrees = fast_agrees(&run, &fr);
 	run.untouched = !memcmp(data, frame, len);
 	free(block);
 	return run;
@@ -69,6 +100,9 @@ static void check_fixture(void **state)
 			 run.res.decap ? pkt_result_name(run.res.decap) : "none", run.res.decap,
 			 f->decap ? pkt_result_name(f->decap) : "none", f->decap);
 	assert_true(run.untouched);
+	if (!run.fast_agrees)
+		fail_msg("the fast path decided %s, the full parser %s", pkt_result_name(run.fast),
+			 pkt_result_name(run.ret));
 	if (f->want == PKT_SIP_RESPONSE)
 		assert_int_equal(run.res.code, f->code);
 	if (f->want_ports) {
@@ -105,6 +139,11 @@ static void test_every_prefix_is_truncated_or_agrees(void **state)
 			if (cut < FRAME_ETH_HLEN && part.ret != PKT_TRUNCATED)
 				fail_msg("%s: %zu bytes is not even Ethernet, got %s", fx[i].desc,
 					 cut, pkt_result_name(part.ret));
+			if (!part.fast_agrees)
+				fail_msg("%s: cut to %zu bytes, the fast path decided %s, the full "
+					 "parser %s",
+					 fx[i].desc, cut, pkt_result_name(part.fast),
+					 pkt_result_name(part.ret));
 			if (part.res.decap && part.res.decap != whole.res.decap)
 				fail_msg("%s: cut to %zu bytes decapsulates %s, whole frame %s",
 					 fx[i].desc, cut, pkt_result_name(part.res.decap),
@@ -141,6 +180,9 @@ static void check_sane(const struct parse_run *run, const char *desc, __u32 seed
 		fail_msg("%s, seed %u: decap %u out of range", desc, seed, run->res.decap);
 	if (!run->untouched)
 		fail_msg("%s, seed %u: the parser wrote to the frame", desc, seed);
+	if (!run->fast_agrees)
+		fail_msg("%s, seed %u: the fast path decided %s, the full parser %s", desc, seed,
+			 pkt_result_name(run->fast), pkt_result_name(run->ret));
 	if (run->ret != PKT_SIP_RESPONSE)
 		return;
 	if (run->res.code < SIP_CODE_MIN || run->res.code > SIP_CODE_MAX)
@@ -179,6 +221,107 @@ static void test_mutated_frames_stay_in_bounds(void **state)
 	}
 }
 
+/*
+ * The agreement checks above pass trivially if the fast path always passes:
+ * it must decide every kind of outcome it claims, on the fixtures themselves.
+ */
+static void test_fast_path_decides_common_frames(void **state)
+{
+	static const int kinds[] = { PKT_NON_IP,      PKT_NON_UDP,	PKT_NOT_SIP,
+				     PKT_SIP_REQUEST, PKT_SIP_RESPONSE, PKT_MALFORMED };
+	int decided[PKT_RESULT_MAX] = { 0 };
+	const struct fixture *fx;
+	struct parse_run run;
+	size_t nr, i, len;
+	__u8 *frame;
+	int six = 0;
+
+	fx = fixtures_get(&nr);
+	for (i = 0; i < nr; i++) {
+		frame = fixture_frame(&fx[i], &len);
+		run = parse_exact(frame, len, fixture_config(fx[i].cfg));
+		free(frame);
+		if (run.fast == SIP_PARSE_SLOW)
+			continue;
+		assert_true(run.fast >= 0 && run.fast < PKT_RESULT_MAX);
+		decided[run.fast]++;
+		six += run.fast == PKT_SIP_RESPONSE && run.res.code >= 600;
+	}
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!decided[kinds[i]])
+			fail_msg("the fast path never decided %s", pkt_result_name(kinds[i]));
+	if (!six)
+		fail_msg("the fast path never decided a 6xx");
+}
+
+/*
+ * The fast path's method table against the scan: every method it knows, then
+ * each of the first 16 bytes replaced by bytes that end, extend or break a
+ * method or a scheme, whole and cut short.
+ */
+static void test_fast_request_lines(void **state)
+{
+	static const char *const methods[] = { "ACK",	   "BYE",      "INFO",	  "REFER",
+					       "PRACK",	   "INVITE",   "CANCEL",  "NOTIFY",
+					       "UPDATE",   "OPTIONS",  "MESSAGE", "PUBLISH",
+					       "REGISTER", "SUBSCRIBE" };
+	static const char *const schemes[] = { "sip:", "sips:", "SIP:", "tel:", "urn:", "sipx" };
+	static const char swaps[] = { ' ', 'x', 'E', ':', 's', '\t', '\x80', 'R' };
+	struct frame_spec spec = { .ip_version = 4 };
+	__u8 frame[FRAME_MAX_LEN];
+	char line[64];
+	size_t m, sc, pos, k, len, cut;
+	int fast = 0;
+
+	for (m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+		for (sc = 0; sc < sizeof(schemes) / sizeof(schemes[0]); sc++) {
+			for (pos = 0; pos <= 16; pos++) {
+				for (k = 0; k < sizeof(swaps); k++) {
+					struct parse_run run;
+
+					snprintf(line, sizeof(line),
+						 "%s %sbob@198.19.0.2 SIP/2.0\r\n", methods[m],
+						 schemes[sc]);
+					if (pos < 16)
+						line[pos] = swaps[k];
+					else if (k)
+						break;
+					spec.payload = line;
+					len = frame_build(frame, sizeof(frame), &spec, NULL);
+					assert_true(len > 0);
+					for (cut = len - 16; cut <= len; cut += 4) {
+						run = parse_exact(frame, cut,
+								  fixture_config(FIXTURE_CFG_ANY));
+						if (!run.fast_agrees)
+							fail_msg("\"%s\" cut to %zu: fast %s, full "
+								 "%s",
+								 line, cut,
+								 pkt_result_name(run.fast),
+								 pkt_result_name(run.ret));
+						fast += run.fast == PKT_SIP_REQUEST;
+					}
+				}
+			}
+		}
+	}
+	/* Most of them are requests the table decides. */
+	assert_true(fast > 1000);
+}
+
+/* The token bitmap is RFC 3261's token set, byte for byte. */
+static void test_token_chars(void **state)
+{
+	int c, want;
+
+	for (c = -2; c < 300; c++) {
+		want = c >= 0 && c < 128 &&
+		       ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || (c && strchr("-.!%*_+`'~", c)));
+		if (sip_is_token_char(c) != want)
+			fail_msg("byte %d: token %d, want %d", c, sip_is_token_char(c), want);
+	}
+}
+
 int main(void)
 {
 	const struct fixture *fx;
@@ -187,7 +330,7 @@ int main(void)
 	int failed;
 
 	fx = fixtures_get(&nr);
-	tests = calloc(nr + 2, sizeof(*tests));
+	tests = calloc(nr + 5, sizeof(*tests));
 	if (!tests)
 		return 1;
 	for (i = 0; i < nr; i++)
@@ -198,6 +341,9 @@ int main(void)
 		};
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_every_prefix_is_truncated_or_agrees);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mutated_frames_stay_in_bounds);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fast_path_decides_common_frames);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fast_request_lines);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_token_chars);
 	failed = _cmocka_run_group_tests("sip_parse", tests, n, NULL, NULL);
 	free(tests);
 	return failed ? 1 : 0; /* an exit status keeps only 8 bits of the count */

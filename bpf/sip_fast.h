@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The fast path: one straight pass over the frame most links carry (Ethernet
+ * with up to two VLAN tags, IPv4 without options or IPv6 without extension headers, UDP) that
+ * decides it exactly as sip_parse_frame() would, or returns SIP_PARSE_SLOW and leaves it to the
+ * full walk. Fixed offsets and word compares, so the common frame costs a few instructions more
+ * than XDP_PASS. The host tests check it against sip_parse_frame() on every fixture and fuzz input.
+ */
+#ifndef SIP_FAST_H
+#define SIP_FAST_H
+
+#include "sip_parse.h"
+
+#define SIP_FAST_L3 14 /* Ethernet header, before any VLAN tag */
+
+/* The bytes of a 4-byte word as network order would write them. */
+#define SIP_WORD(a, b, c, d)                                                                       \
+	bpf_htonl((__u32)(a) << 24 | (__u32)(b) << 16 | (__u32)(c) << 8 | (__u32)(d))
+
+/*
+ * Four bytes at any alignment. BPF: one load; the verifier allows unaligned
+ * packet reads where the CPU handles them (x86, arm64), which is where sip6xx
+ * runs. Host: memcpy, so the tests stay free of undefined behaviour.
+ */
+static __always_inline __u32 sip_load32(const void *p)
+{
+#ifdef __bpf__
+	return *(const __u32 *)p;
+#else
+	__u32 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+#endif
+}
+
+static __always_inline __u16 sip_load16(const void *p)
+{
+#ifdef __bpf__
+	return *(const __u16 *)p;
+#else
+	__u16 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+#endif
+}
+
+static __always_inline __u64 sip_load64(const void *p)
+{
+#ifdef __bpf__
+	return *(const __u64 *)p;
+#else
+	__u64 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+#endif
+}
+
+/* The 8-byte word two 4-byte words make in memory, @first at the lower address. */
+static __always_inline __u64 sip_pair(__u32 first, __u32 second)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__u64)second << 32 | first;
+#else
+	return (__u64)first << 32 | second;
+#endif
+}
+
+/*
+ * A struct peer_key as its three 8-byte words, built in registers: the cache
+ * hashes and compares words, and a key written field by field to the stack,
+ * then read back as words, would stall on store forwarding.
+ */
+struct sip_peer_words {
+	__u64 w[3];
+};
+
+static __always_inline void sip_peer_words(struct sip_peer_words *k, const __u8 *saddr, __u8 family,
+					   __u32 ifindex, __u16 code, __u8 dir)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__u32 tail = code | (__u32)family << 16 | (__u32)dir << 24;
+#else
+	__u32 tail = (__u32)code << 16 | (__u32)family << 8 | dir;
+#endif
+
+	if (family == SIP6XX_FAMILY_IPV4) {
+		k->w[0] = 0;
+		k->w[1] = sip_pair(bpf_htonl(0xffff), sip_load32(saddr)); /* ::ffff:a.b.c.d */
+	} else {
+		k->w[0] = sip_load64(saddr);
+		k->w[1] = sip_load64(saddr + 8);
+	}
+	k->w[2] = sip_pair(ifindex, tail);
+}
+
+/* What the fast path found; saddr points at the responder's address in the frame. */
+struct sip_fast_result {
+	const __u8 *saddr;
+	__u16 code;
+	__u8 family;
+};
+
+/* After the status line's "SIP/": the rest of it, as parse_sip_payload() checks it. */
+static __always_inline int sip_fast_status(const __u8 *p, struct sip_fast_result *r)
+{
+	__u32 d0 = p[8] - '1', d1 = p[9] - '0', d2 = p[10] - '0';
+
+	if (sip_load32(p + 4) != SIP_WORD('2', '.', '0', ' '))
+		return PKT_MALFORMED;
+	/* Unsigned: one compare per digit; d0 is the hundreds less one, 1..6. */
+	if (d0 > 5 || d1 > 9 || d2 > 9 || p[11] != ' ')
+		return PKT_MALFORMED;
+	r->code = (d0 + 1) * 100 + d1 * 10 + d2;
+	return PKT_SIP_RESPONSE;
+}
+
+/* A request method SIP deployments send, with the space after it: its length, or 0. */
+static __always_inline __u32 sip_fast_method(const __u8 *p)
+{
+	__u32 w = sip_load32(p), w2 = sip_load32(p + 4);
+
+	switch (w) {
+	case SIP_WORD('A', 'C', 'K', ' '):
+	case SIP_WORD('B', 'Y', 'E', ' '):
+		return 3;
+	case SIP_WORD('I', 'N', 'F', 'O'):
+		return p[4] == ' ' ? 4 : 0;
+	case SIP_WORD('R', 'E', 'F', 'E'):
+		return (w2 & SIP_WORD(0xff, 0xff, 0, 0)) == SIP_WORD('R', ' ', 0, 0) ? 5 : 0;
+	case SIP_WORD('P', 'R', 'A', 'C'):
+		return (w2 & SIP_WORD(0xff, 0xff, 0, 0)) == SIP_WORD('K', ' ', 0, 0) ? 5 : 0;
+	case SIP_WORD('I', 'N', 'V', 'I'):
+		return (w2 & SIP_WORD(0xff, 0xff, 0xff, 0)) == SIP_WORD('T', 'E', ' ', 0) ? 6 : 0;
+	case SIP_WORD('C', 'A', 'N', 'C'):
+		return (w2 & SIP_WORD(0xff, 0xff, 0xff, 0)) == SIP_WORD('E', 'L', ' ', 0) ? 6 : 0;
+	case SIP_WORD('N', 'O', 'T', 'I'):
+		return (w2 & SIP_WORD(0xff, 0xff, 0xff, 0)) == SIP_WORD('F', 'Y', ' ', 0) ? 6 : 0;
+	case SIP_WORD('U', 'P', 'D', 'A'):
+		return (w2 & SIP_WORD(0xff, 0xff, 0xff, 0)) == SIP_WORD('T', 'E', ' ', 0) ? 6 : 0;
+	case SIP_WORD('O', 'P', 'T', 'I'):
+		return w2 == SIP_WORD('O', 'N', 'S', ' ') ? 7 : 0;
+	case SIP_WORD('M', 'E', 'S', 'S'):
+		return w2 == SIP_WORD('A', 'G', 'E', ' ') ? 7 : 0;
+	case SIP_WORD('P', 'U', 'B', 'L'):
+		return w2 == SIP_WORD('I', 'S', 'H', ' ') ? 7 : 0;
+	case SIP_WORD('R', 'E', 'G', 'I'):
+		return w2 == SIP_WORD('S', 'T', 'E', 'R') && p[8] == ' ' ? 8 : 0;
+	case SIP_WORD('S', 'U', 'B', 'S'):
+		return w2 == SIP_WORD('C', 'R', 'I', 'B') && p[8] == 'E' && p[9] == ' ' ? 9 : 0;
+	}
+	return 0;
+}
+
+/*
+ * A payload that is not a status line, at least SIP_STATUS_LEN bytes in the
+ * frame and the datagram: decided as parse_request_line() would. A known
+ * method is matched in a word or two, a non-token first byte (RTP, most
+ * binary protocols) is not SIP at once, and the rest take the scan.
+ */
+static __always_inline int sip_fast_request(const __u8 *p, __u32 dgram_len, void *data_end)
+{
+	__u32 m, w;
+
+	if (!sip_is_token_char(p[0]))
+		return PKT_NOT_SIP;
+	m = sip_fast_method(p);
+	/* The scheme, and the ':' of "sips:", must be in the frame and the datagram. */
+	if (!m || (void *)(p + m + 6) > data_end || dgram_len < m + 6)
+		return parse_request_line(p, dgram_len, data_end);
+	w = sip_load32(p + m + 1) | SIP_WORD(0x20, 0x20, 0x20, 0);
+	if (w == SIP_WORD('s', 'i', 'p', ':') || w == SIP_WORD('t', 'e', 'l', ':') ||
+	    w == SIP_WORD('u', 'r', 'n', ':'))
+		return PKT_SIP_REQUEST;
+	if ((w | SIP_WORD(0, 0, 0, 0x20)) == SIP_WORD('s', 'i', 'p', 's') && p[m + 5] == ':')
+		return PKT_SIP_REQUEST;
+	return PKT_NOT_SIP;
+}
+
+/* The UDP datagram at @udp, its headers in bounds; the payload as sip_after_udp() would see it. */
+static __always_inline int sip_fast_udp(const __u8 *udp, void *data_end,
+					const volatile struct sip6xx_config *cfg,
+					struct sip_fast_result *r)
+{
+	__u32 ulen = bpf_ntohs(sip_load16(udp + 4));
+	__u16 dport = sip_load16(udp + 2);
+	const __u8 *p = udp + 8;
+
+	/* Tunnels and short or bad lengths: the full walk's business. */
+	if (dport == bpf_htons(SIP_VXLAN_PORT) || dport == bpf_htons(SIP_GTPU_PORT))
+		return SIP_PARSE_SLOW;
+	if (ulen < 8 + SIP_STATUS_LEN)
+		return SIP_PARSE_SLOW;
+	/* Without --port, rodata holds 0 and the verifier drops the filter. */
+	if (!sip_port_allowed(cfg, bpf_ntohs(sip_load16(udp)), bpf_ntohs(dport)))
+		return PKT_FILTERED_PORT;
+	if ((void *)(p + SIP_STATUS_LEN) > data_end)
+		return SIP_PARSE_SLOW;
+	/* | 0x20 folds the letters' case only; '/' already has the bit. */
+	if ((sip_load32(p) | SIP_WORD(0x20, 0x20, 0x20, 0)) == SIP_WORD('s', 'i', 'p', '/'))
+		return sip_fast_status(p, r);
+	return sip_fast_request(p, ulen - 8, data_end);
+}
+
+/*
+ * Decides a frame as sip_parse_frame() does, or returns SIP_PARSE_SLOW.
+ * Never decides a frame whose outcome depends on what it does not look at.
+ */
+static __always_inline int sip_fast_frame(void *data, void *data_end,
+					  const volatile struct sip6xx_config *cfg,
+					  struct sip_fast_result *r)
+{
+	const __u8 *p = data, *ip;
+	__u16 proto;
+	__u8 next;
+
+	if ((void *)(p + SIP_FAST_L3) > data_end)
+		return SIP_PARSE_SLOW;
+	ip = p + SIP_FAST_L3;
+	proto = sip_load16(p + 12);
+	/* Up to two VLAN tags; a third is the full walk's (it counts non_ip). */
+	if (sip_is_vlan(proto)) {
+		if ((void *)(ip + 4) > data_end)
+			return SIP_PARSE_SLOW;
+		proto = sip_load16(ip + 2);
+		ip += 4;
+		if (sip_is_vlan(proto)) {
+			if ((void *)(ip + 4) > data_end)
+				return SIP_PARSE_SLOW;
+			proto = sip_load16(ip + 2);
+			ip += 4;
+		}
+	}
+	if (proto == bpf_htons(ETH_P_IP)) {
+		if ((void *)(ip + 20 + 8) > data_end || ip[0] != 0x45)
+			return SIP_PARSE_SLOW;
+		if (sip_load16(ip + 6) & bpf_htons(0x1fff))
+			return SIP_PARSE_SLOW; /* a later fragment */
+		next = ip[9];
+		r->family = SIP6XX_FAMILY_IPV4;
+		r->saddr = ip + 12;
+		if (next == SIP_IPPROTO_UDP)
+			return sip_fast_udp(ip + 20, data_end, cfg, r);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		if ((void *)(ip + 40 + 8) > data_end || (ip[0] & 0xf0) != 0x60)
+			return SIP_PARSE_SLOW;
+		next = ip[6];
+		r->family = SIP6XX_FAMILY_IPV6;
+		r->saddr = ip + 8;
+		if (next == SIP_IPPROTO_UDP)
+			return sip_fast_udp(ip + 40, data_end, cfg, r);
+		if (sip_is_ipv6_ext(next))
+			return SIP_PARSE_SLOW;
+	} else {
+		/* A third VLAN tag and PPPoE go the full way; nothing else is IP. */
+		if (sip_is_vlan(proto) || proto == bpf_htons(SIP_ETH_P_PPPOE_SESS))
+			return SIP_PARSE_SLOW;
+		return PKT_NON_IP;
+	}
+	if (next == SIP_IPPROTO_IPIP || next == SIP_IPPROTO_IPV6 || next == SIP_IPPROTO_GRE)
+		return SIP_PARSE_SLOW; /* tunnels */
+	return PKT_NON_UDP;
+}
+
+#endif /* SIP_FAST_H */
