@@ -74,16 +74,14 @@ struct {
 } peer_cache SEC(".maps");
 
 /*
- * Sets this CPU's peers value of @key to @count, or inserts it (a new key, or
- * a hot one the LRU evicted while its slot held it). Lookup first, as bcc's
- * maps.bpf.h does it: one insert, and one retry if another CPU raced us.
- * Returns the value now stored; 0 when the key could not be added.
+ * This CPU's peers value of @key, raised to at least @count and returned;
+ * @val is the key's value from a lookup already made, or NULL. A missing key
+ * is inserted at @count: a new one, or a hot one the LRU evicted while its
+ * slot held it. One insert, and one retry if another CPU raced us, as bcc's
+ * maps.bpf.h does it. Returns 0 when the key could not be added.
  */
-static __always_inline __u64 peer_store(const struct peer_key *key, __u64 count)
+static __always_inline __u64 peer_store(const struct peer_key *key, __u64 *val, __u64 count)
 {
-	__u64 *val;
-
-	val = bpf_map_lookup_elem(&peers, key);
 	if (!val) {
 		if (!bpf_map_update_elem(&peers, key, &count, BPF_NOEXIST)) {
 			count_index(&peer_stats, PEER_INSERTS);
@@ -125,7 +123,7 @@ static __noinline void peer_cache_fill(struct peer_cache_slot *slot, const struc
 		*val = slot->count;
 	/* The new key's count on this CPU: what peers holds, plus this 6xx. */
 	val = bpf_map_lookup_elem(&peers, key);
-	count = peer_store(key, (val ? *val : 0) + 1);
+	count = peer_store(key, val, (val ? *val : 0) + 1);
 	if (!count)
 		return; /* not stored (counted as such): the old key keeps the slot */
 	(void)__sync_fetch_and_add(&slot->seq, 1);
@@ -152,7 +150,8 @@ static __always_inline void count_peer(const struct sip_peer_words *k)
 	slot->count += 1;
 	/* Keep the peers entry young in the LRU and close to the slot. */
 	if (!(slot->count % PEER_CACHE_SYNC))
-		peer_store((const struct peer_key *)k, slot->count);
+		peer_store((const struct peer_key *)k,
+			   bpf_map_lookup_elem(&peers, (const struct peer_key *)k), slot->count);
 }
 
 /* Stage 2 and the accounting of a response: shared by XDP and TC. */
