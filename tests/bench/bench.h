@@ -34,6 +34,33 @@ static inline int bench_load_verdict(int verdict, const char *name)
 }
 
 /*
+ * A reference, not a baseline: an XDP program that only adds one to index 0
+ * of the PERCPU_ARRAY @map_fd and passes, the least any counting observer
+ * does per frame. Its ratio to XDP_PASS is the floor under sip6xx's.
+ */
+static inline int bench_load_count_only(int map_fd)
+{
+	const struct bpf_insn insns[] = {
+		BENCH_INSN(BPF_ST | BPF_W | BPF_MEM, BPF_REG_10, 0, -4, 0), /* key 0 */
+		BENCH_INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0),
+		BENCH_INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4),
+		BENCH_INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, map_fd),
+		BENCH_INSN(0, 0, 0, 0, 0),
+		BENCH_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem),
+		BENCH_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 3, 0),
+		BENCH_INSN(BPF_LDX | BPF_DW | BPF_MEM, BPF_REG_1, BPF_REG_0, 0, 0),
+		BENCH_INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, 1),
+		BENCH_INSN(BPF_STX | BPF_DW | BPF_MEM, BPF_REG_0, BPF_REG_1, 0, 0),
+		BENCH_INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS),
+		BENCH_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_XDP);
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "count_only", "GPL", insns,
+			     sizeof(insns) / sizeof(insns[0]), &opts);
+}
+
+/*
  * The "new source every time" wrapper: it adds one to the low 17 bits of the
  * IPv4 source address at @saddr_off (staying inside 198.18.0.0/15), then tail
  * calls slot @slot of @prog_array. BPF_PROG_TEST_RUN repeats on one buffer, so
