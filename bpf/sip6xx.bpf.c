@@ -199,10 +199,7 @@ static __always_inline void count_fast(__u32 ifindex, __u32 dir, int outcome,
 	if (r->code < 600)
 		return;
 	/* The fast path checked the whole IP header in bounds. */
-	if (r->family == SIP6XX_FAMILY_IPV4)
-		sip_peer_words(&k, r->saddr, SIP6XX_FAMILY_IPV4, ifindex, r->code, dir);
-	else
-		sip_peer_words(&k, r->saddr, SIP6XX_FAMILY_IPV6, ifindex, r->code, dir);
+	sip_peer_words(&k, r->saddr, r->family, ifindex, r->code, dir);
 	count_peer(&k);
 }
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The fast path: one straight pass over the frame most links carry (Ethernet
- * with up to two VLAN tags, IPv4 without options or IPv6 without extension headers, UDP) that
- * decides it exactly as sip_parse_frame() would, or returns SIP_PARSE_SLOW and leaves it to the
- * full walk. Fixed offsets and word compares, so the common frame costs a few instructions more
- * than XDP_PASS. The host tests check it against sip_parse_frame() on every fixture and fuzz input.
+ * The fast path: one straight pass over the frame most links carry
+ * (Ethernet with up to two VLAN tags, IPv4 without options or IPv6 without
+ * extension headers, UDP) that decides it exactly as sip_parse_frame()
+ * would, or returns SIP_PARSE_SLOW and leaves it to the full walk. Fixed
+ * offsets and word compares, so the common frame costs a few instructions
+ * more than XDP_PASS. The host tests check it against sip_parse_frame() on
+ * every fixture, every prefix, mutated frames and fuzz input.
  */
 #ifndef SIP_FAST_H
 #define SIP_FAST_H
@@ -18,44 +20,35 @@
 	bpf_htonl((__u32)(a) << 24 | (__u32)(b) << 16 | (__u32)(c) << 8 | (__u32)(d))
 
 /*
- * Four bytes at any alignment. BPF: one load; the verifier allows unaligned
- * packet reads where the CPU handles them (x86, arm64), which is where sip6xx
- * runs. Host: memcpy, so the tests stay free of undefined behaviour.
+ * Loads at any alignment. BPF: one instruction; the verifier allows
+ * unaligned packet reads where the CPU handles them (x86, arm64), which is
+ * where sip6xx runs. Host: memcpy, so the tests stay free of undefined
+ * behaviour.
  */
-static __always_inline __u32 sip_load32(const void *p)
-{
 #ifdef __bpf__
-	return *(const __u32 *)p;
+#define SIP_LOAD(type, p) (*(const type *)(p))
 #else
-	__u32 v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
+#define SIP_LOAD(type, p)                                                                          \
+	({                                                                                         \
+		type v_;                                                                           \
+		__builtin_memcpy(&v_, (p), sizeof(v_));                                            \
+		v_;                                                                                \
+	})
 #endif
-}
 
 static __always_inline __u16 sip_load16(const void *p)
 {
-#ifdef __bpf__
-	return *(const __u16 *)p;
-#else
-	__u16 v;
+	return SIP_LOAD(__u16, p);
+}
 
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-#endif
+static __always_inline __u32 sip_load32(const void *p)
+{
+	return SIP_LOAD(__u32, p);
 }
 
 static __always_inline __u64 sip_load64(const void *p)
 {
-#ifdef __bpf__
-	return *(const __u64 *)p;
-#else
-	__u64 v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-#endif
+	return SIP_LOAD(__u64, p);
 }
 
 /* The 8-byte word two 4-byte words make in memory, @first at the lower address. */
@@ -76,6 +69,9 @@ static __always_inline __u64 sip_pair(__u32 first, __u32 second)
 struct sip_peer_words {
 	__u64 w[3];
 };
+
+_Static_assert(sizeof(struct sip_peer_words) == sizeof(struct peer_key),
+	       "a peer key is three 8-byte words");
 
 static __always_inline void sip_peer_words(struct sip_peer_words *k, const __u8 *saddr, __u8 family,
 					   __u32 ifindex, __u16 code, __u8 dir)
