@@ -200,35 +200,13 @@ static __always_inline int sip_fast_udp(const __u8 *udp, void *data_end,
 	return sip_fast_request(p, ulen - 8, data_end);
 }
 
-/*
- * Decides a frame as sip_parse_frame() does, or returns SIP_PARSE_SLOW.
- * Never decides a frame whose outcome depends on what it does not look at.
- */
-static __always_inline int sip_fast_frame(void *data, void *data_end,
-					  const volatile struct sip6xx_config *cfg,
-					  struct sip_fast_result *r)
+/* From the IP header at @ip on, whose EtherType is @proto: as sip_fast_frame(). */
+static __always_inline int sip_fast_ip(const __u8 *ip, __u16 proto, void *data_end,
+				       const volatile struct sip6xx_config *cfg,
+				       struct sip_fast_result *r)
 {
-	const __u8 *p = data, *ip;
-	__u16 proto;
 	__u8 next;
 
-	if ((void *)(p + SIP_FAST_L3) > data_end)
-		return SIP_PARSE_SLOW;
-	ip = p + SIP_FAST_L3;
-	proto = sip_load16(p + 12);
-	/* Up to two VLAN tags; a third is the full walk's (it counts non_ip). */
-	if (sip_is_vlan(proto)) {
-		if ((void *)(ip + 4) > data_end)
-			return SIP_PARSE_SLOW;
-		proto = sip_load16(ip + 2);
-		ip += 4;
-		if (sip_is_vlan(proto)) {
-			if ((void *)(ip + 4) > data_end)
-				return SIP_PARSE_SLOW;
-			proto = sip_load16(ip + 2);
-			ip += 4;
-		}
-	}
 	if (proto == bpf_htons(ETH_P_IP)) {
 		if ((void *)(ip + 20 + 8) > data_end || ip[0] != 0x45)
 			return SIP_PARSE_SLOW;
@@ -258,6 +236,58 @@ static __always_inline int sip_fast_frame(void *data, void *data_end,
 	if (next == SIP_IPPROTO_IPIP || next == SIP_IPPROTO_IPV6 || next == SIP_IPPROTO_GRE)
 		return SIP_PARSE_SLOW; /* tunnels */
 	return PKT_NON_UDP;
+}
+
+/*
+ * Decides a frame as sip_parse_frame() does, or returns SIP_PARSE_SLOW.
+ * Never decides a frame whose outcome depends on what it does not look at.
+ */
+static __always_inline int sip_fast_frame(void *data, void *data_end,
+					  const volatile struct sip6xx_config *cfg,
+					  struct sip_fast_result *r)
+{
+	const __u8 *p = data, *ip;
+	__u16 proto;
+
+	if ((void *)(p + SIP_FAST_L3) > data_end)
+		return SIP_PARSE_SLOW;
+	ip = p + SIP_FAST_L3;
+	proto = sip_load16(p + 12);
+	/* Up to two VLAN tags; a third is the full walk's (it counts non_ip). */
+	if (sip_is_vlan(proto)) {
+		if ((void *)(ip + 4) > data_end)
+			return SIP_PARSE_SLOW;
+		proto = sip_load16(ip + 2);
+		ip += 4;
+		if (sip_is_vlan(proto)) {
+			if ((void *)(ip + 4) > data_end)
+				return SIP_PARSE_SLOW;
+			proto = sip_load16(ip + 2);
+			ip += 4;
+		}
+	}
+	return sip_fast_ip(ip, proto, data_end, cfg, r);
+}
+
+/*
+ * A tunnel's inner frame at @off, an @at header (enum sip_layer), as the
+ * inner walk and the payload stage decide it, or SIP_PARSE_SLOW. Tunnels in
+ * it are never decided here: the inner walk does not follow them.
+ */
+static __always_inline int sip_fast_inner(void *data, void *data_end, __u64 off, __u32 at,
+					  const volatile struct sip6xx_config *cfg,
+					  struct sip_fast_result *r)
+{
+	/* Verifier: the offset arrives as a scalar and must be bounded before use. */
+	if (off > SIP_MAX_OFFSET)
+		return SIP_PARSE_SLOW;
+	if (at == SIP_AT_ETH)
+		return sip_fast_frame(data + off, data_end, cfg, r);
+	if (at == SIP_AT_IPV4)
+		return sip_fast_ip(data + off, bpf_htons(ETH_P_IP), data_end, cfg, r);
+	if (at == SIP_AT_IPV6)
+		return sip_fast_ip(data + off, bpf_htons(ETH_P_IPV6), data_end, cfg, r);
+	return SIP_PARSE_SLOW;
 }
 
 #endif /* SIP_FAST_H */
