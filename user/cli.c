@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,19 +132,8 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sip6xx_exporter: error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see --help)\n");
-	exit(EXIT_USAGE);
-}
+#define usage_error(...)                                                                           \
+	log_exit(EXIT_USAGE, "sip6xx_exporter: error: ", " (see --help)", __VA_ARGS__)
 
 /* Strict unsigned parse: digits only, within [min, max]. */
 static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)

@@ -16,6 +16,13 @@ void log_set_level(enum log_level level);
 /* One JSON object per line ({"ts","level","msg"}) instead of text. */
 void log_set_json(int json);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Writes @prefix, the message and @suffix as one plain line on stderr and
+ * exits with @status: for errors before logging is set up (usage) or in tools
+ * whose terminal is not a log (sip6xx-top).
+ */
+void log_exit(int status, const char *prefix, const char *suffix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
 /* Routes libbpf's messages through log_msg(), one level quieter than libbpf says. */
 void log_setup_libbpf(void);
 

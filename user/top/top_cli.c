@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "sip6xx.h"
 #include "top_cli.h"
 #include "version.h"
@@ -55,20 +55,8 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
+#define usage_error(...) log_exit(2, "sip6xx-top: ", " (see sip6xx-top --help)", __VA_ARGS__)
 
-	fprintf(stderr, "sip6xx-top: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see sip6xx-top --help)\n");
-	exit(2);
-}
-
-/* http://host:port gets /metrics; a URL with a path is taken as it is. */
 static char *metrics_url(const char *url)
 {
 	const char *host = strstr(url, "://");

@@ -10,7 +10,6 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <ncurses.h>
 
 #include "alert.h"
+#include "log.h"
 #include "top_cli.h"
 #include "top_pinned.h"
 #include "top_scrape.h"
@@ -54,18 +54,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sip6xx-top: error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+#define die(...) log_exit(1, "sip6xx-top: error: ", "", __VA_ARGS__)
 
 static double now_s(void)
 {
