@@ -16,8 +16,6 @@ source tests/e2e/lib.sh
 # plot_start, plot_render: the 607/608 chart (DEMO_PLOT=0 skips it).
 source scripts/demo_plot.sh
 
-BUILD=${BUILD:-build}
-EXPORTER=$BUILD/sip6xx_exporter
 SCEN=scripts/sipp
 NS_UAC=sip6xx-demo-uac-$$
 NS_UAS=sip6xx-demo-uas-$$

@@ -17,7 +17,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-EXPORTER=${BUILD:-build}/sip6xx_exporter
 ALERTMANAGER=${ALERTMANAGER:-prometheus-alertmanager}
 NS_A=sip6xx-alert-a-$$
 NS_B=sip6xx-alert-b-$$
@@ -115,14 +114,14 @@ py() {
 	EOF
 }
 
+# has_alert_line FILE STATE CODE: FILE holds such a JSON line.
+has_alert_line() {
+	[ "$(py lines "$1" "len(alerts('$2', $3))")" -ge 1 ] 2>/dev/null
+}
+
 # wait_alert_line FILE STATE CODE SECONDS: until FILE holds such a JSON line.
 wait_alert_line() {
-	local file=$1 state=$2 code=$3 secs=$4 i
-	for ((i = 0; i < secs * 10; i++)); do
-		[ "$(py lines "$file" "len(alerts('$state', $code))")" -ge 1 ] 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+	e2e_poll "$4" has_alert_line "$1" "$2" "$3"
 }
 
 # am_get PORT OUT: Alertmanager's current alerts (GET /api/v2/alerts) into OUT.
@@ -130,15 +129,15 @@ am_get() {
 	ip netns exec "$NS_A" curl -sf --max-time 5 -o "$2" "http://127.0.0.1:$1/api/v2/alerts"
 }
 
+# am_holds PORT OUT EXPR: GET /api/v2/alerts into OUT; the py json EXPR over it prints True.
+am_holds() {
+	am_get "$1" "$2" && [ "$(py json "$2" "$3")" = True ]
+}
+
 # wait_am PORT OUT EXPR SECONDS: poll GET /api/v2/alerts until the py json EXPR
 # over it prints True; the last answer stays in OUT.
 wait_am() {
-	local port=$1 out=$2 expr=$3 secs=$4 i
-	for ((i = 0; i < secs * 10; i++)); do
-		am_get "$port" "$out" && [ "$(py json "$out" "$expr")" = True ] && return 0
-		sleep 0.1
-	done
-	return 1
+	e2e_poll "$4" am_holds "$1" "$2" "$3"
 }
 
 # only_alert_lines WHAT: stdout holds JSON alert lines and nothing else.

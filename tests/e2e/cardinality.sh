@@ -20,8 +20,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-BUILD=${BUILD:-build}
-EXPORTER=$BUILD/sip6xx_exporter
 FLOOD=$BUILD/tests/tools/spoof_flood
 NS_A=sip6xx-card-a-$$
 NS_B=sip6xx-card-b-$$

@@ -11,7 +11,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-EXPORTER=${BUILD:-build}/sip6xx_exporter
 BPF_OBJ=${BUILD:-build}/sip6xx.bpf.o
 NS_A=sip6xx-cli-a-$$
 NS_B=sip6xx-cli-b-$$

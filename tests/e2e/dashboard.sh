@@ -23,7 +23,6 @@ source tests/e2e/lib.sh
 DASH=scripts/grafana/sip6xx.json
 RULES=scripts/prometheus/sip6xx.rules.yml
 SCEN=scripts/sipp
-EXPORTER=${BUILD:-build}/sip6xx_exporter
 PROMETHEUS=${PROMETHEUS:-prometheus}
 NS_A=sip6xx-dash-a-$$
 NS_B=sip6xx-dash-b-$$

@@ -51,7 +51,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-EXPORTER=${BUILD:-build}/sip6xx_exporter
 PROMETHEUS=${PROMETHEUS:-prometheus}
 ALERTMANAGER=${ALERTMANAGER:-prometheus-alertmanager}
 SCEN=$PWD/scripts/sipp

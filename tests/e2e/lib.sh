@@ -27,6 +27,10 @@ E2E_AM_PID=""	# the Alertmanager e2e_start_alertmanager started last
 # shellcheck disable=SC2034 # read by the scripts that source this file
 E2E_BG_PID=""	# the sender e2e_send_spike --bg started last
 
+# The build under test (make test passes BUILD) and the exporter in it.
+BUILD=${BUILD:-build}
+EXPORTER=$BUILD/sip6xx_exporter
+
 # /usr/bin/python3 has Debian's python3-scapy; a python3 earlier on PATH may not.
 E2E_PYTHON=${E2E_PYTHON:-/usr/bin/python3}
 

@@ -30,8 +30,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-BUILD=${BUILD:-build}
-EXPORTER=$BUILD/sip6xx_exporter
 PCAPS=../shared/pcaps
 TABLE=tests/e2e/pcaps/differences.tsv
 FILTER='sip.Status-Code && udp && !icmp && !icmpv6'

@@ -16,7 +16,6 @@ source tests/lib/tap.sh
 source tests/e2e/lib.sh
 source tests/e2e/stream_lib.sh
 
-EXPORTER=${BUILD:-build}/sip6xx_exporter
 NS_A=sip6xx-pin-a-$$
 NS_B=sip6xx-pin-b-$$
 IF_A=vethA

@@ -26,7 +26,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-EXPORTER=${BUILD:-build}/sip6xx_exporter
 ALERTMANAGER=${ALERTMANAGER:-prometheus-alertmanager}
 UNIT=scripts/systemd/sip6xx-exporter.service
 NS_A=sip6xx-priv-a-$$
@@ -152,22 +151,23 @@ snapshot_status() { # snapshot_status NAME: /proc/E2E_EXP_PID/status into a file
 	echo "$st"
 }
 
-# am_has_alert INSTANCE SECONDS: until Alertmanager lists an active
-# SIP607Spike whose instance label is INSTANCE.
+# am_lists_alert INSTANCE: Alertmanager lists an active SIP607Spike whose
+# instance label is INSTANCE.
+am_lists_alert() {
+	local out=$E2E_TMP/am.json
+	ip netns exec "$NS_A" curl -sf --max-time 2 -o "$out" "$AM_URL/api/v2/alerts" &&
+		"$E2E_PYTHON" - "$out" "$1" <<-'EOF'
+			import json, sys
+			alerts = json.load(open(sys.argv[1]))
+			sys.exit(0 if any(a["labels"].get("alertname") == "SIP607Spike"
+			                  and a["labels"].get("instance") == sys.argv[2]
+			                  and a["status"]["state"] == "active" for a in alerts) else 1)
+		EOF
+}
+
+# am_has_alert INSTANCE SECONDS: until am_lists_alert INSTANCE.
 am_has_alert() {
-	local out=$E2E_TMP/am.json i
-	for ((i = 0; i < $2 * 10; i++)); do
-		ip netns exec "$NS_A" curl -sf --max-time 2 -o "$out" "$AM_URL/api/v2/alerts" &&
-			"$E2E_PYTHON" - "$out" "$1" <<-'EOF' && return 0
-				import json, sys
-				alerts = json.load(open(sys.argv[1]))
-				sys.exit(0 if any(a["labels"].get("alertname") == "SIP607Spike"
-				                  and a["labels"].get("instance") == sys.argv[2]
-				                  and a["status"]["state"] == "active" for a in alerts) else 1)
-			EOF
-		sleep 0.1
-	done
-	return 1
+	e2e_poll "$2" am_lists_alert "$1"
 }
 
 # firing_lines FILE: how many firing JSON lines for 607 FILE holds.
@@ -186,13 +186,12 @@ firing_lines() {
 	EOF
 }
 
-wait_firing() { # wait_firing SECONDS: until E2E_EXP_OUT holds a firing line for 607
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		[ "$(firing_lines "$E2E_EXP_OUT")" -ge 1 ] 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+has_firing() { # has_firing: E2E_EXP_OUT holds a firing line for 607
+	[ "$(firing_lines "$E2E_EXP_OUT")" -ge 1 ] 2>/dev/null
+}
+
+wait_firing() { # wait_firing SECONDS: until has_firing
+	e2e_poll "$1" has_firing
 }
 
 # send_spike OUT ARGS...: send_spike.py from NS_B (bounded: 60 s), JSON in OUT.

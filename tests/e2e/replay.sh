@@ -12,8 +12,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-BUILD=${BUILD:-build}
-EXPORTER=$BUILD/sip6xx_exporter
 HERE=tests/e2e/replay
 
 e2e_require_root

@@ -27,7 +27,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-EXPORTER=${BUILD:-build}/sip6xx_exporter
 SCEN=$PWD/scripts/sipp
 NS_UAC=sip6xx-sipp-uac-$$
 NS_UAS=sip6xx-sipp-uas-$$

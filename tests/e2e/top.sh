@@ -15,8 +15,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-BUILD=${BUILD:-build}
-EXPORTER=$BUILD/sip6xx_exporter
 TOP=$BUILD/sip6xx-top
 NS_A=sip6xx-top-a-$$
 NS_B=sip6xx-top-b-$$

@@ -13,7 +13,6 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 source tests/e2e/lib.sh
 
-EXPORTER=${BUILD:-build}/sip6xx_exporter
 NS_A=sip6xx-e2e-a-$$
 NS_B=sip6xx-e2e-b-$$
 IF_A=vethA
