@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 /* Bump when any map layout below changes: pinned maps are checked against it. */
-#define SIP6XX_CONTRACT_VERSION 5
+#define SIP6XX_CONTRACT_VERSION 6
 
 /* Which hook saw the frame: XDP on receive, TC egress on transmit. */
 #define SIP6XX_DIR_RX  0
@@ -32,7 +32,7 @@
 /*
  * pkt_stats: PERCPU_ARRAY indexed by direction * PKT_RESULT_MAX + enum pkt_result
  * (see PKT_STATS_ENTRIES). Each frame counts once in
- * exactly one outcome (up to PKT_FILTERED_PORT); a tunnelled frame also counts
+ * exactly one outcome (up to PKT_UNPARSED); a tunnelled frame also counts
  * once in the PKT_DECAP_* entry of the tunnel it was taken out of.
  */
 enum pkt_result {
@@ -45,6 +45,7 @@ enum pkt_result {
 	PKT_SIP_RESPONSE,  /* valid status line, code 100..699 */
 	PKT_MALFORMED,	   /* starts like SIP, but invalid; or a bad IP, UDP or tunnel header */
 	PKT_FILTERED_PORT, /* UDP, but neither port is in the --port filter */
+	PKT_UNPARSED,	   /* needed the full walk, whose tail call failed: never expected */
 	PKT_DECAP_IPIP,	   /* IPv4 in IPv4/IPv6 (protocol 4) */
 	PKT_DECAP_IP6IP,   /* IPv6 in IPv4/IPv6 (protocol 41) */
 	PKT_DECAP_GRE,	   /* IP in GRE */
@@ -67,6 +68,13 @@ enum peer_stat {
 	PEER_INSERT_FAILED, /* a 6xx whose key could not be added: its count is lost */
 	PEER_STATS_MAX,
 };
+
+/*
+ * xdp_stages, tc_stages: PROG_ARRAYs the entry programs tail call into for
+ * frames the fast path leaves to the full walk. The loader fills them.
+ */
+#define SIP6XX_STAGE_SLOW 0
+#define SIP6XX_NR_STAGES  1
 
 /* contract: ARRAY of one entry, written at creation, checked when pinned maps are reused. */
 struct sip6xx_contract {

@@ -15,6 +15,10 @@
 
 #define SIP_FAST_L3 14 /* Ethernet header, before any VLAN tag */
 
+#ifndef barrier_var /* bpf_helpers.h's; the host tests build without it */
+#define barrier_var(var) asm volatile("" : "+r"(var))
+#endif
+
 /* The bytes of a 4-byte word as network order would write them. */
 #define SIP_WORD(a, b, c, d)                                                                       \
 	bpf_htonl((__u32)(a) << 24 | (__u32)(b) << 16 | (__u32)(c) << 8 | (__u32)(d))
@@ -175,6 +179,59 @@ static __always_inline int sip_fast_request(const __u8 *p, __u32 dgram_len, void
 	return PKT_NOT_SIP;
 }
 
+/*
+ * A UDP payload of @dgram_len bytes at @p, decided as sip_parse_payload()
+ * would, or SIP_PARSE_SLOW when less than a status line of it is in the
+ * frame or the datagram (such a payload is never a response).
+ */
+static __always_inline int sip_fast_payload(const __u8 *p, __u32 dgram_len, void *data_end,
+					    struct sip_fast_result *r)
+{
+	if (dgram_len < SIP_STATUS_LEN || (void *)(p + SIP_STATUS_LEN) > data_end)
+		return SIP_PARSE_SLOW;
+	/* | 0x20 folds the letters' case only; '/' already has the bit. */
+	if ((sip_load32(p) | SIP_WORD(0x20, 0x20, 0x20, 0)) == SIP_WORD('s', 'i', 'p', '/'))
+		return sip_fast_status(p, r);
+	return sip_fast_request(p, dgram_len, data_end);
+}
+
+/*
+ * The payload a full header walk left in @l4 (the IP header at l3_off, the
+ * UDP payload at payload_off), decided as sip_parse_payload() would, with the
+ * responder's address as sip_copy_source() finds it; or SIP_PARSE_SLOW.
+ */
+static __always_inline int sip_fast_l4(void *data, void *data_end, __u64 payload_off,
+				       __u32 dgram_len, __u64 l3_off, __u8 family,
+				       struct sip_fast_result *r)
+{
+	const __u8 *ip = data, *p = data;
+
+	/* Verifier: offsets arrive as scalars and must be bounded before use. */
+	if (payload_off > SIP_MAX_OFFSET)
+		return PKT_TRUNCATED; /* never; what sip_parse_payload() says to it */
+	/* Verifier: else clang folds both bound checks into one test of (a | b). */
+	barrier_var(l3_off);
+	if (l3_off > SIP_MAX_OFFSET)
+		return SIP_PARSE_SLOW;
+	ip += l3_off;
+	/*
+	 * The walk checked the IP header, so never slow here. One branch per
+	 * family: the verifier then ties saddr's family to the bound checked.
+	 */
+	if (family == SIP6XX_FAMILY_IPV4) {
+		if ((void *)(ip + 20) > data_end)
+			return SIP_PARSE_SLOW;
+		r->family = SIP6XX_FAMILY_IPV4;
+		r->saddr = ip + 12;
+	} else {
+		if ((void *)(ip + 40) > data_end)
+			return SIP_PARSE_SLOW;
+		r->family = SIP6XX_FAMILY_IPV6;
+		r->saddr = ip + 8;
+	}
+	return sip_fast_payload(p + payload_off, dgram_len, data_end, r);
+}
+
 /* The UDP datagram at @udp, its headers in bounds; the payload as sip_after_udp() would see it. */
 static __always_inline int sip_fast_udp(const __u8 *udp, void *data_end,
 					const volatile struct sip6xx_config *cfg,
@@ -182,7 +239,6 @@ static __always_inline int sip_fast_udp(const __u8 *udp, void *data_end,
 {
 	__u32 ulen = bpf_ntohs(sip_load16(udp + 4));
 	__u16 dport = sip_load16(udp + 2);
-	const __u8 *p = udp + 8;
 
 	/* Tunnels and short or bad lengths: the full walk's business. */
 	if (dport == bpf_htons(SIP_VXLAN_PORT) || dport == bpf_htons(SIP_GTPU_PORT))
@@ -192,12 +248,7 @@ static __always_inline int sip_fast_udp(const __u8 *udp, void *data_end,
 	/* Without --port, rodata holds 0 and the verifier drops the filter. */
 	if (!sip_port_allowed(cfg, bpf_ntohs(sip_load16(udp)), bpf_ntohs(dport)))
 		return PKT_FILTERED_PORT;
-	if ((void *)(p + SIP_STATUS_LEN) > data_end)
-		return SIP_PARSE_SLOW;
-	/* | 0x20 folds the letters' case only; '/' already has the bit. */
-	if ((sip_load32(p) | SIP_WORD(0x20, 0x20, 0x20, 0)) == SIP_WORD('s', 'i', 'p', '/'))
-		return sip_fast_status(p, r);
-	return sip_fast_request(p, ulen - 8, data_end);
+	return sip_fast_payload(udp + 8, ulen - 8, data_end, r);
 }
 
 /* From the IP header at @ip on, whose EtherType is @proto: as sip_fast_frame(). */
@@ -288,6 +339,31 @@ static __always_inline int sip_fast_inner(void *data, void *data_end, __u64 off,
 	if (at == SIP_AT_IPV6)
 		return sip_fast_ip(data + off, bpf_htons(ETH_P_IPV6), data_end, cfg, r);
 	return SIP_PARSE_SLOW;
+}
+
+/*
+ * After a full outer walk that returned @walked: a tunnel's inner frame or
+ * the UDP payload decided by the checks above, or SIP_PARSE_SLOW when the
+ * inner walk or the generic payload stage must take it. The walk's own
+ * outcome when it decided the frame.
+ */
+static __always_inline int sip_fast_after_walk(void *data, void *data_end, int walked,
+					       const struct sip_l4_info *l4,
+					       const volatile struct sip6xx_config *cfg,
+					       struct sip_fast_result *r)
+{
+	__u64 off; /* 64-bit: no zero-extension between the bound check and the add */
+
+	if (walked == SIP_PARSE_TUNNEL) {
+		off = l4->inner_off;
+		/* Verifier: keep the bound check and the pointer add on one register. */
+		barrier_var(off);
+		return sip_fast_inner(data, data_end, off, l4->inner_at, cfg, r);
+	}
+	if (walked == SIP_PARSE_CONTINUE)
+		return sip_fast_l4(data, data_end, l4->payload_off, l4->dgram_len, l4->l3_off,
+				   l4->family, r);
+	return walked;
 }
 
 #endif /* SIP_FAST_H */

@@ -21,6 +21,29 @@ const char *load_hint(int err)
 	return " (--log-level debug shows libbpf's and the verifier's messages)";
 }
 
+int loader_link_stages(struct sip6xx *skel)
+{
+	const struct {
+		struct bpf_map *map;
+		struct bpf_program *prog;
+	} stages[] = {
+		{ skel->maps.xdp_stages, skel->progs.sip6xx_xdp_slow },
+		{ skel->maps.tc_stages, skel->progs.sip6xx_tc_slow },
+	};
+	__u32 key = SIP6XX_STAGE_SLOW;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+		fd = bpf_program__fd(stages[i].prog);
+		if (fd < 0)
+			continue; /* not loaded: that hook is not used */
+		if (bpf_map_update_elem(bpf_map__fd(stages[i].map), &key, &fd, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 struct sip6xx *loader_load(const struct loader_opts *opts, const char *ctx)
 {
 	return loader_load_pinned(opts, ctx, NULL);
@@ -47,12 +70,16 @@ struct sip6xx *loader_load_pinned(const struct loader_opts *opts, const char *ct
 
 	/* Verify only the hooks we attach: TC egress is optional. */
 	bpf_program__set_autoload(skel->progs.sip6xx_xdp, dirs & DIR_BIT(SIP6XX_DIR_RX));
+	bpf_program__set_autoload(skel->progs.sip6xx_xdp_slow, dirs & DIR_BIT(SIP6XX_DIR_RX));
 	bpf_program__set_autoload(skel->progs.sip6xx_tc, dirs & DIR_BIT(SIP6XX_DIR_TX));
+	bpf_program__set_autoload(skel->progs.sip6xx_tc_slow, dirs & DIR_BIT(SIP6XX_DIR_TX));
 	err = bpf_map__set_max_entries(skel->maps.peers, opts->max_peers);
 	if (!err && pin_dir)
 		err = pin_set_paths(skel, pin_dir);
 	if (!err)
 		err = sip6xx__load(skel);
+	if (!err)
+		err = loader_link_stages(skel);
 	if (!err && pin_dir)
 		err = pin_stamp_contract(skel);
 	if (err) {

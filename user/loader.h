@@ -49,6 +49,11 @@ struct sip6xx *loader_load(const struct loader_opts *opts, const char *ctx);
 /* The same, with every map reused from, or pinned to, @pin_dir (NULL: none). */
 struct sip6xx *loader_load_pinned(const struct loader_opts *opts, const char *ctx,
 				  const char *pin_dir);
+/*
+ * Fills the stage maps the entry programs tail call into (sip6xx.h), for the
+ * programs loaded; the loaders above do it. 0 or -errno.
+ */
+int loader_link_stages(struct sip6xx *skel);
 void loader_destroy(struct sip6xx *skel);
 /* The map descriptors and capacity of a loaded object. */
 void loader_maps(struct sip6xx *skel, struct sip6xx_maps *maps);

@@ -25,6 +25,7 @@ static const char *const result_names[PKT_RESULT_MAX] = {
 	[PKT_SIP_RESPONSE] = "sip_response",
 	[PKT_MALFORMED] = "malformed",
 	[PKT_FILTERED_PORT] = "filtered_port",
+	[PKT_UNPARSED] = "unparsed",
 	[PKT_DECAP_IPIP] = "decap_ipip",
 	[PKT_DECAP_IP6IP] = "decap_ip6ip",
 	[PKT_DECAP_GRE] = "decap_gre",

@@ -20,7 +20,15 @@
 #define LINK_NAME  "xdp_link"
 
 static const char *const map_names[] = {
-	"resp_codes", "peers", "peer_cache", "pkt_stats", "peer_stats", "contract",
+	"resp_codes",
+	"peers",
+	"peer_cache",
+	"pkt_stats",
+	"peer_stats",
+	"contract",
+	/* Pinned too: a PROG_ARRAY empties when its last fd or pin goes. */
+	"xdp_stages",
+	"tc_stages",
 };
 
 static int mkdir_p(const char *path)

@@ -347,15 +347,14 @@ static int bench_case(struct bench *b, const struct bench_case *bc, FILE *tsv)
 }
 
 /* What the verifier walked and what it kept, from bpf_prog_info. */
-static void print_prog_size(int prog_fd)
+static void print_prog_size(const char *name, int prog_fd)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		return;
-	printf("sip6xx_xdp: %u instructions verified, %u instructions after load (%u bytes "
-	       "JITed)\n\n",
+	printf("%s: %u instructions verified, %u instructions after load (%u bytes JITed)\n", name,
 	       info.verified_insns, info.xlated_prog_len / 8, info.jited_prog_len);
 }
 
@@ -386,7 +385,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	b.fixed_ns = fixed_cost_ns(b.pass_fd);
-	print_prog_size(loader_prog_fd(b.skel));
+	print_prog_size("sip6xx_xdp", loader_prog_fd(b.skel));
+	print_prog_size("sip6xx_xdp_slow (tail called)",
+			bpf_program__fd(b.skel->progs.sip6xx_xdp_slow));
+	printf("\n");
 	printf("| frame | outcome | XDP_PASS ns/pkt | sip6xx ns/pkt | ratio | count-only ratio | "
 	       "target |\n"
 	       "|---|---|---|---|---|---|---|\n");

@@ -49,6 +49,7 @@
 #include <bpf/libbpf.h>
 
 #include "fixtures.h"
+#include "loader.h"
 #include "maps.h"
 #include "sip_parse.h"
 #include "sip6xx.skel.h"
@@ -312,6 +313,8 @@ static int load_target(struct target *t, enum fixture_cfg cfg)
 		return -errno;
 	t->skel->rodata->sip6xx_cfg = *t->cfg;
 	err = sip6xx__load(t->skel);
+	if (!err)
+		err = loader_link_stages(t->skel);
 	if (err)
 		return err;
 	t->prog_fd[HOOK_XDP] = bpf_program__fd(t->skel->progs.sip6xx_xdp);

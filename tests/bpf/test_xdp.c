@@ -28,10 +28,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "fixtures.h"
+#include "loader.h"
 #include "maps.h"
 #include "sip6xx.skel.h"
 
@@ -74,6 +76,8 @@ static struct sip6xx *load_object(const struct sip6xx_config *cfg, int *err)
 	}
 	skel->rodata->sip6xx_cfg = *cfg;
 	*err = sip6xx__load(skel);
+	if (!*err)
+		*err = loader_link_stages(skel);
 	if (*err) {
 		sip6xx__destroy(skel);
 		return NULL;
@@ -152,18 +156,24 @@ static __u64 peer_count(const struct counters *c, const struct peer_key *key)
 	return 0;
 }
 
-static struct xdp_run run_xdp(struct sip6xx *skel, const __u8 *frame, size_t len)
+/* One BPF_PROG_TEST_RUN of @prog (XDP or TC) over @frame. */
+static struct xdp_run run_prog(const struct bpf_program *prog, const __u8 *frame, size_t len)
 {
 	__u8 out[OUT_BUF_LEN];
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
 	struct xdp_run run = { 0 };
 
-	run.err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sip6xx_xdp), &topts);
+	run.err = bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
 	run.retval = topts.retval;
 	run.size_out = topts.data_size_out;
 	run.same_bytes = run.size_out == len && !memcmp(out, frame, len);
 	return run;
+}
+
+static struct xdp_run run_xdp(struct sip6xx *skel, const __u8 *frame, size_t len)
+{
+	return run_prog(skel->progs.sip6xx_xdp, frame, len);
 }
 
 /* pkt_stats[@want] and, unless 0, pkt_stats[@decap] gain one; nothing else moves. */
@@ -671,6 +681,79 @@ static void test_peers_clear(void **state)
 	assert_int_equal(read_count(ct, &b), 0);
 }
 
+/*
+ * The full walk runs as a tail call. With its slot empty, a frame that needs
+ * it counts as unparsed, on each hook, and still passes unchanged; the fast
+ * path counts as before. Filled again, the walk counts it.
+ */
+static void test_empty_stage_counts_unparsed(void **state)
+{
+	static const struct frame_ip6_ext ext = { .type = 60, .hdrlen = 0 };
+	struct frame_spec slow = {
+		.ip_version = 6, .saddr = "2001:db8::60", .nr_ext = 1, .payload = r607
+	};
+	__u8 slow_frame[FRAME_MAX_LEN], fast_frame[FRAME_MAX_LEN];
+	size_t slow_len, fast_len;
+	struct counters before, after;
+	__u32 key = SIP6XX_STAGE_SLOW;
+	struct sip6xx *skel;
+	struct xdp_run run;
+	int err, hook, base;
+
+	slow.ext[0] = ext;
+	slow_len = frame_build(slow_frame, sizeof(slow_frame), &slow, NULL);
+	fast_len = build_response(fast_frame, 4, "198.18.60.1", r607);
+	skel = load_object(fixture_config(FIXTURE_CFG_ANY), &err);
+	if (!skel)
+		fail_msg("sip6xx.bpf.o did not load: %s", strerror(-err));
+	for (hook = 0; hook < SIP6XX_NR_DIRS; hook++) {
+		const struct bpf_program *prog =
+			hook ? skel->progs.sip6xx_tc : skel->progs.sip6xx_xdp;
+		const struct bpf_map *stages = hook ? skel->maps.tc_stages : skel->maps.xdp_stages;
+		int verdict = hook ? TC_ACT_UNSPEC : XDP_PASS;
+
+		base = hook * PKT_RESULT_MAX;
+		/* Linked, as the loader leaves it: the walk counts the 607. */
+		read_counters(skel, &before);
+		run = run_prog(prog, slow_frame, slow_len);
+		read_counters(skel, &after);
+		assert_int_equal(run.err, 0);
+		assert_int_equal(run.retval, (__u32)verdict);
+		expect_pkt_stats(&before, &after, base + PKT_SIP_RESPONSE, 0);
+		expect_resp_codes(&before, &after, hook * RESP_CODES_PER_DIR + 607);
+		free_counters(&before);
+		free_counters(&after);
+
+		assert_int_equal(bpf_map_delete_elem(bpf_map__fd(stages), &key), 0);
+		read_counters(skel, &before);
+		run = run_prog(prog, slow_frame, slow_len);
+		read_counters(skel, &after);
+		assert_int_equal(run.err, 0);
+		assert_int_equal(run.retval, (__u32)verdict);
+		assert_true(run.same_bytes);
+		expect_pkt_stats(&before, &after, base + PKT_UNPARSED, 0);
+		expect_resp_codes(&before, &after, -1);
+		free_counters(&before);
+		free_counters(&after);
+
+		read_counters(skel, &before);
+		run = run_prog(prog, fast_frame, fast_len);
+		read_counters(skel, &after);
+		assert_int_equal(run.retval, (__u32)verdict);
+		expect_pkt_stats(&before, &after, base + PKT_SIP_RESPONSE, 0);
+		free_counters(&before);
+		free_counters(&after);
+	}
+	assert_int_equal(loader_link_stages(skel), 0);
+	read_counters(skel, &before);
+	send_ok(skel, slow_frame, slow_len);
+	read_counters(skel, &after);
+	expect_pkt_stats(&before, &after, PKT_SIP_RESPONSE, 0);
+	free_counters(&before);
+	free_counters(&after);
+	sip6xx__destroy(skel);
+}
+
 int main(void)
 {
 	const struct fixture *fx;
@@ -685,7 +768,7 @@ int main(void)
 		objs[cfg] = load_object(fixture_config(cfg), &load_errs[cfg]);
 
 	fx = fixtures_get(&nr);
-	tests = calloc(nr + 7, sizeof(*tests));
+	tests = calloc(nr + 8, sizeof(*tests));
 	if (!tests)
 		return 1;
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_objects_load_as_root);
@@ -697,6 +780,7 @@ int main(void)
 			.initial_state = (void *)&fx[i],
 		};
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_peers_key_per_source_and_code);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty_stage_counts_unparsed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
 		test_cache_counts_hits, cache_setup, cache_teardown);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(

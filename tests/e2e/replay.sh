@@ -59,6 +59,7 @@ MIX=(
 	"sip6xx_packets_total{$R,result=\"sip_response\"} 14"
 	"sip6xx_packets_total{$R,result=\"malformed\"} 1"
 	"sip6xx_packets_total{$R,result=\"filtered_port\"} 0"
+	"sip6xx_packets_total{$R,result=\"unparsed\"} 0"
 )
 # Sums over every sample of each counter: nothing counted beyond the above.
 MIX_SUMS=(

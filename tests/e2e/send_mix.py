@@ -29,7 +29,7 @@ DST4 = "198.18.0.1"
 DST6 = "2001:db8::1"
 NAMED_6XX = (600, 603, 604, 606, 607, 608)
 RESULTS = ("non_ip", "non_udp", "fragment", "truncated", "not_sip", "sip_request",
-           "sip_response", "malformed", "filtered_port")
+           "sip_response", "malformed", "filtered_port", "unparsed")
 # Outcomes that the namespaces' own kernels may add to (ARP, ND, MLD, ICMP errors).
 NOISY = ("non_ip", "non_udp", "not_sip", "fragment")
 

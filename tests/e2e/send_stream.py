@@ -5,7 +5,8 @@ exactly what went out.
 
 Run inside the sending namespace. One round is a fixed set of frames: 607,
 608, 603, 600 and a 200, from an IPv4 and an IPv6 responder (198.18.0.2 and
-2001:db8::2 unless told otherwise). Frames are built once, then written to an
+2001:db8::2 unless told otherwise), and a 608 from the IPv6 one behind a
+Destination Options header, which sip6xx leaves to its full header walk. Frames are built once, then written to an
 AF_PACKET socket one by one; a frame counts as sent only when the kernel took
 it, so the counts file is what the exporter on the other end must add to its
 counters, even when the sender is stopped (SIGTERM/SIGINT) half-way.
@@ -28,7 +29,7 @@ import socket
 import sys
 import time
 
-from scapy.all import IP, UDP, Ether, IPv6, Raw
+from scapy.all import IP, UDP, Ether, IPv6, IPv6ExtHdrDestOpt, Raw
 
 DST4 = "198.18.0.1"
 DST6 = "2001:db8::1"
@@ -67,8 +68,10 @@ def main():
     ap.add_argument("--started-file", help="created once the first frame went out")
     args = ap.parse_args()
 
-    plan = [(607, args.src4), (607, args.src6), (608, args.src4), (603, args.src6),
-            (600, args.src4), (200, args.src4)]
+    # (code, source, behind an IPv6 extension header)
+    plan = [(607, args.src4, False), (607, args.src6, False), (608, args.src4, False),
+            (603, args.src6, False), (600, args.src4, False), (200, args.src4, False),
+            (608, args.src6, True)]
     sent_resp = collections.Counter()
     sent_peer = collections.Counter()
     total = 0
@@ -86,9 +89,11 @@ def main():
             delay = t0 + r * args.interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            for code, src in plan:
+            for code, src, ext in plan:
                 seq += 1
                 ip = IPv6(src=src, dst=DST6) if ":" in src else IP(src=src, dst=DST4)
+                if ext:
+                    ip = ip / IPv6ExtHdrDestOpt()
                 pkt = bytes(Ether(src=args.src_mac, dst=args.dst_mac) / ip /
                             UDP(sport=5060, dport=5060) / Raw(response(code, seq)))
                 try:

@@ -47,6 +47,8 @@ stream_expect() {
 			printf "sip6xx_global_failures_total{%s,source=\"%s\",code=\"%s\"} %d\n", lbl, p[1], p[2], peer[k]
 		}
 		printf "sip6xx_packets_total{%s,result=\"sip_response\"} %d\n", lbl, total
+		# The frame behind an extension header took the full walk (a tail call).
+		printf "sip6xx_packets_total{%s,result=\"unparsed\"} 0\n", lbl
 	}' "$@" | sort
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * libFuzzer harness over the host build of the shared parser (bpf/sip_parse.h)
- * and the fast path in front of it (bpf/sip_fast.h), the very code the XDP
- * program runs. Built with
+ * and the fast path in front of it and after its walk (bpf/sip_fast.h, in the
+ * kernel's order: tests/lib/staged.h), the very code the XDP program runs. Built with
  * -fsanitize=fuzzer,address,undefined: ASan proves nothing before or past
  * data_end is read, UBSan that no read is undefined, and the checks below
  * what every outcome must look like, whatever the bytes.
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sip_fast.h" /* includes sip_parse.h */
+#include "staged.h" /* includes sip_fast.h and sip_parse.h */
 
 /*
  * Each frame counts in one outcome below PKT_OUTCOME_MAX; a tunnelled one
@@ -64,32 +64,46 @@ static void __attribute__((noreturn)) broken(const char *what, const struct run 
 	abort();
 }
 
-/* The kernel's fast path decides as the full parser does, or passes. */
-static void check_fast(const __u8 *data, size_t len, const struct sip6xx_config *cfg,
+/* A fast decision @ret (@what decided it) agrees with the full parse in @r. */
+static void check_fast(int ret, const struct sip_fast_result *fr, const char *what,
 		       const struct run *r)
 {
 	struct sip_peer_words a, b;
+	char msg[128];
+
+	if (ret == SIP_PARSE_SLOW)
+		return;
+	snprintf(msg, sizeof(msg), "%s decided another outcome, code or responder", what);
+	if (ret != r->ret)
+		broken(msg, r);
+	if (ret != PKT_SIP_RESPONSE)
+		return;
+	if (fr->code != r->res.code)
+		broken(msg, r);
+	if (fr->code < 600)
+		return;
+	if (fr->family != r->res.family)
+		broken(msg, r);
+	sip_peer_words(&a, fr->saddr, fr->family, 0, 0, 0);
+	sip_peer_words(&b, fr->family == SIP6XX_FAMILY_IPV4 ? &r->res.saddr[12] : r->res.saddr,
+		       fr->family, 0, 0, 0);
+	if (memcmp(&a, &b, sizeof(a)))
+		broken(msg, r);
+}
+
+/* The fast path, and the kernel's staged order (tests/lib/staged.h), against the full parse. */
+static void check_stages(__u8 *data, size_t len, const struct sip6xx_config *cfg,
+			 const struct run *r)
+{
 	struct sip_fast_result fr;
 	int ret;
 
-	ret = sip_fast_frame((void *)data, (void *)(data + len), cfg, &fr);
-	if (ret == SIP_PARSE_SLOW)
-		return;
-	if (ret != r->ret)
-		broken("the fast path decided another outcome", r);
-	if (ret != PKT_SIP_RESPONSE)
-		return;
-	if (fr.code != r->res.code)
-		broken("the fast path read another status code", r);
-	if (fr.code < 600)
-		return;
-	if (fr.family != r->res.family)
-		broken("the fast path saw another address family", r);
-	sip_peer_words(&a, fr.saddr, fr.family, 0, 0, 0);
-	sip_peer_words(&b, fr.family == SIP6XX_FAMILY_IPV4 ? &r->res.saddr[12] : r->res.saddr,
-		       fr.family, 0, 0, 0);
-	if (memcmp(&a, &b, sizeof(a)))
-		broken("the fast path saw another responder", r);
+	ret = sip_fast_frame(data, data + len, cfg, &fr);
+	check_fast(ret, &fr, "the fast path", r);
+	ret = staged_parse(data, data + len, cfg, &fr);
+	if (ret == SIP_PARSE_SLOW && r->ret == PKT_SIP_RESPONSE)
+		broken("the staged parse left a response to the generic payload stage", r);
+	check_fast(ret, &fr, "the staged parse", r);
 }
 
 /*
@@ -110,7 +124,7 @@ static struct run parse(const __u8 *frame, size_t len, const struct sip6xx_confi
 	r.ret = sip_parse_frame(data, data + len, cfg, &r.res);
 	if (memcmp(data, frame, len))
 		broken("the parser wrote to the frame", &r);
-	check_fast(data, len, cfg, &r);
+	check_stages(data, len, cfg, &r);
 	free(block);
 	return r;
 }

@@ -3,9 +3,11 @@
  * Host tests of the shared parser (bpf/sip_parse.h): one cmocka test per
  * fixture, named by its description, plus properties over every prefix and
  * over mutated frames. Every parse also runs the kernel's fast path
- * (bpf/sip_fast.h), which must decide as the full parser does or pass. Each frame sits in a heap
- * block of exactly its length, so a read past data_end is an overread valgrind or ASan reports:
- *   valgrind --error-exitcode=1 build/tests/unit/test_sip_parse
+ * (bpf/sip_fast.h), which must decide as the full parser does or pass, and the
+ * kernel's staged order (the fast path, else the walk and the fast checks after
+ * it), which must also agree. Each frame sits in a heap block of exactly its length, so a read past
+ * data_end is an overread valgrind or ASan reports: valgrind --error-exitcode=1
+ * build/tests/unit/test_sip_parse
  */
 #include <netinet/in.h> /* before sip_parse.h: see the note at its top */
 #include <stdarg.h>
@@ -18,7 +20,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "sip_fast.h"
+#include "staged.h"
 
 #define MUTATIONS_PER_FIXTURE 200
 /*
@@ -34,17 +36,19 @@ struct parse_run {
 	bool untouched; /* the parser left the frame as it was */
 	int fast;	/* sip_fast_frame()'s outcome, SIP_PARSE_SLOW when it passed */
 	bool fast_agrees;
+	int staged; /* staged_parse()'s outcome */
+	bool staged_agrees;
 };
 
-/* The fast path decided as the full parser did: outcome, code and responder. */
-static bool fast_agrees(const struct parse_run *run, const struct sip_fast_result *fr)
+/* A fast decision @fast agrees with the full parser: outcome, code and responder. */
+static bool fast_agrees(const struct parse_run *run, int fast, const struct sip_fast_result *fr)
 {
 	struct sip_peer_words a, b;
 	const __u8 *saddr = run->res.saddr;
 
-	if (run->fast == SIP_PARSE_SLOW)
+	if (fast == SIP_PARSE_SLOW)
 		return true;
-	if (run->fast != run->ret)
+	if (fast != run->ret)
 		return false;
 	if (run->ret != PKT_SIP_RESPONSE)
 		return true;
@@ -75,7 +79,10 @@ static struct parse_run parse_exact(const __u8 *frame, size_t len, const struct 
 	memset(&run.res, 0xa5, sizeof(run.res));
 	run.ret = sip_parse_frame(data, data + len, cfg, &run.res);
 	run.fast = sip_fast_frame(data, data + len, cfg, &fr);
-	run.fast_agrees = fast_agrees(&run, &fr);
+	run.fast_agrees = fast_agrees(&run, run.fast, &fr);
+	run.staged = staged_parse(data, data + len, cfg, &fr);
+	run.staged_agrees = run.staged == SIP_PARSE_SLOW ? run.ret != PKT_SIP_RESPONSE
+							 : fast_agrees(&run, run.staged, &fr);
 	run.untouched = !memcmp(data, frame, len);
 	free(block);
 	return run;
@@ -101,8 +108,13 @@ static void check_fixture(void **state)
 			 f->decap ? pkt_result_name(f->decap) : "none", f->decap);
 	assert_true(run.untouched);
 	if (!run.fast_agrees)
-		fail_msg("the fast path decided %s, the full parser %s", pkt_result_name(run.fast),
-			 pkt_result_name(run.ret));
+		fail_msg("the fast path decided %s, the full parser %s (or the code or responder "
+			 "differs)",
+			 pkt_result_name(run.fast), pkt_result_name(run.ret));
+	if (!run.staged_agrees)
+		fail_msg("the staged parse decided %s, the full parser %s (or the code or "
+			 "responder differs)",
+			 pkt_result_name(run.staged), pkt_result_name(run.ret));
 	if (f->want == PKT_SIP_RESPONSE)
 		assert_int_equal(run.res.code, f->code);
 	if (f->want_ports) {
@@ -141,8 +153,13 @@ static void test_every_prefix_is_truncated_or_agrees(void **state)
 					 cut, pkt_result_name(part.ret));
 			if (!part.fast_agrees)
 				fail_msg("%s: cut to %zu bytes, the fast path decided %s, the full "
-					 "parser %s",
+					 "parser %s (or the code or responder differs)",
 					 fx[i].desc, cut, pkt_result_name(part.fast),
+					 pkt_result_name(part.ret));
+			if (!part.staged_agrees)
+				fail_msg("%s: cut to %zu bytes, the staged parse decided %s, the "
+					 "full parser %s (or the code or responder differs)",
+					 fx[i].desc, cut, pkt_result_name(part.staged),
 					 pkt_result_name(part.ret));
 			if (part.res.decap && part.res.decap != whole.res.decap)
 				fail_msg("%s: cut to %zu bytes decapsulates %s, whole frame %s",
@@ -181,8 +198,13 @@ static void check_sane(const struct parse_run *run, const char *desc, __u32 seed
 	if (!run->untouched)
 		fail_msg("%s, seed %u: the parser wrote to the frame", desc, seed);
 	if (!run->fast_agrees)
-		fail_msg("%s, seed %u: the fast path decided %s, the full parser %s", desc, seed,
-			 pkt_result_name(run->fast), pkt_result_name(run->ret));
+		fail_msg("%s, seed %u: the fast path decided %s, the full parser %s (or the code "
+			 "or responder differs)",
+			 desc, seed, pkt_result_name(run->fast), pkt_result_name(run->ret));
+	if (!run->staged_agrees)
+		fail_msg("%s, seed %u: the staged parse decided %s, the full parser %s (or the "
+			 "code or responder differs)",
+			 desc, seed, pkt_result_name(run->staged), pkt_result_name(run->ret));
 	if (run->ret != PKT_SIP_RESPONSE)
 		return;
 	if (run->res.code < SIP_CODE_MIN || run->res.code > SIP_CODE_MAX)
@@ -234,15 +256,17 @@ static void test_fast_path_decides_common_frames(void **state)
 	struct parse_run run;
 	size_t nr, i, len;
 	__u8 *frame;
-	int six = 0;
+	int six = 0, six_after_walk = 0;
 
 	fx = fixtures_get(&nr);
 	for (i = 0; i < nr; i++) {
 		frame = fixture_frame(&fx[i], &len);
 		run = parse_exact(frame, len, fixture_config(fx[i].cfg));
 		free(frame);
-		if (run.fast == SIP_PARSE_SLOW)
+		if (run.fast == SIP_PARSE_SLOW) {
+			six_after_walk += run.staged == PKT_SIP_RESPONSE && run.res.code >= 600;
 			continue;
+		}
 		assert_true(run.fast >= 0 && run.fast < PKT_RESULT_MAX);
 		decided[run.fast]++;
 		six += run.fast == PKT_SIP_RESPONSE && run.res.code >= 600;
@@ -252,6 +276,9 @@ static void test_fast_path_decides_common_frames(void **state)
 			fail_msg("the fast path never decided %s", pkt_result_name(kinds[i]));
 	if (!six)
 		fail_msg("the fast path never decided a 6xx");
+	/* Tunnels and IPv6 extension headers: decided after the walk. */
+	if (!six_after_walk)
+		fail_msg("the fast checks after the walk never decided a 6xx");
 }
 
 /*
