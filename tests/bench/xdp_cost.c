@@ -21,7 +21,7 @@
  *
  * Usage: xdp_cost [REPEAT [ROUNDS [TSV]]]   (defaults: 1000000, 5, no TSV)
  * TSV gets one line per frame: key, name, outcome, base ns, sip6xx ns, ratio,
- * target (0: none), count-only ratio (0: not run).
+ * target (0: none), count-only ratio, A/A ratio (0: not run).
  */
 #include <netinet/in.h> /* before any UAPI header: see bpf/sip_parse.h */
 #include <errno.h>
@@ -147,6 +147,7 @@ static const struct bench_case cases[] = {
 struct bench {
 	int repeat, rounds;
 	int pass_fd;
+	int pass2_fd; /* XDP_PASS again, loaded on its own: the A/A check */
 	int count_fd; /* the count-only reference */
 	int count_map;
 	struct sip6xx *skel;	  /* default capacity: known sources, and the full map */
@@ -279,9 +280,10 @@ static void fill_full_map(struct bench *b, unsigned char *frame, size_t len)
 static int bench_case(struct bench *b, const struct bench_case *bc, FILE *tsv)
 {
 	unsigned char frame[FRAME_MAX_LEN];
-	double base[MAX_ROUNDS], ours[MAX_ROUNDS], floor[MAX_ROUNDS], ratio, floor_ratio = 0;
+	double base[MAX_ROUNDS], ours[MAX_ROUNDS], floor[MAX_ROUNDS], aa[MAX_ROUNDS], ratio;
+	double floor_ratio = 0, aa_ratio = 0;
 	int repeat = b->repeat, base_fd = b->pass_fd, ours_fd = loader_prog_fd(b->skel);
-	char outcome[128], verdict[32], floor_text[16];
+	char outcome[128], verdict[32], floor_text[16], aa_text[16];
 	size_t len = frame_build(frame, sizeof(frame), &bc->spec, NULL);
 	int r;
 
@@ -316,7 +318,9 @@ static int bench_case(struct bench *b, const struct bench_case *bc, FILE *tsv)
 		}
 		floor[r] = bc->mode == PLAIN ? run_ns(b->count_fd, frame, len, repeat, b->fixed_ns)
 					     : 0;
-		if (base[r] < 0 || ours[r] < 0 || floor[r] < 0) {
+		aa[r] = bc->mode == PLAIN ? run_ns(b->pass2_fd, frame, len, repeat, b->fixed_ns)
+					  : 0;
+		if (base[r] < 0 || ours[r] < 0 || floor[r] < 0 || aa[r] < 0) {
 			fprintf(stderr, "xdp_cost: %s: test run failed: %s\n", bc->name,
 				strerror(errno));
 			return -1;
@@ -325,24 +329,25 @@ static int bench_case(struct bench *b, const struct bench_case *bc, FILE *tsv)
 	qsort(base, b->rounds, sizeof(double), bench_cmp_double);
 	qsort(ours, b->rounds, sizeof(double), bench_cmp_double);
 	qsort(floor, b->rounds, sizeof(double), bench_cmp_double);
+	qsort(aa, b->rounds, sizeof(double), bench_cmp_double);
 	ratio = ours[b->rounds / 2] / base[b->rounds / 2];
-	if (bc->mode == PLAIN)
+	if (bc->mode == PLAIN) {
 		floor_ratio = floor[b->rounds / 2] / base[b->rounds / 2];
+		aa_ratio = aa[b->rounds / 2] / base[b->rounds / 2];
+	}
 	if (bc->target > 0)
 		snprintf(verdict, sizeof(verdict), "%s (<= %.2fx)",
 			 ratio <= bc->target ? "PASS" : "MISS", bc->target);
 	else
 		snprintf(verdict, sizeof(verdict), "-");
-	if (floor_ratio > 0)
-		snprintf(floor_text, sizeof(floor_text), "%.2f", floor_ratio);
-	else
-		snprintf(floor_text, sizeof(floor_text), "-");
-	printf("| %s | %s | %.1f | %.1f | %.2f | %s | %s |\n", bc->name, outcome,
-	       base[b->rounds / 2], ours[b->rounds / 2], ratio, floor_text, verdict);
+	snprintf(floor_text, sizeof(floor_text), floor_ratio > 0 ? "%.2f" : "-", floor_ratio);
+	snprintf(aa_text, sizeof(aa_text), aa_ratio > 0 ? "%.2f" : "-", aa_ratio);
+	printf("| %s | %s | %.1f | %.1f | %.2f | %s | %s | %s |\n", bc->name, outcome,
+	       base[b->rounds / 2], ours[b->rounds / 2], ratio, floor_text, aa_text, verdict);
 	if (tsv)
-		fprintf(tsv, "%s\t%s\t%s\t%.2f\t%.2f\t%.3f\t%.2f\t%.3f\n", bc->key, bc->name,
+		fprintf(tsv, "%s\t%s\t%s\t%.2f\t%.2f\t%.3f\t%.2f\t%.3f\t%.3f\n", bc->key, bc->name,
 			outcome, base[b->rounds / 2], ours[b->rounds / 2], ratio, bc->target,
-			floor_ratio);
+			floor_ratio, aa_ratio);
 	return 0;
 }
 
@@ -377,9 +382,10 @@ int main(int argc, char **argv)
 	log_setup_libbpf();
 	b.skel = loader_load(&lopts, "xdp_cost");
 	b.pass_fd = bench_load_verdict(XDP_PASS, "xdp_pass");
+	b.pass2_fd = bench_load_verdict(XDP_PASS, "xdp_pass_aa");
 	b.count_map = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bench_count", 4, 8, 1, NULL);
 	b.count_fd = b.count_map < 0 ? -1 : bench_load_count_only(b.count_map);
-	if (!b.skel || b.pass_fd < 0 || b.count_fd < 0 || setup_new_source(&b)) {
+	if (!b.skel || b.pass_fd < 0 || b.pass2_fd < 0 || b.count_fd < 0 || setup_new_source(&b)) {
 		fprintf(stderr, "xdp_cost: loading the programs failed (root?): %s\n",
 			strerror(errno));
 		return 1;
@@ -390,13 +396,15 @@ int main(int argc, char **argv)
 			bpf_program__fd(b.skel->progs.sip6xx_xdp_slow));
 	printf("\n");
 	printf("| frame | outcome | XDP_PASS ns/pkt | sip6xx ns/pkt | ratio | count-only ratio | "
-	       "target |\n"
-	       "|---|---|---|---|---|---|---|\n");
+	       "A/A ratio | target |\n"
+	       "|---|---|---|---|---|---|---|---|\n");
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
 		if (bench_case(&b, &cases[c], tsv))
 			return 1;
 	printf("\nCount-only: a program that bumps one per-CPU counter and passes, run in the "
-	       "same rounds; the floor under any observer that counts every frame.\n");
+	       "same rounds; the floor under any observer that counts every frame. A/A: a second "
+	       "XDP_PASS program, loaded on its own and run in the same rounds; how far its ratio "
+	       "is from 1.00 is what the method itself moves.\n");
 	printf("\n\\* through a wrapper that bumps the source address and tail calls the program; "
 	       "its baseline is the same wrapper tail calling XDP_PASS. \"Has room\": %d "
 	       "repetitions a round (the sources stay distinct inside 198.18.0.0/15), each round "
