@@ -107,8 +107,9 @@ static __always_inline __u64 peer_store(const struct peer_key *key, __u64 *val, 
  * sees the new key before the old count reached peers. On arm64 an add
  * without fetch orders nothing (fetch needs -mcpu=v3): there a reader may,
  * rarely, see a slot change out of order. Inline: a call from an entry
- * program would mix BPF-to-BPF calls with its tail call, which older kernels
- * (and arm64 before 6.0) refuse, and the verifier walks no more for it.
+ * program would mix BPF-to-BPF calls with its tail call, which the verifier
+ * refuses unless the JIT supports it (x86-64 since 5.10, other
+ * architectures later); inline, the verifier walks no more.
  */
 static __always_inline void peer_cache_fill(struct peer_cache_slot *slot,
 					    const struct peer_key *key)
