@@ -52,6 +52,14 @@ struct {
 	__type(value, struct sip6xx_contract);
 } contract SEC(".maps");
 
+/* The slow stage of each hook, which its entry program tail calls (sip6xx.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SIP6XX_NR_STAGES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} xdp_stages SEC(".maps"), tc_stages SEC(".maps");
+
 static __always_inline void count_index(void *map, __u32 idx)
 {
 	__u64 *val = bpf_map_lookup_elem(map, &idx);
@@ -229,6 +237,49 @@ static __always_inline int walk_outer(void *data, void *data_end, __u32 dir, str
 }
 
 /*
+ * The interface of @ctx, an XDP context on receive, an skb on transmit: read
+ * only where a 6xx needs it (on XDP that is three dependent loads).
+ */
+static __always_inline __u32 ctx_ifindex(void *ctx, __u32 dir)
+{
+	if (dir == SIP6XX_DIR_RX)
+		return ((struct xdp_md *)ctx)->ingress_ifindex;
+	return ((struct __sk_buff *)ctx)->ifindex;
+}
+
+/*
+ * The slow stage's work, shared by XDP and TC: the outer walk, then the fast
+ * checks on what it found, counted. Returns SIP_PARSE_TUNNEL when the inner
+ * frame needs the inner walk, SIP_PARSE_CONTINUE when the payload needs the
+ * generic stage (both left in @l4 for the caller's global function), else
+ * the outcome, already counted.
+ */
+static __always_inline int walk_and_decide(void *ctx, void *data, void *data_end, __u32 dir,
+					   struct sip_l4_info *l4)
+{
+	struct sip_fast_result fr;
+	int walked, outcome;
+
+	walked = walk_outer(data, data_end, dir, l4);
+	/* Verifier: one branch per walk result; a shared tail verified ~100k more. */
+	if (walked == SIP_PARSE_TUNNEL) {
+		outcome = sip_fast_after_walk(data, data_end, walked, l4, &sip6xx_cfg, &fr);
+		if (outcome == SIP_PARSE_SLOW)
+			return SIP_PARSE_TUNNEL;
+		count_fast(ctx_ifindex(ctx, dir), dir, outcome, &fr);
+		return outcome;
+	}
+	if (walked == SIP_PARSE_CONTINUE) {
+		outcome = sip_fast_after_walk(data, data_end, walked, l4, &sip6xx_cfg, &fr);
+		if (outcome == SIP_PARSE_SLOW)
+			return SIP_PARSE_CONTINUE;
+		count_fast(ctx_ifindex(ctx, dir), dir, outcome, &fr);
+		return outcome;
+	}
+	return walked;
+}
+
+/*
  * The full walk: the entry programs tail call it (a jump, where a BPF-to-BPF
  * call and its return cost ~10 ns on CPUs that route every return through a
  * mitigation thunk). What the walk leaves is decided inline by the fast
@@ -262,35 +313,17 @@ int sip6xx_xdp_slow(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	struct sip_fast_result fr;
 	struct sip_l4_info l4 = {};
-	int walked, outcome;
+	int next;
 
-	walked = walk_outer(data, data_end, SIP6XX_DIR_RX, &l4);
-	/* Verifier: one branch per walk result; a shared tail verified ~100k more. */
-	if (walked == SIP_PARSE_TUNNEL) {
-		outcome = sip_fast_after_walk(data, data_end, walked, &l4, &sip6xx_cfg, &fr);
-		if (outcome == SIP_PARSE_SLOW)
-			sip6xx_xdp_inner(ctx, l4.inner_off, l4.inner_at | SIP6XX_DIR_RX << 8);
-		else
-			count_fast(ctx->ingress_ifindex, SIP6XX_DIR_RX, outcome, &fr);
-	} else if (walked == SIP_PARSE_CONTINUE) {
-		outcome = sip_fast_after_walk(data, data_end, walked, &l4, &sip6xx_cfg, &fr);
-		if (outcome == SIP_PARSE_SLOW)
-			sip6xx_xdp_payload(ctx, l4.payload_off, l4.dgram_len, l4.l3_off,
-					   l4.family | SIP6XX_DIR_RX << 8);
-		else
-			count_fast(ctx->ingress_ifindex, SIP6XX_DIR_RX, outcome, &fr);
-	}
+	next = walk_and_decide(ctx, data, data_end, SIP6XX_DIR_RX, &l4);
+	if (next == SIP_PARSE_TUNNEL)
+		sip6xx_xdp_inner(ctx, l4.inner_off, l4.inner_at | SIP6XX_DIR_RX << 8);
+	else if (next == SIP_PARSE_CONTINUE)
+		sip6xx_xdp_payload(ctx, l4.payload_off, l4.dgram_len, l4.l3_off,
+				   l4.family | SIP6XX_DIR_RX << 8);
 	return XDP_PASS;
 }
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, SIP6XX_NR_STAGES);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} xdp_stages SEC(".maps");
 
 SEC("xdp")
 int sip6xx_xdp(struct xdp_md *ctx)
@@ -336,35 +369,17 @@ int sip6xx_tc_slow(struct __sk_buff *skb)
 {
 	void *data_end = (void *)(long)skb->data_end;
 	void *data = (void *)(long)skb->data;
-	struct sip_fast_result fr;
 	struct sip_l4_info l4 = {};
-	int walked, outcome;
+	int next;
 
-	walked = walk_outer(data, data_end, SIP6XX_DIR_TX, &l4);
-	/* Verifier: one branch per walk result; a shared tail verified ~100k more. */
-	if (walked == SIP_PARSE_TUNNEL) {
-		outcome = sip_fast_after_walk(data, data_end, walked, &l4, &sip6xx_cfg, &fr);
-		if (outcome == SIP_PARSE_SLOW)
-			sip6xx_tc_inner(skb, l4.inner_off, l4.inner_at | SIP6XX_DIR_TX << 8);
-		else
-			count_fast(skb->ifindex, SIP6XX_DIR_TX, outcome, &fr);
-	} else if (walked == SIP_PARSE_CONTINUE) {
-		outcome = sip_fast_after_walk(data, data_end, walked, &l4, &sip6xx_cfg, &fr);
-		if (outcome == SIP_PARSE_SLOW)
-			sip6xx_tc_payload(skb, l4.payload_off, l4.dgram_len, l4.l3_off,
-					  l4.family | SIP6XX_DIR_TX << 8);
-		else
-			count_fast(skb->ifindex, SIP6XX_DIR_TX, outcome, &fr);
-	}
+	next = walk_and_decide(skb, data, data_end, SIP6XX_DIR_TX, &l4);
+	if (next == SIP_PARSE_TUNNEL)
+		sip6xx_tc_inner(skb, l4.inner_off, l4.inner_at | SIP6XX_DIR_TX << 8);
+	else if (next == SIP_PARSE_CONTINUE)
+		sip6xx_tc_payload(skb, l4.payload_off, l4.dgram_len, l4.l3_off,
+				  l4.family | SIP6XX_DIR_TX << 8);
 	return TC_ACT_UNSPEC;
 }
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, SIP6XX_NR_STAGES);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} tc_stages SEC(".maps");
 
 /*
  * TC egress: what a local SBC sends. Returns TC_ACT_UNSPEC, not TC_ACT_OK:
