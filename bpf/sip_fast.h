@@ -5,8 +5,10 @@
  * extension headers, UDP) that decides it exactly as sip_parse_frame()
  * would, or returns SIP_PARSE_SLOW and leaves it to the full walk. Fixed
  * offsets and word compares, so the common frame costs a few instructions
- * more than XDP_PASS. The host tests check it against sip_parse_frame() on
- * every fixture, every prefix, mutated frames and fuzz input.
+ * more than XDP_PASS. After a full walk, the same checks decide what it
+ * found (sip_fast_after_walk()). The host tests check both against
+ * sip_parse_frame() on every fixture, every prefix, mutated frames and fuzz
+ * input (tests/lib/staged.h runs them in the kernel's order).
  */
 #ifndef SIP_FAST_H
 #define SIP_FAST_H

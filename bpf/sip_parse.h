@@ -262,8 +262,8 @@ static __always_inline void sip_copy_source(void *data, void *data_end, __u32 l3
  * Parse one Ethernet frame. Returns its enum pkt_result outcome; res->decap
  * names the tunnel it was taken out of, if any; for a 6xx response,
  * res->saddr and res->family name the responder (the inner packet's source).
- * Reads only. The BPF object runs the same stages, split across global
- * functions so the verifier checks each once.
+ * Reads only. The BPF object runs the same stages, split across a
+ * tail-called program and global functions so the verifier checks each once.
  */
 static __always_inline int sip_parse_frame(void *data, void *data_end,
 					   const volatile struct sip6xx_config *cfg,
