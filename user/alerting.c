@@ -37,6 +37,7 @@ struct alerting {
 	/* Peers of the alert codes, taken once a period: "older" is 1..2 periods old. */
 	struct peers_sample older, newer;
 	__u64 sample_cost_ms; /* how long the last sample took to read */
+	__u64 last_scrape_ms; /* when the last scrape read the maps, 0: none yet */
 };
 
 static __u64 clock_ms(clockid_t clk)
@@ -45,6 +46,11 @@ static __u64 clock_ms(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+__u64 alerting_now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
 }
 
 static bool is_alert_code(const struct alerting *al, __u16 code)
@@ -57,11 +63,34 @@ static bool is_alert_code(const struct alerting *al, __u16 code)
 	return false;
 }
 
+/* Appends @p's entries for the alert codes to @all (room for @nr more). */
+static size_t keep_alert_codes(const struct alerting *al, struct peer_count *all, size_t nr_all,
+			       const struct peer_count *p, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (is_alert_code(al, p[i].key.code))
+			all[nr_all++] = p[i];
+	return nr_all;
+}
+
+static void peers_sample_set(struct alerting *al, struct peers_sample *out, struct peer_count *all,
+			     size_t nr_all, __u64 now_ms)
+{
+	/* Each interface's keys carry its own ifindex, so sorting the union keeps them apart. */
+	if (al->nr_maps > 1)
+		qsort(all, nr_all, sizeof(*all), peer_count_cmp);
+	out->peers = all;
+	out->nr = nr_all;
+	out->t_ms = now_ms;
+}
+
 /* Every interface's peers entries for the alert codes, sorted by key. */
 static int read_alert_peers(struct alerting *al, struct peers_sample *out, __u64 now_ms)
 {
 	struct peer_count *all = NULL, *p, *grown;
-	size_t nr_all = 0, nr, i;
+	size_t nr_all = 0, nr;
 	int m, err;
 
 	for (m = 0; m < al->nr_maps; m++) {
@@ -77,16 +106,10 @@ static int read_alert_peers(struct alerting *al, struct peers_sample *out, __u64
 			return -ENOMEM;
 		}
 		all = grown;
-		for (i = 0; i < nr; i++)
-			if (is_alert_code(al, p[i].key.code))
-				all[nr_all++] = p[i];
+		nr_all = keep_alert_codes(al, all, nr_all, p, nr);
 		free(p);
 	}
-	/* Each interface's keys carry its own ifindex, so sorting the union keeps them apart. */
-	qsort(all, nr_all, sizeof(*all), peer_count_cmp);
-	out->peers = all;
-	out->nr = nr_all;
-	out->t_ms = now_ms;
+	peers_sample_set(al, out, all, nr_all, now_ms);
 	return 0;
 }
 
@@ -103,22 +126,64 @@ static void peers_sample_free(struct peers_sample *ps)
  * (reads cost in proportion to --max-peers, full or not).
  */
 #define SAMPLE_DUTY_FACTOR 50
+/*
+ * A scrape reads every peers map too, and hands its snapshot over when a
+ * sample is due (alerting_scraped). The timer leaves the map alone this long
+ * after a scrape: a read of its own there would hold up the response still
+ * being sent, or the next scrape of a series, for as long as the read takes
+ * (one event loop). Scrapes in a row then give the sample instead.
+ */
+#define SCRAPE_QUIET_MS	   1000 /* from the scrape's read */
 
-static void rotate_peers(struct alerting *al, __u64 now_ms)
+static bool sample_due(const struct alerting *al, __u64 now_ms)
 {
 	__u64 period = al->opts.params.window_ms;
-	struct peers_sample fresh;
 
 	if (period < SAMPLE_DUTY_FACTOR * al->sample_cost_ms)
 		period = SAMPLE_DUTY_FACTOR * al->sample_cost_ms;
-	if (al->newer.t_ms && now_ms - al->newer.t_ms < period)
+	return !al->newer.t_ms || now_ms - al->newer.t_ms >= period;
+}
+
+static void peers_sample_push(struct alerting *al, const struct peers_sample *fresh)
+{
+	peers_sample_free(&al->older);
+	al->older = al->newer;
+	al->newer = *fresh;
+}
+
+static void rotate_peers(struct alerting *al, __u64 now_ms)
+{
+	struct peers_sample fresh;
+
+	if (!sample_due(al, now_ms))
+		return;
+	if (al->last_scrape_ms && now_ms - al->last_scrape_ms < SCRAPE_QUIET_MS)
 		return;
 	if (read_alert_peers(al, &fresh, now_ms))
 		return; /* logged; the previous samples stay */
 	al->sample_cost_ms = clock_ms(CLOCK_MONOTONIC) - now_ms;
-	peers_sample_free(&al->older);
-	al->older = al->newer;
-	al->newer = fresh;
+	peers_sample_push(al, &fresh);
+}
+
+void alerting_scraped(struct alerting *al, const struct map_snapshot *snaps, int nr, __u64 read_ms)
+{
+	struct peer_count *all;
+	struct peers_sample fresh;
+	size_t nr_all = 0, total = 0;
+	int m;
+
+	al->last_scrape_ms = read_ms;
+	if (nr != al->nr_maps || !sample_due(al, read_ms))
+		return;
+	for (m = 0; m < nr; m++)
+		total += snaps[m].nr_peers;
+	all = malloc((total + 1) * sizeof(*all));
+	if (!all)
+		return; /* the timer takes it */
+	for (m = 0; m < nr; m++)
+		nr_all = keep_alert_codes(al, all, nr_all, snaps[m].peers, snaps[m].nr_peers);
+	peers_sample_set(al, &fresh, all, nr_all, read_ms);
+	peers_sample_push(al, &fresh);
 }
 
 static int code_top_sources(struct alerting *al, __u16 code, __u64 now_ms, struct source_rate *top)

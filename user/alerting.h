@@ -34,6 +34,15 @@ void alerting_free(struct alerting *al);
 int alerting_timer_fd(const struct alerting *al);
 /* The timer fired: sample, detect, report. */
 void alerting_on_timer(struct alerting *al);
+/* CLOCK_MONOTONIC in ms, the clock of alerting_scraped()'s @read_ms. */
+__u64 alerting_now_ms(void);
+/*
+ * A scrape read every interface's maps into @snaps (in the order of the maps
+ * given to alerting_new) at @read_ms: when a peers sample is due, it is taken
+ * from them instead of reading the maps again; either way the timer leaves the
+ * maps alone for a while, so its read never holds up a scrape in a series.
+ */
+void alerting_scraped(struct alerting *al, const struct map_snapshot *snaps, int nr, __u64 read_ms);
 /* Alertmanager transfers: descriptors to poll and a timeout, then progress. */
 int alerting_pollfds(struct alerting *al, struct pollfd *pfd, int max, int *timeout_ms);
 void alerting_perform(struct alerting *al);

@@ -55,12 +55,13 @@ struct exporter {
 
 /* @ifs come with interface, attached and dirs; their snapshots are read here from @skels. */
 static int render_metrics(enum metrics_format fmt, struct metrics_iface *ifs,
-			  struct sip6xx *const *skels, int n, const struct alerting *al,
+			  struct sip6xx *const *skels, int n, struct alerting *al,
 			  struct strbuf *out)
 {
 	struct metrics_input in = { .ifs = ifs, .nr_ifs = n };
 	struct map_snapshot *snaps = calloc(n, sizeof(*snaps));
 	struct sip6xx_maps maps;
+	__u64 read_ms = al ? alerting_now_ms() : 0;
 	int i, err = 0, done;
 
 	if (!snaps) {
@@ -75,8 +76,11 @@ static int render_metrics(enum metrics_format fmt, struct metrics_iface *ifs,
 		ifs[done].snap = &snaps[done];
 	}
 	if (!err) {
-		if (al)
+		if (al) {
+			/* The alerts' peers sample comes from this read when one is due. */
+			alerting_scraped(al, snaps, n, read_ms);
 			in.alerts = alerting_states(al, &in.nr_alerts);
+		}
 		err = metrics_format(fmt, &in, out);
 	}
 	for (i = 0; i < done; i++)

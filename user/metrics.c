@@ -47,18 +47,21 @@ static bool is_named_6xx(unsigned int code)
  */
 static void put_escaped(struct strbuf *out, const char *value)
 {
-	const char *p;
+	const char *p, *run = value;
 
 	for (p = value; *p; p++) {
+		if (*p != '\\' && *p != '"' && (unsigned char)*p >= 0x20)
+			continue;
+		sb_append(out, run, p - run);
 		if (*p == '\\' || *p == '"')
 			sb_printf(out, "\\%c", *p);
 		else if (*p == '\n')
-			sb_printf(out, "\\n");
-		else if ((unsigned char)*p < 0x20)
-			sb_printf(out, "?");
+			sb_append(out, "\\n", 2);
 		else
-			sb_printf(out, "%c", *p);
+			sb_append(out, "?", 1);
+		run = p + 1;
 	}
+	sb_append(out, run, p - run);
 }
 
 static void put_label(struct strbuf *out, const char *name, const char *value)

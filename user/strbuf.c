@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "strbuf.h"
 
@@ -32,24 +33,38 @@ static int sb_grow(struct strbuf *sb, size_t need)
 	return 0;
 }
 
+/* Formats straight into the room left, and again only when it did not fit. */
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (sb->failed)
+	if (sb->failed || (!sb->cap && sb_grow(sb, 0)))
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
 	va_end(ap);
-	if (n < 0 || sb_grow(sb, n)) {
+	if (n < 0) {
 		sb->failed = 1;
 		return;
 	}
-	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= sb->cap - sb->len) {
+		if (sb_grow(sb, n))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+	}
 	sb->len += n;
+}
+
+void sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->failed || (sb->len + n + 1 > sb->cap && sb_grow(sb, n)))
+		return;
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
 }
 
 char *sb_steal(struct strbuf *sb, size_t *len)

@@ -14,6 +14,8 @@ struct strbuf {
 
 void sb_init(struct strbuf *sb);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* @n bytes of @s, as they are. */
+void sb_append(struct strbuf *sb, const char *s, size_t n);
 /* Hands the buffer to the caller (free() it); the strbuf is empty afterwards. */
 char *sb_steal(struct strbuf *sb, size_t *len);
 void sb_free(struct strbuf *sb);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # End to end: the exporter's real-time spike alerts. The exporter runs in
 # namespace A on a veth end, next to a real Alertmanager on A's loopback;
-# namespace B sends 607 responses. Three runs:
+# namespace B sends 607 responses. Four runs:
 #   1. a 2/s background, then a burst from four responders: exactly one firing
 #      JSON line naming them, the gauges and counter, the alert in Alertmanager;
 #      then quiet: the resolved line, the gauge back to 0, Alertmanager told.
@@ -11,6 +11,8 @@
 #      and the alert reaches an Alertmanager started on that port later.
 #   3. a steady 10/s already flowing when the exporter starts: the first full
 #      window seeds the baseline, so it never fires.
+#   4. scrapes every 0.2 s through a burst: the alert's top sources come from
+#      the scrapes' reads of the maps (the timer's own read keeps off).
 # Detection latency is printed as a TAP comment, not asserted.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -364,9 +366,41 @@ test_steady() {
 	e2e_show_log "$E2E_EXP_OUT"
 }
 
+# ---- scrapes in a row: the alerts' peers samples come from the scrapes -------
+# A scrape reads every peers map and hands that read over when a sample is
+# due; the timer's own read keeps off for 1 s after a scrape, so it never
+# holds up a series of scrapes. Scraped every 0.2 s, the exporter can name the
+# burst's sources only from the scrapes' reads.
+test_scraped() {
+	local sent=$E2E_TMP/scraped.sent pid i
+
+	start_exporter scraped
+	ok $? "scraped: exporter serves metrics"
+	# Bounded: 40 scrapes, 2 s each at most, 0.2 s apart.
+	(
+		for ((i = 0; i < 40; i++)); do
+			ip netns exec "$NS_A" curl -sf --max-time 2 -o /dev/null "$URL/metrics" || exit 1
+			sleep 0.2
+		done
+	) &
+	pid=$!
+	e2e_track_pid "$pid"
+	sleep 1.5
+	send_spike "$sent" --spike "$SPIKE_FRAMES" --spike-sources "$sources_csv"
+	ok $? "scraped: a burst of $SPIKE_FRAMES sent while scrapes come every 0.2 s"
+	wait_alert_line "$E2E_EXP_OUT" firing 607 5
+	ok $? "scraped: the firing JSON line for 607 comes"
+	check_eq True "$(py lines "$E2E_EXP_OUT" "set($sources_py) <= set(s['source'] for s in F['top_sources'])")" \
+		"scraped: its top_sources name the burst sources, from the scrapes' reads"
+	e2e_reap "$pid" 15
+	check_eq 0 "$E2E_STATUS" "scraped: all 40 scrapes answered"
+	e2e_check_exporter_stops scraped
+}
+
 test_spike
 test_am_down
 test_steady
+test_scraped
 
 e2e_cleanup
 tap_done
