@@ -6,12 +6,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_common.h"
 #include "log.h"
-#include "version.h"
 
 #define MAX_PEERS_LIMIT (1U << 24)
 #define DEFAULT_LISTEN	":10060"
-#define EXIT_USAGE	2
 
 static const char usage_text[] =
 	"Usage: sip6xx_exporter -i IFACE [-i IFACE ...] [OPTIONS]\n"
@@ -132,8 +131,14 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-#define usage_error(...)                                                                           \
-	log_exit(EXIT_USAGE, "sip6xx_exporter: error: ", " (see --help)", __VA_ARGS__)
+static const struct cli_usage usage = {
+	.prog = "sip6xx_exporter",
+	.text = usage_text,
+	.prefix = "sip6xx_exporter: error: ",
+	.suffix = " (see --help)",
+};
+
+#define usage_error(...) log_exit(EXIT_USAGE, usage.prefix, usage.suffix, __VA_ARGS__)
 
 /* Strict unsigned parse: digits only, within [min, max]. */
 static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -370,21 +375,11 @@ void cli_parse(int argc, char **argv, struct options *o)
 				usage_error("--user needs a user name");
 			o->user = optarg;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		case 'V':
-			printf("sip6xx_exporter %s (BPF contract %d)\n", sip6xx_version,
-			       SIP6XX_CONTRACT_VERSION);
-			exit(0);
-		case ':':
-			usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+		default: /* -h, -V, a missing value, an unknown option */
+			cli_common_option(&usage, c, argv);
 		}
 	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_arguments(&usage, argc, argv);
 	if (o->detach && (!o->nr_ifaces || !o->lopts.pin_path || o->replay))
 		usage_error("--detach needs -i IFACE and the --pin-path the exporter ran with");
 	if (o->replay && o->nr_ifaces)

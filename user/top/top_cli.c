@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_common.h"
 #include "log.h"
-#include "sip6xx.h"
 #include "top_cli.h"
-#include "version.h"
 
 static const char usage_text[] =
 	"Usage: sip6xx-top [--pin-path DIR] [-i IFACE ...] [-d SECONDS] [--ascii]\n"
@@ -55,7 +54,14 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-#define usage_error(...) log_exit(2, "sip6xx-top: ", " (see sip6xx-top --help)", __VA_ARGS__)
+static const struct cli_usage usage = {
+	.prog = "sip6xx-top",
+	.text = usage_text,
+	.prefix = "sip6xx-top: ",
+	.suffix = " (see sip6xx-top --help)",
+};
+
+#define usage_error(...) log_exit(EXIT_USAGE, usage.prefix, usage.suffix, __VA_ARGS__)
 
 static char *metrics_url(const char *url)
 {
@@ -119,19 +125,9 @@ void top_cli_parse(int argc, char **argv, struct top_opts *o)
 		case 'a':
 			o->ascii = true;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		case 'V':
-			printf("sip6xx-top %s (BPF contract %d)\n", sip6xx_version,
-			       SIP6XX_CONTRACT_VERSION);
-			exit(0);
-		case ':':
-			usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+		default: /* -h, -V, a missing value, an unknown option */
+			cli_common_option(&usage, c, argv);
 		}
 	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_arguments(&usage, argc, argv);
 }
