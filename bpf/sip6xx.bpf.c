@@ -183,27 +183,18 @@ static __always_inline void count_fast(__u32 ifindex, __u32 dir, int outcome,
 	count_peer(&k);
 }
 
-/* Stage 2 and the accounting, after a full walk: shared by XDP and TC. */
-static __always_inline int count_payload(void *data, void *data_end, __u32 ifindex,
-					 __u64 payload_off, __u32 dgram_len, __u64 l3_off,
-					 __u32 family_dir)
+/*
+ * Stage 2 of a payload the fast checks left, shorter than a status line, so
+ * never a response: shared by XDP and TC.
+ */
+static __always_inline int count_short_payload(void *data, void *data_end, __u32 payload_off,
+					       __u32 dgram_len, __u32 dir)
 {
-	__u32 dir = family_dir >> 8 ? SIP6XX_DIR_TX : SIP6XX_DIR_RX;
 	struct sip_parse_result res;
-	struct sip_fast_result r;
 	int outcome;
 
-	/* Verifier: keep each bound check and its pointer add on one register. */
-	barrier_var(payload_off);
-	outcome =
-		sip_fast_l4(data, data_end, payload_off, dgram_len, l3_off, family_dir & 0xff, &r);
-	if (outcome == SIP_PARSE_SLOW) {
-		/* Less than a status line: never a response, so no address to take. */
-		outcome = sip_parse_payload(data, data_end, payload_off, dgram_len, &res);
-		count_outcome(dir, outcome);
-		return outcome;
-	}
-	count_fast(ifindex, dir, outcome, &r);
+	outcome = sip_parse_payload(data, data_end, payload_off, dgram_len, &res);
+	count_outcome(dir, outcome);
 	return outcome;
 }
 
@@ -248,6 +239,24 @@ static __always_inline __u32 ctx_ifindex(void *ctx, __u32 dir)
 }
 
 /*
+ * The UDP payload a walk left in @l4, decided by the fast checks and
+ * counted; SIP_PARSE_CONTINUE when it is shorter than a status line and the
+ * caller's global function must take it.
+ */
+static __always_inline int decide_payload(void *ctx, void *data, void *data_end, __u32 dir,
+					  const struct sip_l4_info *l4)
+{
+	struct sip_fast_result fr;
+	int outcome;
+
+	outcome = sip_fast_after_walk(data, data_end, SIP_PARSE_CONTINUE, l4, &sip6xx_cfg, &fr);
+	if (outcome == SIP_PARSE_SLOW)
+		return SIP_PARSE_CONTINUE;
+	count_fast(ctx_ifindex(ctx, dir), dir, outcome, &fr);
+	return outcome;
+}
+
+/*
  * The slow stage's work, shared by XDP and TC: the outer walk, then the fast
  * checks on what it found, counted. Returns SIP_PARSE_TUNNEL when the inner
  * frame needs the inner walk, SIP_PARSE_CONTINUE when the payload needs the
@@ -269,13 +278,8 @@ static __always_inline int walk_and_decide(void *ctx, void *data, void *data_end
 		count_fast(ctx_ifindex(ctx, dir), dir, outcome, &fr);
 		return outcome;
 	}
-	if (walked == SIP_PARSE_CONTINUE) {
-		outcome = sip_fast_after_walk(data, data_end, walked, l4, &sip6xx_cfg, &fr);
-		if (outcome == SIP_PARSE_SLOW)
-			return SIP_PARSE_CONTINUE;
-		count_fast(ctx_ifindex(ctx, dir), dir, outcome, &fr);
-		return outcome;
-	}
+	if (walked == SIP_PARSE_CONTINUE)
+		return decide_payload(ctx, data, data_end, dir, l4);
 	return walked;
 }
 
@@ -287,24 +291,25 @@ static __always_inline int walk_and_decide(void *ctx, void *data, void *data_end
  * checks once each instead of once per path through the walk in front of
  * them (inlined, that product took ~500k instructions).
  */
-__noinline int sip6xx_xdp_payload(struct xdp_md *ctx, __u32 payload_off, __u32 dgram_len,
-				  __u32 l3_off, __u32 family_dir)
+__noinline int sip6xx_xdp_payload(struct xdp_md *ctx, __u32 payload_off, __u32 dgram_len)
 {
-	return count_payload((void *)(long)ctx->data, (void *)(long)ctx->data_end,
-			     ctx->ingress_ifindex, payload_off, dgram_len, l3_off, family_dir);
+	return count_short_payload((void *)(long)ctx->data, (void *)(long)ctx->data_end,
+				   payload_off, dgram_len, SIP6XX_DIR_RX);
 }
 
 __noinline int sip6xx_xdp_inner(struct xdp_md *ctx, __u32 inner_off, __u32 at_dir)
 {
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
 	struct sip_l4_info l4 = {};
 	int outcome;
 
-	outcome = walk_inner((void *)(long)ctx->data, (void *)(long)ctx->data_end, inner_off,
-			     at_dir, &l4);
-	if (outcome != SIP_PARSE_CONTINUE)
-		return outcome;
-	return sip6xx_xdp_payload(ctx, l4.payload_off, l4.dgram_len, l4.l3_off,
-				  l4.family | (at_dir & 0xff00));
+	outcome = walk_inner(data, data_end, inner_off, at_dir, &l4);
+	if (outcome == SIP_PARSE_CONTINUE)
+		outcome = decide_payload(ctx, data, data_end, SIP6XX_DIR_RX, &l4);
+	if (outcome == SIP_PARSE_CONTINUE)
+		outcome = sip6xx_xdp_payload(ctx, l4.payload_off, l4.dgram_len);
+	return outcome;
 }
 
 /* IPv6 extension headers, tunnels, IPv4 options and the rest: the full walk. */
@@ -320,8 +325,7 @@ int sip6xx_xdp_slow(struct xdp_md *ctx)
 	if (next == SIP_PARSE_TUNNEL)
 		sip6xx_xdp_inner(ctx, l4.inner_off, l4.inner_at | SIP6XX_DIR_RX << 8);
 	else if (next == SIP_PARSE_CONTINUE)
-		sip6xx_xdp_payload(ctx, l4.payload_off, l4.dgram_len, l4.l3_off,
-				   l4.family | SIP6XX_DIR_RX << 8);
+		sip6xx_xdp_payload(ctx, l4.payload_off, l4.dgram_len);
 	return XDP_PASS;
 }
 
@@ -344,26 +348,28 @@ int sip6xx_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-__noinline int sip6xx_tc_payload(struct __sk_buff *skb, __u32 payload_off, __u32 dgram_len,
-				 __u32 l3_off, __u32 family_dir)
+__noinline int sip6xx_tc_payload(struct __sk_buff *skb, __u32 payload_off, __u32 dgram_len)
 {
-	return count_payload((void *)(long)skb->data, (void *)(long)skb->data_end, skb->ifindex,
-			     payload_off, dgram_len, l3_off, family_dir);
+	return count_short_payload((void *)(long)skb->data, (void *)(long)skb->data_end,
+				   payload_off, dgram_len, SIP6XX_DIR_TX);
 }
 
 __noinline int sip6xx_tc_inner(struct __sk_buff *skb, __u32 inner_off, __u32 at_dir)
 {
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
 	struct sip_l4_info l4 = {};
 	int outcome;
 
-	outcome = walk_inner((void *)(long)skb->data, (void *)(long)skb->data_end, inner_off,
-			     at_dir, &l4);
-	if (outcome != SIP_PARSE_CONTINUE)
-		return outcome;
-	return sip6xx_tc_payload(skb, l4.payload_off, l4.dgram_len, l4.l3_off,
-				 l4.family | (at_dir & 0xff00));
+	outcome = walk_inner(data, data_end, inner_off, at_dir, &l4);
+	if (outcome == SIP_PARSE_CONTINUE)
+		outcome = decide_payload(skb, data, data_end, SIP6XX_DIR_TX, &l4);
+	if (outcome == SIP_PARSE_CONTINUE)
+		outcome = sip6xx_tc_payload(skb, l4.payload_off, l4.dgram_len);
+	return outcome;
 }
 
+/* IPv6 extension headers, tunnels, IPv4 options and the rest: the full walk. */
 SEC("tc")
 int sip6xx_tc_slow(struct __sk_buff *skb)
 {
@@ -376,8 +382,7 @@ int sip6xx_tc_slow(struct __sk_buff *skb)
 	if (next == SIP_PARSE_TUNNEL)
 		sip6xx_tc_inner(skb, l4.inner_off, l4.inner_at | SIP6XX_DIR_TX << 8);
 	else if (next == SIP_PARSE_CONTINUE)
-		sip6xx_tc_payload(skb, l4.payload_off, l4.dgram_len, l4.l3_off,
-				  l4.family | SIP6XX_DIR_TX << 8);
+		sip6xx_tc_payload(skb, l4.payload_off, l4.dgram_len);
 	return TC_ACT_UNSPEC;
 }
 

@@ -2,8 +2,8 @@
 /*
  * The order bpf/sip6xx.bpf.c decides a frame in, on the host: the fast path;
  * else the outer walk (the tail-called slow stage) and the fast checks after
- * it; else the inner walk (sip6xx_*_inner()) and the fast payload check of
- * count_payload(). The unit tests and the fuzzer hold it to sip_parse_frame().
+ * it; else the inner walk (sip6xx_*_inner()) and the same fast payload check
+ * (decide_payload()). The unit tests and the fuzzer hold it to sip_parse_frame().
  */
 #ifndef SIP6XX_TESTS_STAGED_H
 #define SIP6XX_TESTS_STAGED_H
