@@ -215,21 +215,26 @@ int peer_count_cmp(const void *a, const void *b)
 	return memcmp(&pa->key, &pb->key, sizeof(pa->key));
 }
 
-/* A hash walk may meet a key twice while the kernel inserts: keep one, the larger. */
-static void peers_sort_unique(struct map_snapshot *snap)
+/*
+ * Sorts @n entries by key and keeps one per key: with @sum the counts added,
+ * else the larger. Returns how many are left.
+ */
+static size_t peers_sort_merge(struct peer_count *p, size_t n, bool sum)
 {
 	size_t i, out = 0;
 
-	qsort(snap->peers, snap->nr_peers, sizeof(*snap->peers), peer_count_cmp);
-	for (i = 0; i < snap->nr_peers; i++) {
-		if (out && !peer_count_cmp(&snap->peers[out - 1], &snap->peers[i])) {
-			if (snap->peers[i].count > snap->peers[out - 1].count)
-				snap->peers[out - 1].count = snap->peers[i].count;
+	qsort(p, n, sizeof(*p), peer_count_cmp);
+	for (i = 0; i < n; i++) {
+		if (out && !peer_count_cmp(&p[out - 1], &p[i])) {
+			if (sum)
+				p[out - 1].count += p[i].count;
+			else if (p[i].count > p[out - 1].count)
+				p[out - 1].count = p[i].count;
 			continue;
 		}
-		snap->peers[out++] = snap->peers[i];
+		p[out++] = p[i];
 	}
-	snap->nr_peers = out;
+	return out;
 }
 
 static bool peer_key_zero(const struct peer_key *key)
@@ -332,7 +337,7 @@ static int cache_view_read(int fd, struct cache_view *cv)
  */
 static int append_cache_only(struct map_snapshot *snap, size_t *cap, const struct cache_view *cv)
 {
-	size_t n = (size_t)PEER_CACHE_SLOTS * nr_cpus(), nr_hash = snap->nr_peers, i, out;
+	size_t n = (size_t)PEER_CACHE_SLOTS * nr_cpus(), nr_hash = snap->nr_peers, i;
 	const struct peer_cache_slot *slot;
 	int err;
 
@@ -350,16 +355,8 @@ static int append_cache_only(struct map_snapshot *snap, size_t *cap, const struc
 	if (snap->nr_peers == nr_hash)
 		return 0;
 	/* One key may sit in its slot on several CPUs: one entry, the CPUs summed. */
-	qsort(snap->peers + nr_hash, snap->nr_peers - nr_hash, sizeof(*snap->peers),
-	      peer_count_cmp);
-	for (i = out = nr_hash; i < snap->nr_peers; i++) {
-		if (out > nr_hash && !peer_count_cmp(&snap->peers[out - 1], &snap->peers[i])) {
-			snap->peers[out - 1].count += snap->peers[i].count;
-			continue;
-		}
-		snap->peers[out++] = snap->peers[i];
-	}
-	snap->nr_peers = out;
+	snap->nr_peers =
+		nr_hash + peers_sort_merge(snap->peers + nr_hash, snap->nr_peers - nr_hash, true);
 	qsort(snap->peers, snap->nr_peers, sizeof(*snap->peers), peer_count_cmp);
 	return 0;
 }
@@ -387,7 +384,8 @@ static int snapshot_read_peers(int peers_fd, int cache_fd, struct map_snapshot *
 	}
 	err = read_peers(peers_fd, snap, &cap, &cv);
 	if (!err) {
-		peers_sort_unique(snap);
+		/* A hash walk may meet a key twice while the kernel inserts: keep the larger. */
+		snap->nr_peers = peers_sort_merge(snap->peers, snap->nr_peers, false);
 		snap->peers_in_map = snap->nr_peers;
 		err = append_cache_only(snap, &cap, &cv);
 	}
