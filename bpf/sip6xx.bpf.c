@@ -334,7 +334,14 @@ int sip6xx_xdp(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	struct sip_fast_result fr;
+	/*
+	 * Verifier: zeroed, though count_fast() reads it only for a response.
+	 * clang keeps the fields in registers, spills them, and may reload the
+	 * spill slots before it tests the outcome; kernels before 6.3 (and 6.1
+	 * before its backport) refuse any read of a stack slot no path wrote,
+	 * "invalid read from stack R10 off=-112". Zeroing writes them on every path.
+	 */
+	struct sip_fast_result fr = {};
 	int outcome;
 
 	outcome = sip_fast_frame(data, data_end, &sip6xx_cfg, &fr);
@@ -394,7 +401,7 @@ int sip6xx_tc_slow(struct __sk_buff *skb)
 SEC("tc")
 int sip6xx_tc(struct __sk_buff *skb)
 {
-	struct sip_fast_result fr;
+	struct sip_fast_result fr = {}; /* Verifier: zeroed, as in sip6xx_xdp() */
 	__u32 len = skb->len;
 	void *data_end, *data;
 	int outcome;
