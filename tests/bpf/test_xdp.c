@@ -271,8 +271,12 @@ static void check_fixture(void **state)
 	read_counters(skel, &after);
 	free(frame);
 
-	if (len < FRAME_ETH_HLEN) {
-		/* bpf_test_init() refuses less than an Ethernet header: XDP never sees it. */
+	if (len < FRAME_ETH_HLEN && run.err) {
+		/*
+		 * Newer kernels' bpf_test_init() refuses less than an Ethernet header
+		 * and XDP never sees it; 5.10's runs the program on
+		 * it, which then counts it as the fixture says, below.
+		 */
 		assert_int_equal(run.err, -EINVAL);
 		expect_pkt_stats(&before, &after, -1, 0);
 		expect_resp_codes(&before, &after, -1);
@@ -758,7 +762,7 @@ int main(void)
 {
 	const struct fixture *fx;
 	struct CMUnitTest *tests;
-	size_t nr, i, n = 0;
+	size_t nr, i, n = 0, stride;
 	int cfg, failed;
 
 	libbpf_set_print(print_warnings);
@@ -773,12 +777,21 @@ int main(void)
 		return 1;
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_objects_load_as_root);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_ingress_ifindex_is_loopback);
+	/*
+	 * SIP6XX_CUT_STRIDE=N keeps every Nth truncation case (most of the
+	 * fixtures): the kernel matrix's guests run under TCG, where each
+	 * case costs about 100x what it costs here. Every other case always runs.
+	 */
+	stride = getenv("SIP6XX_CUT_STRIDE") ? strtoul(getenv("SIP6XX_CUT_STRIDE"), NULL, 10) : 1;
+	if (stride > 1)
+		printf("# SIP6XX_CUT_STRIDE=%zu: every %zuth truncation case\n", stride, stride);
 	for (i = 0; i < nr; i++)
-		tests[n++] = (struct CMUnitTest){
-			.name = fx[i].desc,
-			.test_func = check_fixture,
-			.initial_state = (void *)&fx[i],
-		};
+		if (stride <= 1 || !strstr(fx[i].desc, " cut to ") || i % stride == 0)
+			tests[n++] = (struct CMUnitTest){
+				.name = fx[i].desc,
+				.test_func = check_fixture,
+				.initial_state = (void *)&fx[i],
+			};
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_peers_key_per_source_and_code);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty_stage_counts_unparsed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
