@@ -46,46 +46,6 @@ send_mix() {
 		--rx-iface "$ia" --profile "$profile" --expect "$expect" "$@"
 }
 
-# check_expect EXPECT_FILE SCRAPE WHAT: one TAP line per expectation.
-check_expect() {
-	local expect=$1 scrape=$2 what=$3 kind series want got
-	while read -r kind series want; do
-		case $kind in
-		eq)
-			got=$(e2e_metric "$scrape" "$series")
-			check_eq "$want" "$got" "$what: $series"
-			;;
-		ge)
-			# The kernels in NS_A and NS_B add frames of their own (ARP and
-			# neighbour discovery, MLD, ICMP errors answering our frames),
-			# so non-SIP outcomes can only be bounded from below.
-			got=$(e2e_metric0 "$scrape" "$series")
-			[ "$got" != missing ] && [ "$got" -ge "$want" ]
-			ok $? "$what: $series >= $want (got $got)"
-			;;
-		zero)
-			got=$(e2e_metric0 "$scrape" "$series")
-			check_eq 0 "$got" "$what: $series is 0 or absent"
-			;;
-		sum)
-			got=$(e2e_metric_sum "$scrape" "$series")
-			check_eq "$want" "$got" "$what: $series (summed over labels)"
-			;;
-		esac
-	done <"$expect"
-}
-
-# wait_for_counts EXPECT_FILE SCRAPE: XDP on veth runs from NAPI, so the last
-# frames may land a moment after sendp() returns; wait (bounded) until the
-# sip_response count is what was sent, and leave that scrape in SCRAPE.
-wait_for_counts() {
-	local expect=$1 scrape=$2 series want
-	series=$(awk '$2 ~ /result="sip_response"/ { print $2 }' "$expect" | head -1)
-	want=$(awk '$2 ~ /result="sip_response"/ { print $3 }' "$expect" | head -1)
-	e2e_wait_metric "$NS_A" "$URL/metrics" "$scrape" "$series" "$want" 5 ||
-		e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
-}
-
 # check_stopped WHAT [SIG] IFACE...: exit 0 on SIGTERM (or SIG), no XDP left behind.
 check_stopped() {
 	local what=$1 sig=TERM ifc
@@ -122,8 +82,8 @@ test_native_full() {
 
 	send_mix full "$exp"
 	ok $? "native: the full mix was sent from $NS_B"
-	wait_for_counts "$exp" "$scrape"
-	check_expect "$exp" "$scrape" native
+	e2e_wait_for_counts "$NS_A" "$URL/metrics" "$exp" "$scrape"
+	e2e_check_expect "$exp" "$scrape" native
 
 	check_eq 65536 "$(e2e_metric_sum "$scrape" sip6xx_peers_capacity)" \
 		"native: peers_capacity is the default 65536"
@@ -175,8 +135,8 @@ test_port_filter() {
 	ok $? "port: exporter with --port 5060 serves metrics"
 	send_mix full "$exp" --filter-port 5060
 	ok $? "port: the full mix was sent"
-	wait_for_counts "$exp" "$scrape"
-	check_expect "$exp" "$scrape" "port 5060"
+	e2e_wait_for_counts "$NS_A" "$URL/metrics" "$exp" "$scrape"
+	e2e_check_expect "$exp" "$scrape" "port 5060"
 	check_stopped port "$IF_A"
 }
 
@@ -189,8 +149,8 @@ test_generic() {
 	check_eq xdpgeneric "$(e2e_xdp_mode "$NS_A" "$IF_A")" "generic: XDP attached to $IF_A in generic mode"
 	send_mix short "$exp"
 	ok $? "generic: the short mix was sent"
-	wait_for_counts "$exp" "$scrape"
-	check_expect "$exp" "$scrape" generic
+	e2e_wait_for_counts "$NS_A" "$URL/metrics" "$exp" "$scrape"
+	e2e_check_expect "$exp" "$scrape" generic
 	check_eq 1024 "$(e2e_metric_sum "$scrape" sip6xx_peers_capacity)" \
 		"generic: peers_capacity follows --max-peers 1024"
 	check_stopped generic INT "$IF_A"
@@ -204,10 +164,10 @@ test_max_peers() {
 	ok $? "max-peers: exporter with --max-peers 8 serves metrics"
 	send_mix many "$exp"
 	ok $? "max-peers: 607 from 20 responders sent"
-	wait_for_counts "$exp" "$scrape"
+	e2e_wait_for_counts "$NS_A" "$URL/metrics" "$exp" "$scrape"
 	# responses_total and packets_total do not depend on the map: exact.
 	grep -v -e '^sum ' -e 'sip6xx_global_failures_total' "$exp" >"$exp.bounded"
-	check_expect "$exp.bounded" "$scrape" max-peers
+	e2e_check_expect "$exp.bounded" "$scrape" max-peers
 	tracked=$(e2e_metric_sum "$scrape" sip6xx_peers_tracked)
 	[ "$tracked" -ge 1 ] && [ "$tracked" -le 8 ]
 	ok $? "max-peers: 1 <= peers_tracked <= 8 after 20 responders (got $tracked)"
@@ -240,14 +200,14 @@ test_auto_two_interfaces() {
 	ok $? "auto: short mix sent on $IF_B"
 	send_mix full "$exp2" "$IF_B2" "$IF_A2"
 	ok $? "auto: full mix sent on $IF_B2"
-	wait_for_counts "$exp1" "$scrape"
-	wait_for_counts "$exp2" "$scrape"
+	e2e_wait_for_counts "$NS_A" "$URL/metrics" "$exp1" "$scrape"
+	e2e_wait_for_counts "$NS_A" "$URL/metrics" "$exp2" "$scrape"
 	# Each expectation file names its own interface; the peers gauge is
 	# checked as the sum of both below, so drop the per-file sums.
 	grep -v '^sum ' "$exp1" >"$exp1.ifc"
 	grep -v '^sum ' "$exp2" >"$exp2.ifc"
-	check_expect "$exp1.ifc" "$scrape" "auto $IF_A"
-	check_expect "$exp2.ifc" "$scrape" "auto $IF_A2"
+	e2e_check_expect "$exp1.ifc" "$scrape" "auto $IF_A"
+	e2e_check_expect "$exp2.ifc" "$scrape" "auto $IF_A2"
 	check_eq $(($(awk '$1 == "sum" { print $3 }' "$exp1") + $(awk '$1 == "sum" { print $3 }' "$exp2"))) \
 		"$(e2e_metric_sum "$scrape" sip6xx_peers_tracked)" \
 		"auto: peers_tracked sums both interfaces' (source, code) pairs"

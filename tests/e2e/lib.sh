@@ -263,6 +263,48 @@ e2e_wait_metric() {
 	return 1
 }
 
+# e2e_check_expect EXPECT_FILE SCRAPE WHAT: one TAP line per line of a send_mix.py
+# expectation file (tap.sh must be sourced).
+e2e_check_expect() {
+	local expect=$1 scrape=$2 what=$3 kind series want got
+	while read -r kind series want; do
+		case $kind in
+		eq)
+			got=$(e2e_metric "$scrape" "$series")
+			check_eq "$want" "$got" "$what: $series"
+			;;
+		ge)
+			# The kernels in NS_A and NS_B add frames of their own (ARP and
+			# neighbour discovery, MLD, ICMP errors answering our frames),
+			# so non-SIP outcomes can only be bounded from below.
+			got=$(e2e_metric0 "$scrape" "$series")
+			[ "$got" != missing ] && [ "$got" -ge "$want" ]
+			ok $? "$what: $series >= $want (got $got)"
+			;;
+		zero)
+			got=$(e2e_metric0 "$scrape" "$series")
+			check_eq 0 "$got" "$what: $series is 0 or absent"
+			;;
+		sum)
+			got=$(e2e_metric_sum "$scrape" "$series")
+			check_eq "$want" "$got" "$what: $series (summed over labels)"
+			;;
+		esac
+	done <"$expect"
+}
+
+# e2e_wait_for_counts NS URL EXPECT_FILE SCRAPE [SECS]: XDP on veth runs from
+# NAPI, so the last frames may land a moment after sendp() returns; wait
+# (bounded, 5 s by default) until the sip_response count is what was sent,
+# and leave that scrape in SCRAPE.
+e2e_wait_for_counts() {
+	local ns=$1 url=$2 expect=$3 scrape=$4 secs=${5:-5} series want
+	series=$(awk '$2 ~ /result="sip_response"/ { print $2 }' "$expect" | head -1)
+	want=$(awk '$2 ~ /result="sip_response"/ { print $3 }' "$expect" | head -1)
+	e2e_wait_metric "$ns" "$url" "$scrape" "$series" "$want" "$secs" ||
+		e2e_scrape "$ns" "$url" "$scrape"
+}
+
 # e2e_xdp_attached NS IFACE: true while any XDP program sits on IFACE.
 e2e_xdp_attached() {
 	ip -n "$1" -d link show dev "$2" 2>/dev/null | grep -qE '(^| )(xdp|xdpgeneric|xdpdrv|xdpoffload|xdpmulti)( |/|$)|prog/xdp'
