@@ -62,7 +62,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test test-build bench demo fuzz clean install format format-check help
+.PHONY: all deps test test-build test-kernels bench demo fuzz clean install format format-check help
 
 all: $(OUTPUT)/sip6xx.bpf.o $(OUTPUT)/sip6xx.skel.h $(EXPORTER) $(TOP)
 
@@ -72,6 +72,9 @@ help:
 	@echo '            build/sip6xx-top'
 	@echo '  deps      install the Debian packages the project needs (scripts/deps.sh)'
 	@echo '  test      run every test (root: BPF, netns, sipp, promtool); ends "N passed, N failed"'
+	@echo '  test-kernels  root: boot Debian 11/12/13 kernels (5.10, 6.1, 6.12) under qemu and'
+	@echo '            run the BPF load, test_run suites, replays and a live attach in each'
+	@echo '            (make test runs it too); SIP6XX_KERNELS="5.10" picks kernels'
 	@echo '  demo      sipp UAC/UAS in two namespaces, exporter attached, print the scrape'
 	@echo '            and draw build/demo/rates.png (DEMO_PLOT=0: no chart)'
 	@echo '  bench     root: ns/packet, veth Mpps, tshark/tcpdump CPU, scrape cost, alert latency,'
@@ -174,6 +177,11 @@ test-build: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS) $(BENCH_TOOLS)
 test: deps
 	$(Q)$(MAKE) test-build
 	$(Q)BUILD=$(OUTPUT) tests/run.sh
+
+# The kernel matrix alone (tests/kernels/matrix.sh); make test runs it as one suite.
+test-kernels: deps
+	$(Q)$(MAKE) test-build
+	$(Q)BUILD=$(OUTPUT) tests/kernels/matrix.sh
 
 demo: deps
 	$(Q)$(MAKE) all

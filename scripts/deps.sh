@@ -24,6 +24,9 @@ pkgs=(
 	libcap2-bin util-linux strace systemd
 	# bench
 	gnuplot-nox hyperfine
+	# kernel matrix: Debian kernels booted under qemu with the host's root
+	# over 9p; a static busybox and the kernels' modules in an initramfs
+	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 )
 
 missing=()

@@ -19,6 +19,7 @@
 #   SIP6XX_GUEST_TIMEOUT=600          seconds a guest may take in all
 #   SIP6XX_DIFF_FRAMES=20000          test_diff's random frames in a guest
 #   SIP6XX_CUT_STRIDE=4               test_xdp runs every 4th truncation case
+#   SIP6XX_GUEST_JOBS=$(nproc)        guests booted at once
 #   SIP6XX_GUEST_STEPS="load ..."     the steps to run (all by default)
 #   SIP6XX_KEEP=1                     keep the guests' output directory
 set -u
@@ -32,6 +33,7 @@ KERNELS=${SIP6XX_KERNELS:-5.10 6.1 6.12}
 GUEST_SECS=${SIP6XX_GUEST_TIMEOUT:-600}
 DIFF_FRAMES=${SIP6XX_DIFF_FRAMES:-20000}
 CUT_STRIDE=${SIP6XX_CUT_STRIDE:-4}
+GUEST_JOBS=${SIP6XX_GUEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 PCAPS=../shared/pcaps
 # A few shared captures: plain IPv4, IPv6 fragments, ERSPAN and GTP-U tunnels, pcapng.
 REPLAYS=(sipnab/sip-proxy.pcap sngrep/ipv6frag.pcap heplify/history-d524943f/erspan_sip_ipv4_udp.pcapng
@@ -97,6 +99,9 @@ show_failures() { # show_failures DIR STEP: its failed lines, comments and error
 	tail -n 10 "$1/$2.err" 2>/dev/null | sed 's/^/#   stderr: /'
 }
 
+# Fetch and pack every kernel first, then boot them, GUEST_JOBS at a time:
+# under TCG each guest keeps one host CPU busy.
+READY=()
 for series in $KERNELS; do
 	if ! kfetch "$series"; then
 		echo "ok $((++TAP_N)) # SKIP kernel $series: $KF_WHY"
@@ -114,23 +119,45 @@ for series in $KERNELS; do
 		SIP6XX_CUT_STRIDE=$CUT_STRIDE
 		SIP6XX_GUEST_STEPS="$STEPS"
 	ENV
+	echo "$KF_VER ($KF_PKGVER)" >"$d/name"
 	if ! kinitrd "$KF_DIR" "$KF_VER" "$d/initrd.gz"; then
-		ok 1 "kernel $KF_VER: cannot pack its initramfs"
-		SUMMARY+=("kernel $KF_VER: FAILED: no initramfs")
+		ok 1 "kernel $(cat "$d/name"): cannot pack its initramfs"
+		SUMMARY+=("kernel $(cat "$d/name"): FAILED: no initramfs")
 		continue
 	fi
-	t0=$SECONDS
-	kboot "$KF_VMLINUZ" "$d/initrd.gz" "$d" "$GUEST_SECS"
-	rc=$?
-	secs=$((SECONDS - t0))
-	name="$KF_VER ($KF_PKGVER)"
+	echo "$KF_VER" >"$d/want_uname"
+	echo "$KF_VMLINUZ" >"$d/vmlinuz"
+	READY+=("$series")
+done
+
+# boot_one SERIES: one guest, its exit status and wall time into its directory.
+boot_one() {
+	local d=$T/$1 t0=$SECONDS
+	kboot "$(cat "$d/vmlinuz")" "$d/initrd.gz" "$d" "$GUEST_SECS"
+	echo $? >"$d/qemu.rc"
+	echo $((SECONDS - t0)) >"$d/wall.secs"
+}
+for series in "${READY[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$GUEST_JOBS" ]; do
+		wait -n
+	done
+	echo "# booting kernel $(cat "$T/$series/name")"
+	boot_one "$series" &
+done
+wait
+
+for series in "${READY[@]}"; do
+	d=$T/$series
+	rc=$(cat "$d/qemu.rc")
+	secs=$(cat "$d/wall.secs")
+	name=$(cat "$d/name")
 	if [ ! -e "$d/done" ]; then
 		why="did not finish"
-		[ $rc -eq 124 ] || [ $rc -eq 137 ] && why="killed at its ${GUEST_SECS} s timeout"
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="killed at its ${GUEST_SECS} s timeout"
 		ok 1 "kernel $name: the guest $why (qemu exit $rc); its console's last lines:"
 		tail -n 30 "$d/console.log" 2>/dev/null | sed 's/^/#   /'
 	fi
-	[ "$(cat "$d/uname" 2>/dev/null)" = "$KF_VER" ]
+	[ "$(cat "$d/uname" 2>/dev/null)" = "$(cat "$d/want_uname")" ]
 	ok $? "kernel $name: the guest ran that kernel (uname -r: $(cat "$d/uname" 2>/dev/null || echo none))"
 	line="kernel $name:"
 	for s in $STEPS; do

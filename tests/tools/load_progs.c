@@ -63,7 +63,8 @@ static int load_one(const char *path, int idx, char *log, const char **name, __u
 	err = libbpf_get_error(obj);
 	if (err)
 		return err;
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, obj)
+	{
 		bpf_program__set_autoload(prog, i == idx);
 		if (i++ == idx)
 			me = prog;
@@ -92,8 +93,7 @@ static int count_progs(const char *path)
 
 	if (libbpf_get_error(obj))
 		return -1;
-	bpf_object__for_each_program(prog, obj)
-		n++;
+	bpf_object__for_each_program(prog, obj) n++;
 	bpf_object__close(obj);
 	return n;
 }
@@ -109,8 +109,8 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	libbpf_set_print(quiet);
-	log = mmap(NULL, LOG_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
+	log = mmap(NULL, LOG_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (log == MAP_FAILED) {
 		perror("load_progs: mmap of the verifier log buffer");
 		return 1;
@@ -130,8 +130,8 @@ int main(int argc, char **argv)
 			err = load_one(argv[a], i, NULL, &name, &insns);
 			if (!err) {
 				loaded++;
-				printf("ok %d - %s: %s loads (%u instructions)\n", ++tap, argv[a], name,
-				       insns);
+				printf("ok %d - %s: %s loads (%u instructions)\n", ++tap, argv[a],
+				       name, insns);
 				free((void *)name);
 				continue;
 			}
