@@ -62,7 +62,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test test-build test-kernels bench demo fuzz clean install format format-check help
+.PHONY: all deps man test test-build test-kernels bench demo fuzz clean install format format-check help
 
 all: $(OUTPUT)/sip6xx.bpf.o $(OUTPUT)/sip6xx.skel.h $(EXPORTER) $(TOP)
 
@@ -81,7 +81,9 @@ help:
 	@echo '            each against a baseline in the same run; build/bench/report.md + PNGs'
 	@echo '  fuzz      run the libFuzzer harness for FUZZ_TIME seconds (default 3600)'
 	@echo '  format    clang-format every C source in place'
-	@echo '  install   install the exporter and sip6xx-top to $$(DESTDIR)$$(prefix)/bin'
+	@echo '  man       build/man/sip6xx_exporter.8 and sip6xx-top.8 (help2man, from --help)'
+	@echo '  install   install the exporter and sip6xx-top to $$(DESTDIR)$$(prefix)/bin, their'
+	@echo '            man pages to $$(DESTDIR)$$(prefix)/share/man/man8'
 	@echo '  clean     remove build/'
 	@echo 'V=1 prints full commands.'
 
@@ -172,7 +174,7 @@ $(BENCH_TOOLS): $(wildcard tests/bench/*.h)
 # The differential test wraps frames in tunnels with the fuzz seeds' helpers.
 $(OUTPUT)/tests/bpf/test_diff: tests/fuzz/tunnels.h
 
-test-build: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS) $(BENCH_TOOLS)
+test-build: all $(MAN_PAGES) $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS) $(BENCH_TOOLS)
 
 test: deps
 	$(Q)$(MAKE) test-build
@@ -204,9 +206,24 @@ format-check:
 	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h user/top/*.c user/top/*.h \
 		$(wildcard tests/*/*.c tests/*/*.h)
 
-install: $(EXPORTER) $(TOP)
+# Man pages: help2man turns each program's --help (the one list of its
+# options) and --version into section 8, with user/man/NAME.h2m's sections.
+MAN_PAGES := $(OUTPUT)/man/sip6xx_exporter.8 $(OUTPUT)/man/sip6xx-top.8
+
+$(OUTPUT)/man/%.8: $(OUTPUT)/% user/man/%.h2m
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)help2man --no-info --section=8 --include=user/man/$*.h2m \
+		--output=$@ $(OUTPUT)/$*
+
+man: $(MAN_PAGES)
+
+install: $(EXPORTER) $(TOP) $(MAN_PAGES)
 	$(Q)install -D -m 0755 $(EXPORTER) $(DESTDIR)$(prefix)/bin/sip6xx_exporter
 	$(Q)install -D -m 0755 $(TOP) $(DESTDIR)$(prefix)/bin/sip6xx-top
+	$(Q)install -D -m 0644 $(OUTPUT)/man/sip6xx_exporter.8 \
+		$(DESTDIR)$(prefix)/share/man/man8/sip6xx_exporter.8
+	$(Q)install -D -m 0644 $(OUTPUT)/man/sip6xx-top.8 $(DESTDIR)$(prefix)/share/man/man8/sip6xx-top.8
 
 clean:
 	$(call msg,CLEAN)

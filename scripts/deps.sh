@@ -10,6 +10,8 @@ pkgs=(
 	libmicrohttpd-dev libpcap-dev libcurl4-openssl-dev libcap-dev
 	# sip6xx-top (ncurses), and its test in a detached terminal
 	libncurses-dev tmux
+	# man pages from --help, and groff to check them
+	help2man groff-base man-db
 	# --web-config: YAML, bcrypt, TLS (libmicrohttpd's GnuTLS)
 	libyaml-dev libcrypt-dev libgnutls28-dev
 	# tests and demo
