@@ -35,28 +35,42 @@
  * exactly one outcome (up to PKT_UNPARSED); a tunnelled frame also counts
  * once in the PKT_DECAP_* entry of the tunnel it was taken out of.
  */
+#define SIP6XX_PKT_RESULTS(X)                                                                      \
+	X(PKT_NON_IP, non_ip)		  /* not IPv4/IPv6 after up to two VLAN tags */            \
+	X(PKT_NON_UDP, non_udp)		  /* IP, but the transport is not UDP */                   \
+	X(PKT_FRAGMENT, fragment)	  /* a non-first IP fragment: no status line in it */      \
+	X(PKT_TRUNCATED, truncated)	  /* the frame ends inside a header or the status line */  \
+	X(PKT_NOT_SIP, not_sip)		  /* UDP whose payload does not start like SIP */          \
+	X(PKT_SIP_REQUEST, sip_request)	  /* Method SP sip:/sips:/tel: URI */                      \
+	X(PKT_SIP_RESPONSE, sip_response) /* valid status line, code 100..699 */                   \
+	/* starts like SIP, but invalid; or a bad IP, UDP or tunnel header */                      \
+	X(PKT_MALFORMED, malformed)                                                                \
+	X(PKT_FILTERED_PORT, filtered_port) /* UDP, but neither port is in the --port filter */    \
+	/* needed the full walk, whose tail call failed: never expected */                         \
+	X(PKT_UNPARSED, unparsed)                                                                  \
+	X(PKT_DECAP_IPIP, decap_ipip)	    /* IPv4 in IPv4/IPv6 (protocol 4) */                   \
+	X(PKT_DECAP_IP6IP, decap_ip6ip)	    /* IPv6 in IPv4/IPv6 (protocol 41) */                  \
+	X(PKT_DECAP_GRE, decap_gre)	    /* IP in GRE */                                        \
+	X(PKT_DECAP_GRE_TEB, decap_gre_teb) /* Ethernet in GRE (transparent Ethernet bridging) */  \
+	X(PKT_DECAP_GRE_PPP, decap_gre_ppp) /* PPP in enhanced GRE (PPTP) */                       \
+	X(PKT_DECAP_ERSPAN2, decap_erspan2) /* ERSPAN type I or II */                              \
+	X(PKT_DECAP_ERSPAN3, decap_erspan3) /* ERSPAN type III */                                  \
+	X(PKT_DECAP_VXLAN, decap_vxlan)	    /* VXLAN, UDP port 4789 */                             \
+	X(PKT_DECAP_GTPU, decap_gtpu)	    /* GTP-U (GTPv1 G-PDU), UDP port 2152 */
+
+/*
+ * The enum and user space's result label names come from one list,
+ * SIP6XX_PKT_RESULTS above: X(ENUM, label) in the kernel's order. (clang-format
+ * would take the list's expansion for an unfinished statement.)
+ */
+/* clang-format off */
 enum pkt_result {
-	PKT_NON_IP = 0,	   /* not IPv4/IPv6 after up to two VLAN tags */
-	PKT_NON_UDP,	   /* IP, but the transport is not UDP */
-	PKT_FRAGMENT,	   /* a non-first IP fragment: no status line in it */
-	PKT_TRUNCATED,	   /* the frame ends inside a header or the status line */
-	PKT_NOT_SIP,	   /* UDP whose payload does not start like SIP */
-	PKT_SIP_REQUEST,   /* Method SP sip:/sips:/tel: URI */
-	PKT_SIP_RESPONSE,  /* valid status line, code 100..699 */
-	PKT_MALFORMED,	   /* starts like SIP, but invalid; or a bad IP, UDP or tunnel header */
-	PKT_FILTERED_PORT, /* UDP, but neither port is in the --port filter */
-	PKT_UNPARSED,	   /* needed the full walk, whose tail call failed: never expected */
-	PKT_DECAP_IPIP,	   /* IPv4 in IPv4/IPv6 (protocol 4) */
-	PKT_DECAP_IP6IP,   /* IPv6 in IPv4/IPv6 (protocol 41) */
-	PKT_DECAP_GRE,	   /* IP in GRE */
-	PKT_DECAP_GRE_TEB, /* Ethernet in GRE (transparent Ethernet bridging) */
-	PKT_DECAP_GRE_PPP, /* PPP in enhanced GRE (PPTP) */
-	PKT_DECAP_ERSPAN2, /* ERSPAN type I or II */
-	PKT_DECAP_ERSPAN3, /* ERSPAN type III */
-	PKT_DECAP_VXLAN,   /* VXLAN, UDP port 4789 */
-	PKT_DECAP_GTPU,	   /* GTP-U (GTPv1 G-PDU), UDP port 2152 */
+#define SIP6XX_PKT_ENUM(e, name) e,
+	SIP6XX_PKT_RESULTS(SIP6XX_PKT_ENUM)
+#undef SIP6XX_PKT_ENUM
 	PKT_RESULT_MAX,
 };
+/* clang-format on */
 
 #define PKT_OUTCOME_MAX	  PKT_DECAP_IPIP /* outcomes are below this, decapsulations from it */
 /* pkt_stats holds one enum pkt_result block per direction. */

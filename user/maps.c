@@ -15,26 +15,11 @@
 #define ENOTSUPP 524 /* kernel-internal, yet bpf() returns it for missing batch ops */
 #endif
 
+/* The result label of each enum pkt_result, from the contract's one list. */
 static const char *const result_names[PKT_RESULT_MAX] = {
-	[PKT_NON_IP] = "non_ip",
-	[PKT_NON_UDP] = "non_udp",
-	[PKT_FRAGMENT] = "fragment",
-	[PKT_TRUNCATED] = "truncated",
-	[PKT_NOT_SIP] = "not_sip",
-	[PKT_SIP_REQUEST] = "sip_request",
-	[PKT_SIP_RESPONSE] = "sip_response",
-	[PKT_MALFORMED] = "malformed",
-	[PKT_FILTERED_PORT] = "filtered_port",
-	[PKT_UNPARSED] = "unparsed",
-	[PKT_DECAP_IPIP] = "decap_ipip",
-	[PKT_DECAP_IP6IP] = "decap_ip6ip",
-	[PKT_DECAP_GRE] = "decap_gre",
-	[PKT_DECAP_GRE_TEB] = "decap_gre_teb",
-	[PKT_DECAP_GRE_PPP] = "decap_gre_ppp",
-	[PKT_DECAP_ERSPAN2] = "decap_erspan2",
-	[PKT_DECAP_ERSPAN3] = "decap_erspan3",
-	[PKT_DECAP_VXLAN] = "decap_vxlan",
-	[PKT_DECAP_GTPU] = "decap_gtpu",
+#define RESULT_NAME(e, name) [e] = #name,
+	SIP6XX_PKT_RESULTS(RESULT_NAME)
+#undef RESULT_NAME
 };
 
 const char *pkt_result_name(unsigned int result)
