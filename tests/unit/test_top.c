@@ -11,10 +11,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <getopt.h>
 #include <cmocka.h>
 
+#include "log.h"
 #include "prom_text.h"
 #include "spark.h"
+#include "top_cli.h"
 #include "top_counts.h"
 #include "top_scrape.h"
 
@@ -198,6 +202,30 @@ static void test_spark_levels_and_alignment(void **state)
 	assert_string_equal("   ", out); /* no scale: blank, not a division by zero */
 }
 
+/* Messages of the shared library code (map readers, pins) name sip6xx-top, not the exporter. */
+static void test_library_messages_name_top(void **state)
+{
+	char *argv[] = { "sip6xx-top", "--delay", "2", NULL };
+	char line[256] = "";
+	struct top_opts o;
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO);
+
+	assert_non_null(tmp);
+	optind = 0;
+	top_cli_parse(3, argv, &o);
+	fflush(stderr);
+	dup2(fileno(tmp), STDERR_FILENO);
+	pr_err("map peers: reading failed\n");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	assert_non_null(fgets(line, sizeof(line), tmp));
+	fclose(tmp);
+	assert_string_equal("sip6xx-top: error: map peers: reading failed\n", line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_scrape_interface_filter),
 		cmocka_unit_test(test_rates_sort_and_reset),
 		cmocka_unit_test(test_spark_levels_and_alignment),
+		cmocka_unit_test(test_library_messages_name_top),
 	};
 
 	return cmocka_run_group_tests_name("sip6xx-top", tests, NULL, NULL) ? 1 : 0;
