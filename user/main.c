@@ -124,7 +124,7 @@ static int run_replay(const struct options *o)
 	struct sip6xx *skel;
 	struct strbuf sb;
 	char ctx[PATH_MAX + 16];
-	int err;
+	int err, rendered = 0;
 
 	if (fold_config_init(&fold, &o->fold))
 		return 1;
@@ -136,10 +136,10 @@ static int run_replay(const struct options *o)
 		return 1;
 	}
 	err = replay_file(o->replay, loader_prog_fd(skel), &sum);
-	if (!err) {
+	if (err >= 0) { /* 0, or REPLAY_TRUNCATED: the complete records still count */
 		sb_init(&sb);
-		err = render_metrics(o->format, &ifc, &skel, 1, NULL, &sb);
-		if (!err)
+		rendered = render_metrics(o->format, &ifc, &skel, 1, NULL, &sb);
+		if (!rendered)
 			fwrite(sb.buf, 1, sb.len, stdout);
 		sb_free(&sb);
 		pr_info("replay %s: %llu frames, %llu given an Ethernet header, %llu clipped\n",
@@ -148,7 +148,9 @@ static int run_replay(const struct options *o)
 	}
 	loader_destroy(skel);
 	fold_config_free(&fold);
-	return err ? 1 : 0;
+	if (err < 0 || rendered)
+		return 1;
+	return err == REPLAY_TRUNCATED ? REPLAY_EXIT_TRUNCATED : 0;
 }
 
 static int open_signal_fd(void)
