@@ -10,7 +10,8 @@
 #   (one big-endian) counts exactly as en10mb.pcap, and the records of an
 #   unsupported interface are counted by link type in a warning; a pcapng of
 #   only unsupported records is refused by name, as a pcap is;
-# - "--replay -" reads stdin, a pipe included.
+# - "--replay -" reads stdin, a pipe included;
+# - options with no meaning for --replay are refused (exit 2), not ignored.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
@@ -100,5 +101,17 @@ check_eq 1 "$RC" "wlan.pcapng (802.11 only): exit 1"
 check_eq 0 "$(wc -c <"$T/wlan_ng.out")" "wlan.pcapng: prints no metrics"
 grep -q "error: .*wlan.pcapng: link type IEEE802_11 (105) is not supported" "$T/wlan_ng.err"
 ok $? "wlan.pcapng: the error names the link type, as for a pcap"
+
+# ---- options --replay has no use for ------------------------------------------------
+for opt in "--listen 127.0.0.1:19080" "--pin-path /sys/fs/bpf/sip6xx" "--direction both" \
+	"--mode native" "--alert-codes 607" "--alert-window 2s" \
+	"--alertmanager-url http://127.0.0.1:9093" "--alert-instance x"; do
+	# shellcheck disable=SC2086 # "OPTION VALUE", split on purpose
+	replay refused "$T/en10mb.pcap" $opt
+	check_eq 2 "$RC" "--replay with $opt: exit 2"
+	grep -q "^sip6xx_exporter: error: ${opt%% *} has no meaning with --replay" "$T/refused.err"
+	ok $? "--replay with $opt: one line naming ${opt%% *} $(head -c 200 "$T/refused.err")"
+	check_eq 0 "$(wc -c <"$T/refused.out")" "--replay with $opt: nothing on stdout"
+done
 
 tap_done
