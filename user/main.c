@@ -156,6 +156,7 @@ static int run_replay(const struct options *o)
 static int open_signal_fd(void)
 {
 	sigset_t mask;
+	int fd;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -165,7 +166,8 @@ static int open_signal_fd(void)
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
 }
 
 static void exporter_cleanup(struct exporter *ex)
@@ -312,7 +314,7 @@ static int run_exporter(const struct options *o)
 	ex.signal_fd = open_signal_fd();
 	if (ex.signal_fd < 0) {
 		pr_err("signalfd: %s\n", strerror(-ex.signal_fd));
-		return 1;
+		goto out; /* frees the --peers table too */
 	}
 	ex.follow_fd = open_follow_fd();
 	if (ex.follow_fd < 0) {
@@ -341,6 +343,9 @@ static int run_exporter(const struct options *o)
 		goto out;
 	/* Loaded, attached, pinned and bound: what follows needs far less. */
 	if (privs_drop(&privs, &needs))
+		goto out;
+	/* SIGHUP re-reads --peers as --user: say now, not at the first SIGHUP, if it cannot. */
+	if (fold_config_check_readable(&ex.fold))
 		goto out;
 	pr_info("serving metrics on %s/metrics\n", o->listen);
 	ret = event_loop(&ex);

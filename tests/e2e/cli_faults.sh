@@ -7,6 +7,11 @@
 # - --help's usage lines show --detach, and --help names every long option;
 # - --max-peers states the kernel memory the map takes (checked against the
 #   kernel's own memlock of such a map), and above 1 GiB needs --force-max-peers;
+# - native XDP refused at MTU 9000: the message says what to do, and doing it
+#   works;
+# - a --peers file the --user cannot read stops the start, not the first SIGHUP;
+# - a signalfd failure at start leaks nothing (valgrind, the failure injected
+#   with strace).
 # Everything runs in a test namespace or on a replay; nothing touches the root
 # namespace's interfaces.
 set -u
@@ -21,7 +26,7 @@ IF_B=vethB
 
 e2e_require_root
 e2e_require_exporter "$EXPORTER"
-for tool in bpftool; do
+for tool in valgrind strace bpftool; do
 	command -v "$tool" >/dev/null || e2e_die "$tool is missing (scripts/deps.sh installs it)"
 done
 "$E2E_PYTHON" -c 'import scapy' 2>/dev/null || e2e_die "$E2E_PYTHON lacks scapy (python3-scapy)"
@@ -97,6 +102,56 @@ if [ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "$kmin" -ge 6 ]; }; then
 else
 	echo "# kernel $(uname -r) reports no exact memlock (before 6.6): $kernel against $stated"
 fi
+
+# ---- starting in the namespace -----------------------------------------------------------
+# MTU 9000: veth refuses native XDP above about 3.5 KiB (its peer's MTU counts).
+ip -n "$NS_A" link set "$IF_A" mtu 9000 && ip -n "$NS_B" link set "$IF_B" mtu 9000
+ok $? "MTU 9000 on $IF_A and $IF_B"
+run ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --mode native --listen 127.0.0.1:19090
+check_eq 1 "$RC" "MTU 9000, --mode native: exit 1"
+grep -qF "'ip link set dev $IF_A mtu 1500'" "$ERR" && grep -qF -- "--mode generic" "$ERR"
+ok $? "MTU 9000, --mode native: the error says to lower the MTU or use --mode generic $(head -c 300 "$ERR")"
+e2e_start_exporter mtu-auto "$NS_A" http://127.0.0.1:19091/metrics \
+	"$EXPORTER" -i "$IF_A" --listen 127.0.0.1:19091
+ok $? "MTU 9000, --mode auto: runs"
+grep -q "warning: $IF_A: native XDP is not available.*falling back to generic.*'ip link set dev $IF_A mtu 1500'.*--mode generic" \
+	"$E2E_EXP_ERR"
+ok $? "MTU 9000, --mode auto: the fallback warning says what to do $(head -c 400 "$E2E_EXP_ERR")"
+e2e_check_exporter_stops "MTU 9000, --mode auto"
+# Do what it says, on both ends of the veth.
+ip -n "$NS_A" link set dev "$IF_A" mtu 1500 && ip -n "$NS_B" link set dev "$IF_B" mtu 1500
+e2e_start_exporter mtu-native "$NS_A" http://127.0.0.1:19092/metrics \
+	"$EXPORTER" -i "$IF_A" --mode native --listen 127.0.0.1:19092
+ok $? "MTU 1500 as told: --mode native attaches"
+check_eq xdp "$(e2e_xdp_mode "$NS_A" "$IF_A")" "MTU 1500 as told: the program runs in native mode (ip: xdp)"
+e2e_check_exporter_stops "MTU 1500, --mode native"
+
+# --peers readable by root but not by the --user the exporter becomes (nobody).
+printf '198.18.0.0/15 lab\n' >"$T/peers.txt"
+chmod 0600 "$T/peers.txt"
+run ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen 127.0.0.1:19093 --peers "$T/peers.txt"
+check_eq 1 "$RC" "--peers unreadable by --user: the start fails (exit 1), not a later SIGHUP"
+grep -q "error: --peers $T/peers.txt: the exporter now runs as uid 65534 and cannot read it" "$ERR"
+ok $? "--peers unreadable by --user: the error names the file and the user $(grep error "$ERR" | head -c 300)"
+e2e_xdp_attached "$NS_A" "$IF_A"
+ok $((!$?)) "--peers unreadable by --user: nothing left attached on $IF_A"
+chmod 0644 "$T/peers.txt"
+chmod 0755 "$T"
+e2e_start_exporter peers-ok "$NS_A" http://127.0.0.1:19094/metrics \
+	"$EXPORTER" -i "$IF_A" --listen 127.0.0.1:19094 --peers "$T/peers.txt"
+ok $? "--peers readable by --user: the exporter runs"
+e2e_check_exporter_stops "--peers readable"
+
+# signalfd fails (injected): the --peers table is freed on the way out.
+run ip netns exec "$NS_A" strace -f -o /dev/null -e trace=signalfd4 \
+	-e inject=signalfd4:error=EMFILE valgrind -q --leak-check=full \
+	--errors-for-leak-kinds=definite --error-exitcode=9 \
+	"$EXPORTER" -i "$IF_A" --listen 127.0.0.1:19095 --peers "$T/peers.txt"
+check_eq 1 "$RC" "signalfd fails: exit 1 (9 is valgrind's: memory lost)"
+grep -q "error: signalfd: Too many open files" "$ERR"
+ok $? "signalfd fails: the error says why $(grep -m1 error "$ERR")"
+grep -q "definitely lost" "$ERR"
+ok $((!$?)) "signalfd fails: nothing definitely lost $(grep -m1 -A3 'definitely lost' "$ERR" | tr '\n' '|')"
 
 e2e_cleanup
 tap_done
