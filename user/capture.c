@@ -66,24 +66,20 @@ static int counted_close(void *cookie)
 }
 
 /*
- * The input, through a counting cookie. Unbuffered, so that what the cookie
- * counted is what the reader consumed: the offset of a cut is exact.
+ * @in, through a counting cookie. Unbuffered, so that what the cookie counted
+ * is what the reader consumed: the offset of a cut is exact.
  */
-static int open_counted(struct capture *c, const char *path)
+static int open_counted(struct capture *c, FILE *in)
 {
 	struct counted_input *ci = calloc(1, sizeof(*ci));
 	cookie_io_functions_t io = { .read = counted_read, .close = counted_close };
-	int err;
 
-	if (!ci)
+	if (!ci) {
+		if (in != stdin)
+			fclose(in);
 		return -ENOMEM;
-	ci->in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!ci->in) {
-		err = -errno;
-		free(ci);
-		pr_err("replay: %s: %s\n", path, strerror(-err));
-		return err;
 	}
+	ci->in = in;
 	ci->head_len = fread(ci->head, 1, sizeof(ci->head), ci->in);
 	c->fp = fopencookie(ci, "rb", io);
 	if (!c->fp) {
@@ -121,22 +117,37 @@ static int open_pcap(struct capture *c)
 	return 0;
 }
 
-int capture_open(struct capture *c, const char *path)
+int capture_fopen(struct capture *c, FILE *in, const char *name)
 {
 	static const __u8 shb[4] = { 0x0A, 0x0D, 0x0D, 0x0A };
 	int err;
 
 	memset(c, 0, sizeof(*c));
-	c->name = strcmp(path, "-") ? path : "stdin";
-	err = open_counted(c, path);
-	if (err)
+	c->name = name;
+	err = open_counted(c, in);
+	if (err) {
+		pr_err("replay: %s: %s\n", name, strerror(-err));
 		return err;
+	}
 	if (c->in->head_len == sizeof(shb) && !memcmp(c->in->head, shb, sizeof(shb)))
 		return 0; /* pcapng: walked here */
 	err = open_pcap(c);
 	if (err)
 		capture_close(c);
 	return err;
+}
+
+int capture_open(struct capture *c, const char *path)
+{
+	FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	int err;
+
+	if (!in) {
+		err = -errno;
+		pr_err("replay: %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	return capture_fopen(c, in, in == stdin ? "stdin" : path);
 }
 
 __u64 capture_offset(const struct capture *c)

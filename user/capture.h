@@ -47,6 +47,8 @@ enum capture_status {
 
 /* Opens @path ("-": stdin); 0, or -errno after logging the file and why. */
 int capture_open(struct capture *c, const char *path);
+/* The same for an open stream, named @name in messages; takes @in (closed unless stdin). */
+int capture_fopen(struct capture *c, FILE *in, const char *name);
 /* The next record; enum capture_status, or -errno after logging the file, record and why. */
 int capture_next(struct capture *c, __u64 record, struct pcap_pkthdr **hdr, const __u8 **data,
 		 int *linktype);
