@@ -24,6 +24,8 @@ pkgs=(
 	# privilege test: capsh (capability names), setpriv, strace (the system calls
 	# a run makes), systemd-analyze (verify the unit; no systemd needs to run)
 	libcap2-bin util-linux strace systemd
+	# leak check of a failed start (tests/e2e/cli_faults.sh)
+	valgrind
 	# bench
 	gnuplot-nox hyperfine
 	# kernel matrix: Debian kernels booted under qemu with the host's root

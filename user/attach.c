@@ -9,8 +9,12 @@
  * CAP_NET_ADMIN. So only TC egress makes the exporter keep CAP_NET_ADMIN.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -49,16 +53,53 @@ static int link_create(struct iface *ifc, int prog_fd, enum attach_mode mode)
 	return 0;
 }
 
+/* The interface's MTU, or 0 when it cannot be read. */
+static int iface_mtu(const char *name)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), mtu = 0;
+
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (!ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
+/*
+ * What to do when native XDP fails at a jumbo MTU: a program without
+ * multi-buffer support needs each frame in one page, so drivers refuse it
+ * above about 3,500 bytes (veth with ERANGE, checking its peer's MTU; most
+ * others with EINVAL). Empty when the MTU is not the likely cause.
+ */
+static void mtu_hint(const struct iface *ifc, int err, char *buf, size_t len)
+{
+	int mtu = iface_mtu(ifc->name);
+
+	buf[0] = '\0';
+	if (err != -ERANGE && !(err == -EINVAL && mtu > 1500))
+		return;
+	snprintf(buf, len,
+		 "; the MTU (%d on %s; a veth's peer counts too) is likely above what native XDP "
+		 "takes without multi-buffer: for native XDP lower it, e.g. 'ip link set dev %s "
+		 "mtu 1500' (and on the peer), or pass --mode generic to run generic XDP",
+		 mtu, ifc->name, ifc->name);
+}
+
 /* Native first; where the driver cannot, generic with a warning naming the interface. */
 static int link_auto(struct iface *ifc, int prog_fd, enum attach_mode mode)
 {
 	int err = link_create(ifc, prog_fd, mode);
+	char hint[320];
 
 	if (mode != ATTACH_AUTO || !err || err == -EBUSY || err == -EEXIST)
 		return err;
+	mtu_hint(ifc, err, hint, sizeof(hint));
 	pr_warn("%s: native XDP is not available (%s); falling back to generic XDP, which "
-		"costs more per packet\n",
-		ifc->name, strerror(-err));
+		"costs more per packet%s\n",
+		ifc->name, strerror(-err), hint);
 	return link_create(ifc, prog_fd, ATTACH_GENERIC);
 }
 
@@ -162,7 +203,13 @@ static void explain_busy(const struct iface *ifc)
 
 static void explain_attach_error(const struct iface *ifc, int err)
 {
-	if (err == -EBUSY || err == -EEXIST) {
+	char hint[320];
+
+	mtu_hint(ifc, err, hint, sizeof(hint));
+	if (hint[0] && !strcmp(ifc->mode_name, "native")) {
+		pr_err("%s: attaching XDP in native mode failed: %s%s\n", ifc->name, strerror(-err),
+		       hint);
+	} else if (err == -EBUSY || err == -EEXIST) {
 		explain_busy(ifc);
 	} else if (err == -EOPNOTSUPP) {
 		pr_err("%s: the driver does not support %s XDP; try --mode generic or --mode "

@@ -4,17 +4,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "cli_common.h"
 #include "log.h"
+#include "peers_memory.h"
 
 #define MAX_PEERS_LIMIT (1U << 24)
 #define DEFAULT_LISTEN	":10060"
 
 static const char usage_text[] =
 	"Usage: sip6xx_exporter -i IFACE [-i IFACE ...] [OPTIONS]\n"
-	"       sip6xx_exporter --replay FILE [--format prometheus|json] [--port N ...]\n"
+	"       sip6xx_exporter --detach -i IFACE [-i IFACE ...] --pin-path DIR\n"
+	"       sip6xx_exporter --replay FILE|- [--format prometheus|json] [--port N ...]\n"
 	"\n"
 	"Counts SIP responses, and 6xx global failures per source, with XDP, and serves\n"
 	"them as Prometheus metrics on /metrics.\n"
@@ -37,7 +40,9 @@ static const char usage_text[] =
 	"                         down, and a restart continues the counters (default: none)\n"
 	"      --detach           with -i and --pin-path: remove the pinned programs and maps\n"
 	"      --max-peers N      capacity of the per-source 6xx map, per interface\n"
-	"                         (default: 65536; 1..16777216); least recently used is evicted\n"
+	"                         (default: 65536; 1..16777216); least recently used is evicted.\n"
+	"                         It is allocated whole at load: 96 + 8 bytes per CPU per entry\n"
+	"      --force-max-peers  allow a --max-peers above 1 GiB over all interfaces\n"
 	"      --top N            per interface, direction and code, export the N sources\n"
 	"                         with the most 6xx since they entered the map, and sum the\n"
 	"                         rest into source=\"other\" (default: 0: every source)\n"
@@ -46,8 +51,10 @@ static const char usage_text[] =
 	"                         the peer label; SIGHUP re-reads FILE (default: none)\n"
 	"      --peers-unmatched WHAT  sources no prefix names: keep (peer=\"\") or other\n"
 	"                         (summed into source=\"other\",peer=\"other\") (default: keep)\n"
-	"      --replay FILE      run a pcap or pcapng file through the XDP program with\n"
-	"                         BPF_PROG_TEST_RUN, print the metrics and exit\n"
+	"      --replay FILE      run a pcap or pcapng file (- for stdin) through the XDP\n"
+	"                         program with BPF_PROG_TEST_RUN, print the metrics and exit;\n"
+	"                         --listen, --mode, --direction, --pin-path and the alert\n"
+	"                         options have no meaning there and are refused\n"
 	"      --format FMT       --replay output: prometheus or json (default: prometheus)\n"
 	"      --log-level LEVEL  error, warn, info or debug (default: info); logs go to stderr\n"
 	"      --log-format FMT   text or json (default: text)\n"
@@ -73,10 +80,12 @@ static const char usage_text[] =
 	"      --alert-instance NAME   instance label of those alerts (default: HOSTNAME:PORT)\n"
 	"  DUR is a number with ms, s, m or h (bare numbers are seconds).\n"
 	"\n"
-	"Exit status: 0 clean stop (SIGINT/SIGTERM detach), 1 runtime failure, 2 bad usage.\n";
+	"Exit status: 0 clean stop (SIGINT/SIGTERM detach), 1 runtime failure, 2 bad usage,\n"
+	"3 --replay of a capture cut short: the complete records are counted and printed.\n";
 
 enum long_only_opts {
 	OPT_MAX_PEERS = 0x100,
+	OPT_FORCE_MAX_PEERS,
 	OPT_TOP,
 	OPT_PEERS,
 	OPT_PEERS_UNMATCHED,
@@ -106,6 +115,7 @@ static const struct option long_opts[] = {
 	{ "web-config", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "port", required_argument, NULL, 'p' },
 	{ "max-peers", required_argument, NULL, OPT_MAX_PEERS },
+	{ "force-max-peers", no_argument, NULL, OPT_FORCE_MAX_PEERS },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "peers", required_argument, NULL, OPT_PEERS },
 	{ "peers-unmatched", required_argument, NULL, OPT_PEERS_UNMATCHED },
@@ -224,6 +234,10 @@ static void add_interface(struct options *o, const char *name)
 {
 	int i;
 
+	/* "-i --top 5": getopt took the next option as the name. */
+	if (name[0] == '-')
+		usage_error("-i needs an interface name, not the option '%s' (-i IFACE %s ...)",
+			    name, name);
 	if (!*name || strlen(name) >= IF_NAMESIZE)
 		usage_error("-i '%s' is not a valid interface name", name);
 	for (i = 0; i < o->nr_ifaces; i++)
@@ -237,9 +251,13 @@ static void add_interface(struct options *o, const char *name)
 static void add_port(struct options *o, const char *val)
 {
 	unsigned long port;
+	int i;
 
 	if (!parse_uint(val, 1, 65535, &port))
 		usage_error("--port '%s' is not a port number (1..65535)", val);
+	for (i = 0; i < o->lopts.nr_ports; i++)
+		if (o->lopts.ports[i] == port)
+			usage_error("--port %lu is given twice", port);
 	if (o->lopts.nr_ports == SIP6XX_MAX_PORTS)
 		usage_error("--port %s: at most %d ports", val, SIP6XX_MAX_PORTS);
 	o->lopts.ports[o->lopts.nr_ports++] = port;
@@ -259,6 +277,30 @@ static void add_am_url(struct alerting_opts *a, const char *url)
 	a->am_urls[a->nr_am_urls++] = url;
 }
 
+/*
+ * The peers map is allocated whole at load, per interface: say what
+ * --max-peers costs, and refuse more than PEERS_MEMORY_LIMIT unless forced.
+ */
+static void check_peers_memory(const struct options *o, bool force)
+{
+	int cpus = libbpf_num_possible_cpus(), maps = o->replay || !o->nr_ifaces ? 1 : o->nr_ifaces;
+	__u64 one, all;
+
+	if (cpus < 1) /* unknown: the estimate is for one CPU */
+		cpus = 1;
+	one = peers_map_bytes(o->lopts.max_peers, cpus);
+	all = one * maps;
+	if (all > PEERS_MEMORY_LIMIT && !force)
+		usage_error("--max-peers %u takes about %.1f MiB of kernel memory per interface "
+			    "(%.1f MiB for %d), more than the %llu MiB limit: give a smaller "
+			    "--max-peers, or add --force-max-peers if the memory is there",
+			    o->lopts.max_peers, one / 1048576.0, all / 1048576.0, maps,
+			    PEERS_MEMORY_LIMIT >> 20);
+	pr_info("--max-peers %u: the peers map takes about %.1f MiB (%llu bytes) of kernel "
+		"memory per interface on %d CPUs, allocated at load\n",
+		o->lopts.max_peers, one / 1048576.0, (unsigned long long)one, cpus);
+}
+
 void cli_parse(int argc, char **argv, struct options *o)
 {
 	static const char *const modes[] = { "auto", "native", "generic" };
@@ -266,7 +308,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 	static const char *const levels[] = { "error", "warn", "info", "debug" };
 	static const char *const log_formats[] = { "text", "json" };
 	static const char *const unmatched[] = { "keep", "other" };
-	bool unmatched_given = false;
+	bool unmatched_given = false, max_peers_given = false, force_max_peers = false;
+	const char *live_only = NULL; /* an option --replay has no use for */
 	/* Index + 1 is the DIR_BIT() mask: ingress 1, egress 2, both 3. */
 	static const char *const directions[] = { "ingress", "egress", "both" };
 	unsigned long n;
@@ -285,9 +328,11 @@ void cli_parse(int argc, char **argv, struct options *o)
 			add_interface(o, optarg);
 			break;
 		case 'm':
+			live_only = "--mode";
 			o->mode = pick("--mode", optarg, modes, 3);
 			break;
 		case 'l':
+			live_only = "--listen";
 			o->listen = optarg;
 			break;
 		case OPT_WEB_CONFIG:
@@ -303,6 +348,10 @@ void cli_parse(int argc, char **argv, struct options *o)
 				usage_error("--max-peers '%s' is not a number in 1..%u", optarg,
 					    MAX_PEERS_LIMIT);
 			o->lopts.max_peers = n;
+			max_peers_given = true;
+			break;
+		case OPT_FORCE_MAX_PEERS:
+			force_max_peers = true;
 			break;
 		case OPT_TOP:
 			if (!parse_uint(optarg, 0, MAX_PEERS_LIMIT, &n))
@@ -333,9 +382,11 @@ void cli_parse(int argc, char **argv, struct options *o)
 			log_set_json(pick("--log-format", optarg, log_formats, 2));
 			break;
 		case 'd':
+			live_only = "--direction";
 			o->lopts.dirs = pick("--direction", optarg, directions, 3) + 1;
 			break;
 		case OPT_PIN_PATH:
+			live_only = "--pin-path";
 			if (optarg[0] != '/')
 				usage_error("--pin-path '%s' must be an absolute path", optarg);
 			o->lopts.pin_path = optarg;
@@ -344,30 +395,39 @@ void cli_parse(int argc, char **argv, struct options *o)
 			o->detach = true;
 			break;
 		case OPT_ALERT_CODES:
+			live_only = "--alert-codes";
 			parse_alert_codes(&o->alert, optarg);
 			break;
 		case OPT_ALERT_INTERVAL:
+			live_only = "--alert-interval";
 			o->alert.params.interval_ms = parse_duration_ms("--alert-interval", optarg);
 			break;
 		case OPT_ALERT_WINDOW:
+			live_only = "--alert-window";
 			o->alert.params.window_ms = parse_duration_ms("--alert-window", optarg);
 			break;
 		case OPT_ALERT_BASELINE:
+			live_only = "--alert-baseline";
 			o->alert.params.baseline_ms = parse_duration_ms("--alert-baseline", optarg);
 			break;
 		case OPT_ALERT_RESOLVE:
+			live_only = "--alert-resolve";
 			o->alert.params.resolve_ms = parse_duration_ms("--alert-resolve", optarg);
 			break;
 		case OPT_ALERT_MIN_RATE:
+			live_only = "--alert-min-rate";
 			o->alert.params.min_rate = parse_positive("--alert-min-rate", optarg);
 			break;
 		case OPT_ALERT_FACTOR:
+			live_only = "--alert-factor";
 			o->alert.params.factor = parse_positive("--alert-factor", optarg);
 			break;
 		case OPT_AM_URL:
+			live_only = "--alertmanager-url";
 			add_am_url(&o->alert, optarg);
 			break;
 		case OPT_ALERT_INSTANCE:
+			live_only = "--alert-instance";
 			o->alert.instance = optarg;
 			break;
 		case OPT_USER:
@@ -384,6 +444,10 @@ void cli_parse(int argc, char **argv, struct options *o)
 		usage_error("--detach needs -i IFACE and the --pin-path the exporter ran with");
 	if (o->replay && o->nr_ifaces)
 		usage_error("--replay reads a file; it takes no -i");
+	if (o->replay && live_only)
+		usage_error("%s has no meaning with --replay, which serves no HTTP, attaches and "
+			    "pins nothing and raises no alerts: leave it out",
+			    live_only);
 	if (unmatched_given && !o->fold.peers_file)
 		usage_error("--peers-unmatched applies to --peers FILE");
 	if (o->web_config && (o->replay || o->detach))
@@ -399,4 +463,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 		usage_error("--listen '%s' is not ADDR:PORT, [IPV6]:PORT or :PORT", o->listen);
 	if (alert_params_check(&o->alert.params))
 		usage_error("%s", alert_params_check(&o->alert.params));
+	if (force_max_peers && !max_peers_given)
+		usage_error("--force-max-peers goes with --max-peers N");
+	if (max_peers_given && !o->detach)
+		check_peers_memory(o, force_max_peers);
 }

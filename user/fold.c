@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,24 @@ int fold_config_init(struct fold_config *fc, const struct fold_opts *opts)
 		return -1;
 	}
 	pr_info("--peers %s: %zu prefixes\n", opts->peers_file, peer_table_size(fc->peers));
+	return 0;
+}
+
+int fold_config_check_readable(const struct fold_config *fc)
+{
+	FILE *f;
+
+	if (!fc->opts.peers_file)
+		return 0;
+	f = fopen(fc->opts.peers_file, "re");
+	if (!f) {
+		pr_err("--peers %s: the exporter now runs as uid %u and cannot read it (%s), so "
+		       "SIGHUP could not re-read it: make it readable to that user (--user), or "
+		       "put it where that user can read it\n",
+		       fc->opts.peers_file, (unsigned int)geteuid(), strerror(errno));
+		return -1;
+	}
+	fclose(f);
 	return 0;
 }
 

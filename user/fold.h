@@ -39,6 +39,8 @@ struct fold_row {
 
 /* Loads --peers, if given; 0, or -1 after logging "FILE:LINE: what is wrong". */
 int fold_config_init(struct fold_config *fc, const struct fold_opts *opts);
+/* After the privilege drop: 0 if --peers (if any) can still be read, else -1, logged. */
+int fold_config_check_readable(const struct fold_config *fc);
 /* SIGHUP: re-reads --peers; on failure logs why and keeps the table in force. */
 void fold_config_reload(struct fold_config *fc);
 void fold_config_free(struct fold_config *fc);

@@ -12,6 +12,13 @@
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 static enum log_level log_level = LOG_INFO;
 static int log_json;
+/* Each program names itself: library code logs for sip6xx-top too. */
+static const char *log_prog = "sip6xx_exporter";
+
+void log_set_prog(const char *name)
+{
+	log_prog = name;
+}
 
 void log_set_level(enum log_level level)
 {
@@ -55,7 +62,7 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	if (level > log_level)
 		return;
 	if (!log_json) {
-		fprintf(stderr, "sip6xx_exporter: %s: ", level_names[level]);
+		fprintf(stderr, "%s: %s: ", log_prog, level_names[level]);
 		vfprintf(stderr, fmt, ap);
 		return;
 	}

@@ -13,6 +13,8 @@ enum log_level {
 };
 
 void log_set_level(enum log_level level);
+/* The program name text lines start with (default "sip6xx_exporter"). */
+void log_set_prog(const char *name);
 /* One JSON object per line ({"ts","level","msg"}) instead of text. */
 void log_set_json(int json);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

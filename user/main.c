@@ -124,7 +124,7 @@ static int run_replay(const struct options *o)
 	struct sip6xx *skel;
 	struct strbuf sb;
 	char ctx[PATH_MAX + 16];
-	int err;
+	int err, rendered = 0;
 
 	if (fold_config_init(&fold, &o->fold))
 		return 1;
@@ -136,10 +136,10 @@ static int run_replay(const struct options *o)
 		return 1;
 	}
 	err = replay_file(o->replay, loader_prog_fd(skel), &sum);
-	if (!err) {
+	if (err >= 0) { /* 0, or REPLAY_TRUNCATED: the complete records still count */
 		sb_init(&sb);
-		err = render_metrics(o->format, &ifc, &skel, 1, NULL, &sb);
-		if (!err)
+		rendered = render_metrics(o->format, &ifc, &skel, 1, NULL, &sb);
+		if (!rendered)
 			fwrite(sb.buf, 1, sb.len, stdout);
 		sb_free(&sb);
 		pr_info("replay %s: %llu frames, %llu given an Ethernet header, %llu clipped\n",
@@ -148,12 +148,15 @@ static int run_replay(const struct options *o)
 	}
 	loader_destroy(skel);
 	fold_config_free(&fold);
-	return err ? 1 : 0;
+	if (err < 0 || rendered)
+		return 1;
+	return err == REPLAY_TRUNCATED ? REPLAY_EXIT_TRUNCATED : 0;
 }
 
 static int open_signal_fd(void)
 {
 	sigset_t mask;
+	int fd;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -163,7 +166,8 @@ static int open_signal_fd(void)
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
 }
 
 static void exporter_cleanup(struct exporter *ex)
@@ -310,7 +314,7 @@ static int run_exporter(const struct options *o)
 	ex.signal_fd = open_signal_fd();
 	if (ex.signal_fd < 0) {
 		pr_err("signalfd: %s\n", strerror(-ex.signal_fd));
-		return 1;
+		goto out; /* frees the --peers table too */
 	}
 	ex.follow_fd = open_follow_fd();
 	if (ex.follow_fd < 0) {
@@ -339,6 +343,9 @@ static int run_exporter(const struct options *o)
 		goto out;
 	/* Loaded, attached, pinned and bound: what follows needs far less. */
 	if (privs_drop(&privs, &needs))
+		goto out;
+	/* SIGHUP re-reads --peers as --user: say now, not at the first SIGHUP, if it cannot. */
+	if (fold_config_check_readable(&ex.fold))
 		goto out;
 	pr_info("serving metrics on %s/metrics\n", o->listen);
 	ret = event_loop(&ex);

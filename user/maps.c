@@ -27,48 +27,44 @@ const char *pkt_result_name(unsigned int result)
 	return result < PKT_RESULT_MAX ? result_names[result] : "unknown";
 }
 
+/*
+ * Possible CPUs, or -errno (logged once) when /sys/devices/system/cpu/possible
+ * cannot be read. Every public reader checks it first; the helpers below then
+ * see the cached count.
+ */
 static int nr_cpus(void)
 {
 	static int n;
 
-	if (!n) {
+	if (n < 1) {
 		n = libbpf_num_possible_cpus();
 		if (n < 1) {
-			/* Only when /sys/devices/system/cpu/possible is unreadable. */
 			pr_err("cannot count possible CPUs (is /sys mounted?): %s\n", strerror(-n));
-			exit(1);
+			return n < 0 ? n : -EINVAL;
 		}
 	}
 	return n;
 }
 
-int percpu_array_sum(int fd, __u32 key, __u64 *sum)
+/* One index of a PERCPU_ARRAY of __u64 over @n CPUs (__u64 needs no rounding to 8 bytes). */
+static int percpu_sum(int fd, __u32 key, int n, __u64 *sum)
 {
-	__u64 vals[nr_cpus()]; /* __u64 values need no rounding to 8 bytes */
+	__u64 vals[n];
 	int cpu;
 
 	if (bpf_map_lookup_elem(fd, &key, vals))
 		return -errno;
 	*sum = 0;
-	for (cpu = 0; cpu < nr_cpus(); cpu++)
+	for (cpu = 0; cpu < n; cpu++)
 		*sum += vals[cpu];
 	return 0;
 }
 
-/* Sum a PERCPU_ARRAY of __u64 into @out[0..n). */
-static int sum_percpu_array(int fd, const char *name, __u64 *out, __u32 n)
+int percpu_array_sum(int fd, __u32 key, __u64 *sum)
 {
-	__u32 key;
-	int err;
+	int n = nr_cpus();
 
-	for (key = 0; key < n; key++) {
-		err = percpu_array_sum(fd, key, &out[key]);
-		if (err) {
-			pr_err("map %s: reading index %u failed: %s\n", name, key, strerror(-err));
-			return err;
-		}
-	}
-	return 0;
+	return n < 0 ? n : percpu_sum(fd, key, n, sum);
 }
 
 /*
@@ -246,45 +242,86 @@ static void keep_stable(const struct peer_cache_slot *first, struct peer_cache_s
 }
 
 /* Fallback for kernels without batch ops on arrays: one index at a time. */
-static int read_cache_by_index(int fd, struct peer_cache_slot *slots)
+static int read_array_by_index(int fd, __u32 n, void *vals, size_t per_index)
 {
 	__u32 idx;
 
-	for (idx = 0; idx < PEER_CACHE_SLOTS; idx++)
-		if (bpf_map_lookup_elem(fd, &idx, &slots[(size_t)idx * nr_cpus()]))
+	for (idx = 0; idx < n; idx++)
+		if (bpf_map_lookup_elem(fd, &idx, (char *)vals + (size_t)idx * per_index))
 			return -errno;
 	return 0;
 }
 
-/* Every slot of peer_cache on every CPU into @slots, [index * nr_cpus + cpu]. */
-static int read_cache(int fd, struct peer_cache_slot *slots)
+/*
+ * Every index of the array @fd, @n of them, into @vals: per_index bytes each
+ * (nr_cpus values for a per-CPU array). One bpf() call per batch instead of
+ * one per index: arrays have batch ops since 5.6, and where they are missing
+ * (EINVAL, ENOTSUPP) or walk in an order other than 0..n-1, index by index.
+ */
+static int read_array(int fd, __u32 n, void *vals, size_t per_index)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 keys[PEER_CACHE_SLOTS];
 	__u32 token, count, done = 0, i;
-	int err;
+	__u32 *keys = calloc(n, sizeof(*keys));
+	int err = 0;
 
-	/* Per-CPU values are strided by 8: the slot's own size must be that stride. */
-	_Static_assert(sizeof(struct peer_cache_slot) % 8 == 0, "peer_cache_slot stride");
-	while (done < PEER_CACHE_SLOTS) {
-		count = PEER_CACHE_SLOTS - done;
+	if (!keys)
+		return -ENOMEM;
+	while (done < n) {
+		count = n - done;
 		err = bpf_map_lookup_batch(fd, done ? &token : NULL, &token, &keys[done],
-					   &slots[(size_t)done * nr_cpus()], &count, &opts);
+					   (char *)vals + (size_t)done * per_index, &count, &opts);
 		if (err && errno != ENOENT) {
 			err = -errno;
 			if (!done && (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUPP))
-				return read_cache_by_index(fd, slots);
-			return err;
+				goto by_index;
+			goto out;
 		}
 		done += count;
 		if (err || !count) /* ENOENT: that was the last batch */
 			break;
 	}
-	/* An array walks its indexes in order; anything else is read again by index. */
-	for (i = 0; i < done; i++)
-		if (keys[i] != i)
-			return read_cache_by_index(fd, slots);
-	return 0;
+	for (i = 0; i < n; i++)
+		if (i >= done || keys[i] != i)
+			goto by_index;
+	err = 0;
+	goto out;
+by_index:
+	err = read_array_by_index(fd, n, vals, per_index);
+out:
+	free(keys);
+	return err;
+}
+
+/* Sum a PERCPU_ARRAY of __u64 into @out[0..n). */
+static int sum_percpu_array(int fd, const char *name, __u64 *out, __u32 n)
+{
+	size_t cpus = nr_cpus(), key, cpu;
+	__u64 *vals = calloc((size_t)n * cpus, sizeof(*vals));
+	int err;
+
+	if (!vals)
+		return -ENOMEM;
+	err = read_array(fd, n, vals, cpus * sizeof(*vals));
+	if (err) {
+		pr_err("map %s: reading failed: %s\n", name, strerror(-err));
+	} else {
+		for (key = 0; key < n; key++) {
+			out[key] = 0;
+			for (cpu = 0; cpu < cpus; cpu++)
+				out[key] += vals[key * cpus + cpu];
+		}
+	}
+	free(vals);
+	return err;
+}
+
+/* Every slot of peer_cache on every CPU into @slots, [index * nr_cpus + cpu]. */
+static int read_cache(int fd, struct peer_cache_slot *slots)
+{
+	/* Per-CPU values are strided by 8: the slot's own size must be that stride. */
+	_Static_assert(sizeof(struct peer_cache_slot) % 8 == 0, "peer_cache_slot stride");
+	return read_array(fd, PEER_CACHE_SLOTS, slots, sizeof(*slots) * nr_cpus());
 }
 
 /* Two copies of peer_cache, reduced to the stable slots of the second; fd < 0: none. */
@@ -385,8 +422,11 @@ static int snapshot_read_peers(int peers_fd, int cache_fd, struct map_snapshot *
 int peers_read(int peers_fd, int cache_fd, struct peer_count **peers, size_t *nr)
 {
 	struct map_snapshot snap = {};
-	int err = snapshot_read_peers(peers_fd, cache_fd, &snap);
+	int err = nr_cpus();
 
+	if (err < 0)
+		return err;
+	err = snapshot_read_peers(peers_fd, cache_fd, &snap);
 	if (err)
 		return err;
 	*peers = snap.peers;
@@ -394,24 +434,25 @@ int peers_read(int peers_fd, int cache_fd, struct peer_count **peers, size_t *nr
 	return 0;
 }
 
-int peer_read_one(int peers_fd, int cache_fd, const struct peer_key *key, __u64 *count)
+/* peer_read_one() for @n CPUs. */
+static int read_one(int peers_fd, int cache_fd, const struct peer_key *key, int n, __u64 *count)
 {
 	struct peer_cache_slot *first = NULL, *row = NULL;
 	__u32 idx = peer_cache_index(key);
-	__u64 vals[nr_cpus()];
+	__u64 vals[n];
 	int err = 0;
 
 	/* The same order as peers_read(), for the one slot @key can sit in. */
 	if (cache_fd >= 0) {
-		first = calloc(nr_cpus(), sizeof(*first));
-		row = calloc(nr_cpus(), sizeof(*row));
+		first = calloc(n, sizeof(*first));
+		row = calloc(n, sizeof(*row));
 		if (!first || !row)
 			err = -ENOMEM;
 		else if (bpf_map_lookup_elem(cache_fd, &idx, first) ||
 			 bpf_map_lookup_elem(cache_fd, &idx, row))
 			err = -errno;
 		else
-			keep_stable(first, row, nr_cpus());
+			keep_stable(first, row, n);
 	}
 	if (!err && bpf_map_lookup_elem(peers_fd, key, vals)) {
 		if (errno == ENOENT)
@@ -426,13 +467,23 @@ int peer_read_one(int peers_fd, int cache_fd, const struct peer_key *key, __u64 
 	return err;
 }
 
+int peer_read_one(int peers_fd, int cache_fd, const struct peer_key *key, __u64 *count)
+{
+	int n = nr_cpus();
+
+	return n < 0 ? n : read_one(peers_fd, cache_fd, key, n, count);
+}
+
 int peers_clear(int peers_fd, int cache_fd)
 {
 	struct peer_cache_slot *empty;
 	struct peer_key key;
 	__u32 idx;
-	int err = 0;
+	int err = nr_cpus();
 
+	if (err < 0)
+		return err;
+	err = 0;
 	if (cache_fd >= 0) {
 		empty = calloc(nr_cpus(), sizeof(*empty));
 		if (!empty)
@@ -456,6 +507,9 @@ int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap)
 
 	memset(snap, 0, sizeof(*snap));
 	snap->peers_capacity = maps->peers_capacity;
+	err = nr_cpus();
+	if (err < 0)
+		return err;
 	err = sum_percpu_array(maps->resp_codes, "resp_codes", &snap->resp_codes[0][0],
 			       RESP_CODES_ENTRIES);
 	if (!err)

@@ -355,6 +355,7 @@ struct peer_table *peer_table_parse(FILE *f, const char *name, char *err, size_t
 	struct peer_table *t = calloc(1, sizeof(*t));
 	unsigned int line = 0;
 	size_t cap = 0;
+	ssize_t len;
 	char *buf = NULL;
 	int ret = 0, fam;
 
@@ -362,8 +363,13 @@ struct peer_table *peer_table_parse(FILE *f, const char *name, char *err, size_t
 		snprintf(err, errlen, "%s: out of memory", name);
 		return NULL;
 	}
-	while (!ret && getline(&buf, &cap, f) >= 0)
-		ret = parse_line(&ps, t, buf, ++line);
+	while (!ret && (len = getline(&buf, &cap, f)) >= 0) {
+		/* Text functions would stop at a NUL and keep half a name. */
+		if (memchr(buf, '\0', len))
+			ret = fail(&ps, ++line, "a NUL byte: is this a text file?");
+		else
+			ret = parse_line(&ps, t, buf, ++line);
+	}
 	if (!ret && ferror(f))
 		ret = fail(&ps, line + 1, "read error");
 	for (fam = 0; !ret && fam < NR_FAMS; fam++)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * --replay: read a pcap or pcapng file with libpcap and run every record
+ * --replay: read a pcap or pcapng file (capture.c) and run every record
  * through the loaded XDP program with BPF_PROG_TEST_RUN, so a capture is
  * counted by the very code that runs on the wire. The program only parses
  * Ethernet, so cooked, raw-IP and loopback records get a synthetic Ethernet
- * header first.
+ * header first; a pcapng's interfaces each have their own link type.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -16,11 +16,9 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
-/* pcap/bpf.h declares a classic-BPF struct bpf_insn that clashes with linux/bpf.h's. */
-#define PCAP_DONT_INCLUDE_PCAP_BPF_H
-#include <pcap/pcap.h>
 #include <pcap/dlt.h>
 
+#include "capture.h"
 #include "log.h"
 #include "replay.h"
 
@@ -57,9 +55,9 @@
 #define PROBE_MAX_STEPS	  32
 
 struct replay_ctx {
-	const char *path;
-	pcap_t *pcap;
-	int linktype;
+	const char *path; /* for messages: the file, or "stdin" */
+	struct capture cap;
+	int linktype; /* of the record being run */
 	int prog_fd;
 	__u32 max_frame; /* largest frame test_run hands the program whole */
 	__u8 *buf;	 /* max_frame bytes: synthetic frames are built here */
@@ -293,52 +291,63 @@ static int run_frame(struct replay_ctx *ctx, const void *data, __u32 len)
 	return 0;
 }
 
-/* Drops libpcap's own "PATH: " prefix, as our messages name the file already. */
-static const char *pcap_reason(const char *path, const char *msg)
+static const char *linktype_name(int dlt)
 {
-	size_t n = strlen(path);
+	const char *name = pcap_datalink_val_to_name(dlt);
 
-	if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2))
-		return msg + n + 2;
-	return msg;
+	return name ? name : "unknown";
 }
 
-static int open_capture(struct replay_ctx *ctx)
+#define SUPPORTED_NAMES "EN10MB, LINUX_SLL, LINUX_SLL2, RAW, NULL, LOOP"
+
+/* A pcap file has one link type: refuse it whole when replay cannot decode it. */
+static int check_file_linktype(struct replay_ctx *ctx)
 {
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	FILE *fp;
-	int err;
+	int dlt = ctx->cap.linktype;
 
-	fp = fopen(ctx->path, "rb");
-	if (!fp) {
-		err = -errno;
-		pr_err("replay: %s: %s\n", ctx->path, strerror(-err));
-		return err;
-	}
-	/* pcap_fopen_offline, not pcap_open_offline: fopen's errno is kept for the caller. */
-	ctx->pcap = pcap_fopen_offline(fp, errbuf);
-	if (!ctx->pcap) {
-		fclose(fp);
-		pr_err("replay: %s: %s (replay reads pcap and pcapng; convert other formats, "
-		       "ERF or NetMon for instance, with editcap -F pcapng -T ether)\n",
-		       ctx->path, pcap_reason(ctx->path, errbuf));
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int check_linktype(struct replay_ctx *ctx)
-{
-	const char *name;
-
-	ctx->linktype = pcap_datalink(ctx->pcap);
-	if (linktype_supported(ctx->linktype))
+	if (!ctx->cap.pcap || linktype_supported(dlt))
 		return 0;
-	name = pcap_datalink_val_to_name(ctx->linktype);
-	pr_err("replay: %s: link type %s (%d) is not supported; supported: EN10MB, LINUX_SLL, "
-	       "LINUX_SLL2, RAW, NULL, LOOP\n",
-	       ctx->path, name ? name : "unknown", ctx->linktype);
+	pr_err("replay: %s: link type %s (%d) is not supported; supported: " SUPPORTED_NAMES "\n",
+	       ctx->path, linktype_name(dlt), dlt);
 	return -EPROTONOSUPPORT;
+}
+
+/* A pcapng record of an interface replay cannot decode: counted by link type, not run. */
+static void skip_unsupported(struct replay_ctx *ctx, int dlt)
+{
+	struct replay_summary *sum = ctx->sum;
+	int i;
+
+	sum->unsupported++;
+	for (i = 0; i < sum->nr_skipped_types; i++)
+		if (sum->skipped[i].linktype == dlt)
+			break;
+	if (i == sum->nr_skipped_types) {
+		if (i == REPLAY_SKIPPED_TYPES)
+			return; /* in unsupported only */
+		sum->skipped[i].linktype = dlt;
+		sum->nr_skipped_types++;
+	}
+	sum->skipped[i].frames++;
+}
+
+static void report_unsupported(const struct replay_ctx *ctx)
+{
+	const struct replay_summary *sum = ctx->sum;
+	__u64 named = 0;
+	int i;
+
+	for (i = 0; i < sum->nr_skipped_types; i++) {
+		named += sum->skipped[i].frames;
+		pr_warn("replay: %s: %llu frames of interfaces with link type %s (%d) not counted: "
+			"not supported; supported: " SUPPORTED_NAMES "\n",
+			ctx->path, (unsigned long long)sum->skipped[i].frames,
+			linktype_name(sum->skipped[i].linktype), sum->skipped[i].linktype);
+	}
+	if (sum->unsupported > named)
+		pr_warn("replay: %s: %llu more frames of other unsupported link types not "
+			"counted\n",
+			ctx->path, (unsigned long long)(sum->unsupported - named));
 }
 
 static int replay_records(struct replay_ctx *ctx)
@@ -350,14 +359,13 @@ static int replay_records(struct replay_ctx *ctx)
 	int ret;
 
 	for (;;) {
-		ret = pcap_next_ex(ctx->pcap, &hdr, &pkt);
-		if (ret == PCAP_ERROR_BREAK)
-			return 0;
+		ret = capture_next(&ctx->cap, ctx->record + 1, &hdr, &pkt, &ctx->linktype);
+		if (ret != CAPTURE_RECORD)
+			return ret; /* CAPTURE_END, CAPTURE_TRUNCATED, or -errno (logged) */
 		ctx->record++;
-		if (ret != 1) {
-			pr_err("replay: %s: record %llu: %s\n", ctx->path,
-			       (unsigned long long)ctx->record, pcap_geterr(ctx->pcap));
-			return -EIO;
+		if (!linktype_supported(ctx->linktype)) {
+			skip_unsupported(ctx, ctx->linktype);
+			continue;
 		}
 		ctx->sum->frames++;
 		/* A record cut by the snap length is run with what was captured. */
@@ -368,33 +376,63 @@ static int replay_records(struct replay_ctx *ctx)
 	}
 }
 
+/* The end of the input: every frame of an unsupported type refuses the file, like a pcap's. */
+static int replay_end(struct replay_ctx *ctx, int ret)
+{
+	struct replay_summary *sum = ctx->sum;
+
+	if (ret < 0)
+		return ret;
+	if (sum->unsupported && !sum->frames && sum->nr_skipped_types == 1) {
+		pr_err("replay: %s: link type %s (%d) is not supported; supported: " SUPPORTED_NAMES
+		       "\n",
+		       ctx->path, linktype_name(sum->skipped[0].linktype),
+		       sum->skipped[0].linktype);
+		return -EPROTONOSUPPORT;
+	}
+	report_unsupported(ctx);
+	if (ret == CAPTURE_TRUNCATED) {
+		sum->end_offset = capture_offset(&ctx->cap);
+		pr_warn("replay: %s: the capture is cut short: its last complete record (%llu) "
+			"ends "
+			"at byte %llu, and what follows is a partial record, not counted; the "
+			"metrics are those of the complete records\n",
+			ctx->path, (unsigned long long)ctx->record,
+			(unsigned long long)sum->end_offset);
+		return REPLAY_TRUNCATED;
+	}
+	return 0;
+}
+
 int replay_file(const char *path, int prog_fd, struct replay_summary *sum)
 {
-	struct replay_ctx ctx = { .path = path, .prog_fd = prog_fd, .sum = sum };
+	struct replay_ctx ctx = { .prog_fd = prog_fd, .sum = sum };
 	int err;
 
 	memset(sum, 0, sizeof(*sum));
-	err = open_capture(&ctx);
+	err = capture_open(&ctx.cap, path);
 	if (err)
 		return err;
-	err = check_linktype(&ctx);
+	ctx.path = ctx.cap.name;
+	err = check_file_linktype(&ctx);
 	if (err)
 		goto out;
 	ctx.max_frame = probe_max_frame();
 	ctx.buf = malloc(ctx.max_frame);
 	if (!ctx.buf) {
-		pr_err("replay: %s: out of memory\n", path);
+		pr_err("replay: %s: out of memory\n", ctx.path);
 		err = -ENOMEM;
 		goto out;
 	}
-	err = replay_records(&ctx);
-	if (!err)
+	err = replay_end(&ctx, replay_records(&ctx));
+	if (err >= 0)
 		pr_debug("replay: %s: %llu frames, %llu converted to Ethernet, %llu clipped to %u "
 			 "bytes\n",
-			 path, (unsigned long long)sum->frames, (unsigned long long)sum->converted,
-			 (unsigned long long)sum->clipped, ctx.max_frame);
+			 ctx.path, (unsigned long long)sum->frames,
+			 (unsigned long long)sum->converted, (unsigned long long)sum->clipped,
+			 ctx.max_frame);
 out:
 	free(ctx.buf);
-	pcap_close(ctx.pcap);
+	capture_close(&ctx.cap);
 	return err;
 }

@@ -212,8 +212,6 @@ shared_erf=../shared/pcaps/trex-core/sip_short1-0-ex.erf
 if [ -f "$shared_erf" ]; then
 	replay_fails "$shared_erf" shared-erf "$shared_erf" "unknown file format"
 fi
-# A file cut in the middle of its last record: an error naming the record, not a silent stop.
-head -c -20 "$T/en10mb.pcap" >"$T/cut.pcap"
-replay_fails "$T/cut.pcap" cut.pcap "$T/cut.pcap" "record 22" "truncated"
+# A file cut in the middle of a record counts what is complete: tests/e2e/replay_input.sh.
 
 tap_done

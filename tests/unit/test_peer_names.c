@@ -275,6 +275,19 @@ static void test_long_name(void **state)
 	assert_non_null(strstr(err, "peers.txt:1: name"));
 }
 
+/* A NUL inside a name must not keep the part before it as the name. */
+static void test_nul_in_line(void **state)
+{
+	static const char text[] = "198.18.0.0/15 lab\n2001:db8::/32 ab\0cd\n";
+	char err[PEER_ERR_LEN] = "";
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	assert_non_null(f);
+	assert_null(peer_table_parse(f, "peers.txt", err, sizeof(err)));
+	fclose(f);
+	assert_string_equal(err, "peers.txt:2: a NUL byte: is this a text file?");
+}
+
 static void test_missing_file(void **state)
 {
 	char err[PEER_ERR_LEN];
@@ -428,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_comments_and_blank_lines),
 		cmocka_unit_test(test_bad_lines_name_file_and_line),
 		cmocka_unit_test(test_long_name),
+		cmocka_unit_test(test_nul_in_line),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_random_prefixes_match_linear_scan),
 	};

@@ -11,10 +11,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <getopt.h>
 #include <cmocka.h>
 
+#include "log.h"
 #include "prom_text.h"
 #include "spark.h"
+#include "top_cli.h"
 #include "top_counts.h"
 #include "top_scrape.h"
 
@@ -198,6 +202,78 @@ static void test_spark_levels_and_alignment(void **state)
 	assert_string_equal("   ", out); /* no scale: blank, not a division by zero */
 }
 
+/* Equal rates: the larger count first, then the address as a number, IPv4 first. */
+static void test_sources_tie_order(void **state)
+{
+	static const char *const want[] = { "198.18.0.200", "198.18.0.9",  "198.18.0.10",
+					    "2001:db8::1",  "2001:db8::a", "other" };
+	struct top_counts now = { .t = 1 };
+	struct top_rates r;
+	size_t i;
+
+	top_counts_add_source(&now, "other", 607, 5);
+	top_counts_add_source(&now, "2001:db8::a", 607, 5);
+	top_counts_add_source(&now, "198.18.0.10", 607, 5);
+	top_counts_add_source(&now, "2001:db8::1", 607, 5);
+	top_counts_add_source(&now, "198.18.0.9", 607, 5);
+	top_counts_add_source(&now, "198.18.0.200", 607, 7);
+	top_counts_finish(&now);
+	assert_int_equal(0, top_rates_compute(NULL, &now, &r));
+	top_rates_sort(&r, top_code_col(607));
+	assert_int_equal(6, r.nr_sources);
+	for (i = 0; i < r.nr_sources; i++)
+		if (strcmp(want[i], r.sources[i].addr))
+			fail_msg("row %zu: %s, expected %s", i, r.sources[i].addr, want[i]);
+	top_rates_free(&r);
+	top_counts_free(&now);
+}
+
+/* The sparkline's title states the time it covers, not the screen's width. */
+static void test_spark_span(void **state)
+{
+	static struct spark s;
+	int i;
+
+	assert_true(spark_span(&s, 154, 1) == 0);
+	for (i = 0; i < 3; i++)
+		spark_push(&s, i);
+	assert_true(spark_span(&s, 154, 1) == 3);
+	assert_true(spark_span(&s, 154, 0.5) == 1.5);
+	assert_true(spark_span(&s, 2, 1) == 2);
+}
+
+/* The ALERT column is never blank: each state has its own word. */
+static void test_alert_text(void **state)
+{
+	assert_string_equal("FIRING", top_alert_text(TOP_ALERT_FIRING));
+	assert_string_equal("ok", top_alert_text(TOP_ALERT_QUIET));
+	assert_string_equal("not watched", top_alert_text(TOP_ALERT_UNKNOWN));
+}
+
+/* Messages of the shared library code (map readers, pins) name sip6xx-top, not the exporter. */
+static void test_library_messages_name_top(void **state)
+{
+	char *argv[] = { "sip6xx-top", "--delay", "2", NULL };
+	char line[256] = "";
+	struct top_opts o;
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO);
+
+	assert_non_null(tmp);
+	optind = 0;
+	top_cli_parse(3, argv, &o);
+	fflush(stderr);
+	dup2(fileno(tmp), STDERR_FILENO);
+	pr_err("map peers: reading failed\n");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	assert_non_null(fgets(line, sizeof(line), tmp));
+	fclose(tmp);
+	assert_string_equal("sip6xx-top: error: map peers: reading failed\n", line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +284,10 @@ int main(void)
 		cmocka_unit_test(test_scrape_interface_filter),
 		cmocka_unit_test(test_rates_sort_and_reset),
 		cmocka_unit_test(test_spark_levels_and_alignment),
+		cmocka_unit_test(test_sources_tie_order),
+		cmocka_unit_test(test_spark_span),
+		cmocka_unit_test(test_alert_text),
+		cmocka_unit_test(test_library_messages_name_top),
 	};
 
 	return cmocka_run_group_tests_name("sip6xx-top", tests, NULL, NULL) ? 1 : 0;

@@ -24,6 +24,11 @@ static double spark_at(const struct spark *s, size_t age)
 	return s->v[(s->head + SPARK_HISTORY - 1 - age) % SPARK_HISTORY];
 }
 
+double spark_span(const struct spark *s, size_t width, double interval)
+{
+	return (width < s->len ? width : s->len) * interval;
+}
+
 double spark_max(const struct spark *s, size_t width)
 {
 	double max = 0;

@@ -15,6 +15,11 @@ struct spark {
 };
 
 void spark_push(struct spark *s, double v);
+/*
+ * Seconds the last @width columns cover at one per @interval: only as many as
+ * the history holds, so a fresh view does not claim a span it has not seen.
+ */
+double spark_span(const struct spark *s, size_t width, double interval);
 /* The largest of the last @width values. */
 double spark_max(const struct spark *s, size_t width);
 /*

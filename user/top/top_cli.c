@@ -98,6 +98,7 @@ void top_cli_parse(int argc, char **argv, struct top_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	log_set_prog("sip6xx-top");
 	o->pin_path = TOP_DEFAULT_PIN_PATH;
 	o->interval = 1;
 	opterr = 0; /* our own one-line messages instead of getopt's */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,18 @@ const char *const top_code_names[TOP_NR_CODES] = {
 	"Busy Everywhere", "Decline",  "Does Not Exist Anywhere",
 	"Not Acceptable",  "Unwanted", "Rejected",
 };
+
+const char *top_alert_text(enum top_alert a)
+{
+	switch (a) {
+	case TOP_ALERT_FIRING:
+		return "FIRING";
+	case TOP_ALERT_QUIET:
+		return "ok";
+	default: /* no detector for the code: the all-6xx row, or a code not in --alert-codes */
+		return "not watched";
+	}
+}
 
 int top_code_col(unsigned int code)
 {
@@ -144,6 +158,29 @@ void top_rates_free(struct top_rates *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* @text as the exporter keys it: IPv4 mapped into ::ffff:0:0/96; false if not an address. */
+static bool addr_bytes(const char *text, unsigned char out[16])
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return true;
+	out[10] = out[11] = 0xff;
+	return inet_pton(AF_INET, text, out + 12) == 1;
+}
+
+/* By address, as the exporter orders sources (IPv4 first); "other" and the like last. */
+static int addr_order(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+	bool ax = addr_bytes(a, x), ay = addr_bytes(b, y);
+
+	if (ax && ay)
+		return memcmp(x, y, sizeof(x));
+	if (ax != ay)
+		return ax ? -1 : 1;
+	return strcmp(a, b);
+}
+
 static int sort_col; /* qsort has no context argument */
 
 static int rate_desc(const void *a, const void *b)
@@ -156,7 +193,7 @@ static int rate_desc(const void *a, const void *b)
 		return x->rate[TOP_COL_ALL] < y->rate[TOP_COL_ALL] ? 1 : -1;
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
-	return strcmp(x->addr, y->addr);
+	return addr_order(x->addr, y->addr);
 }
 
 void top_rates_sort(struct top_rates *r, int col)

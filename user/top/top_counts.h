@@ -33,6 +33,9 @@ enum top_alert {
 	TOP_ALERT_FIRING,
 };
 
+/* The ALERT column: "FIRING", "ok" (watched, quiet) or "not watched", never blank. */
+const char *top_alert_text(enum top_alert a);
+
 struct top_counts {
 	double t;		/* monotonic seconds of the read */
 	double responses;	/* every response, 100..699 */

@@ -70,11 +70,6 @@ static const char *col_title(int col, char *buf, size_t len)
 	return buf;
 }
 
-static const char *alert_text(enum top_alert a)
-{
-	return a == TOP_ALERT_FIRING ? "FIRING" : a == TOP_ALERT_QUIET ? "ok" : "";
-}
-
 static int draw_header(const struct top_view *v, int y)
 {
 	const struct top_rates *r = v->rates;
@@ -130,7 +125,7 @@ static int draw_codes(const struct top_view *v, int y)
 		if (i == TOP_COL_ALL)
 			attr |= A_BOLD;
 		put(y++, 0, attr, "%-5s %-26s %10.1f %14.0f  %s", col_title(i, code, sizeof(code)),
-		    name, r->code[i], v->counts->code[i], alert_text(a));
+		    name, r->code[i], v->counts->code[i], top_alert_text(a));
 	}
 	return y + 1;
 }
@@ -160,9 +155,13 @@ static int draw_sparks(const struct top_view *v, int y)
 	max607 = spark_max(v->spark607, width);
 	max608 = spark_max(v->spark608, width);
 	max = max607 > max608 ? max607 : max608;
-	put(y++, 0, COLOR_PAIR(COLOUR_HEAD) | A_BOLD,
-	    "607/608 per second, last %.0fs (one column per refresh), full height %.1f/s",
-	    width * v->interval, max);
+	if (!v->spark607->len)
+		put(y++, 0, COLOR_PAIR(COLOUR_HEAD) | A_BOLD,
+		    "607/608 per second (one column per refresh, from the second read on)");
+	else
+		put(y++, 0, COLOR_PAIR(COLOUR_HEAD) | A_BOLD,
+		    "607/608 per second, last %.0fs (one column per refresh), full height %.1f/s",
+		    spark_span(v->spark607, width, v->interval), max);
 	draw_spark_row(v, y++, "607", v->spark607, COLOUR_607, max, width);
 	draw_spark_row(v, y++, "608", v->spark608, COLOUR_608, max, width);
 	return y + 1;
