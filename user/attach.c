@@ -274,6 +274,13 @@ static int attach_hooks(struct iface *ifc, const struct loader_opts *opts, enum 
 	return 0;
 }
 
+static void unlock_pins(struct iface *ifc)
+{
+	if (ifc->lock_fd >= 0)
+		close(ifc->lock_fd);
+	ifc->lock_fd = -1;
+}
+
 int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
 {
 	struct loader_opts lo = *opts;
@@ -285,6 +292,7 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 	ifc->gone = false;
 	ifc->link_unpinned = false;
 	ifc->pin_dir[0] = '\0';
+	ifc->lock_fd = -1;
 	ifc->ifindex = if_nametoindex(ifc->name);
 	if (!ifc->ifindex) {
 		pr_err("%s: no such interface ('ip link' lists them)\n", ifc->name);
@@ -294,10 +302,16 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 		err = pin_dir(opts->pin_path, ifc->name, ifc->pin_dir, sizeof(ifc->pin_dir));
 		if (!err)
 			err = pin_prepare(ifc->pin_dir);
+		if (!err) {
+			ifc->lock_fd = pin_lock(ifc->name, ifc->pin_dir, false);
+			err = ifc->lock_fd < 0 ? ifc->lock_fd : 0;
+		}
 		if (!err)
 			err = pin_check(ifc->name, opts->pin_path, ifc->pin_dir, &lo.max_peers);
-		if (err)
+		if (err) {
+			unlock_pins(ifc);
 			return err;
+		}
 	}
 	ifc->skel = loader_load_pinned(&lo, ifc->name, ifc->pin_dir[0] ? ifc->pin_dir : NULL);
 	if (!ifc->skel)
@@ -306,6 +320,7 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 	if (err) {
 		loader_destroy(ifc->skel);
 		ifc->skel = NULL;
+		unlock_pins(ifc);
 	}
 	return err;
 }
@@ -381,20 +396,28 @@ void loader_detach(struct iface *ifc)
 		loader_destroy(ifc->skel);
 		ifc->skel = NULL;
 	}
+	unlock_pins(ifc);
 }
 
 int loader_unpin(const char *ifname, const char *pin_path)
 {
 	struct iface ifc = { .link_fd = -1 };
 	char dir[PATH_MAX];
-	int err;
+	int err, lock_fd;
 
 	err = pin_dir(pin_path, ifname, dir, sizeof(dir));
 	if (err)
 		return err;
+	/* A running exporter's pins stay: removing them would leave it counting nowhere. */
+	lock_fd = pin_lock(ifname, dir, true);
+	if (lock_fd < 0 && lock_fd != -ENOENT)
+		return lock_fd;
 	snprintf(ifc.name, sizeof(ifc.name), "%s", ifname);
 	ifc.ifindex = if_nametoindex(ifname);
 	if (ifc.ifindex)
 		detach_tc(&ifc);
-	return pin_remove(ifname, dir);
+	err = pin_remove(ifname, dir);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return err;
 }

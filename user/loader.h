@@ -42,6 +42,7 @@ struct iface {
 	bool warned_gone;	/* logged that someone else detached it */
 	const char *mode_name;	/* "native" or "generic" once attached */
 	char pin_dir[PATH_MAX]; /* --pin-path/IFACE, or "" */
+	int lock_fd;		/* flock on pin_dir while this exporter uses it, or -1 */
 };
 
 /* Opens and loads one object; NULL after logging one line that starts with @ctx. */

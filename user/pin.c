@@ -3,8 +3,11 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -191,6 +194,61 @@ int pin_stamp_contract(struct sip6xx *skel)
 	if (cur.version)
 		return 0; /* reused: pin_check() already compared it */
 	return bpf_map_update_elem(fd, &key, &c, BPF_ANY) ? -errno : 0;
+}
+
+/*
+ * The PID holding a flock on the file @st names, from /proc/locks (flock
+ * itself never says who holds it), or 0 when none is listed.
+ */
+static int lock_holder(const struct stat *st)
+{
+	unsigned int maj, min;
+	unsigned long ino;
+	char line[256], type[16];
+	int pid, found = 0;
+	FILE *f = fopen("/proc/locks", "re");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF"; waiters have "->". */
+		if (strstr(line, "->") || sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid,
+						 &maj, &min, &ino) != 5)
+			continue;
+		if (!strcmp(type, "FLOCK") && ino == st->st_ino && maj == major(st->st_dev) &&
+		    min == minor(st->st_dev))
+			found = pid;
+	}
+	fclose(f);
+	return found;
+}
+
+int pin_lock(const char *ifname, const char *dir, bool detach)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), pid;
+
+	if (fd < 0) {
+		if (errno == ENOENT && detach)
+			return -ENOENT;
+		pr_err("%s: opening the pin directory %s failed: %s\n", ifname, dir,
+		       strerror(errno));
+		return -errno;
+	}
+	/* bpffs holds no regular files, so the directory itself carries the lock. */
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	pid = fstat(fd, &st) ? 0 : lock_holder(&st);
+	close(fd);
+	if (detach)
+		pr_err("%s: the pins in %s belong to a running sip6xx_exporter (PID %d); stop it "
+		       "first (SIGTERM), then run --detach again\n",
+		       ifname, dir, pid);
+	else
+		pr_err("%s: the pins in %s are in use by another sip6xx_exporter (PID %d); stop "
+		       "it, or give this one another --pin-path\n",
+		       ifname, dir, pid);
+	return -EBUSY;
 }
 
 int pin_open_link(const char *dir)

@@ -26,6 +26,12 @@ int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *
 int pin_set_paths(struct sip6xx *skel, const char *dir);
 /* After load: stamps a newly made contract map with this build's version. */
 int pin_stamp_contract(struct sip6xx *skel);
+/*
+ * Takes an exclusive flock on @dir, held while the returned fd stays open:
+ * one exporter (or --detach, with @detach) per pin directory. -EBUSY after
+ * logging the holder's PID; -ENOENT, silently, for --detach of no directory.
+ */
+int pin_lock(const char *ifname, const char *dir, bool detach);
 /* The fd of the object pinned as @dir/@name, or -errno (-ENOENT: none). */
 int pin_open(const char *dir, const char *name);
 /* The pinned XDP link's fd, or -ENOENT. */
