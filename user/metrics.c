@@ -135,6 +135,9 @@ static void global_failures_samples(const struct metric_def *def, const struct m
 	struct fold_row *rows = source_rows(ifc, &n, out);
 
 	for (i = 0; i < n; i++) {
+		/* A direction no longer attached keeps its pinned rows: not exported. */
+		if (!dir_exported(ifc, rows[i].key.direction))
+			continue;
 		source_text(&rows[i], addr, sizeof(addr));
 		series_start(out, def, ifc, rows[i].key.direction);
 		sb_printf(out, ",source=\"%s\"", addr);

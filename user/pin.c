@@ -18,6 +18,7 @@
 #include "pin.h"
 #include "sip6xx.h"
 #include "sip6xx.skel.h"
+#include "tc_egress.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 #define LINK_NAME  "xdp_link"
@@ -256,32 +257,54 @@ int pin_open_link(const char *dir)
 	return pin_open(dir, LINK_NAME);
 }
 
-int pin_link(int link_fd, const char *dir)
+int pin_object(int fd, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, LINK_NAME) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	unlink(path); /* a stale link of an interface that went away */
-	return bpf_obj_pin(link_fd, path) ? -errno : 0;
+	return bpf_obj_pin(fd, path) ? -errno : 0;
+}
+
+int pin_link(int link_fd, const char *dir)
+{
+	return pin_object(link_fd, dir, LINK_NAME);
+}
+
+void pin_unlink(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path))
+		unlink(path);
+}
+
+int pin_drop_link(const char *ifname, const char *dir)
+{
+	int fd = pin_open_link(dir);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_link_detach(fd) && errno != ENOLINK)
+		pr_warn("%s: detaching the pinned XDP link failed: %s\n", ifname, strerror(errno));
+	close(fd);
+	pin_unlink(dir, LINK_NAME);
+	return 1;
 }
 
 int pin_remove(const char *ifname, const char *dir)
 {
+	static const char *const links[] = { LINK_NAME, TC_LINK_NAME };
+	const size_t nr_maps = sizeof(map_names) / sizeof(map_names[0]);
 	char path[PATH_MAX];
-	int fd, removed = 0;
+	int removed = 0;
 	size_t i;
 
-	fd = pin_open_link(dir);
-	if (fd >= 0) {
-		if (bpf_link_detach(fd) && errno != ENOLINK)
-			pr_warn("%s: detaching the pinned XDP link failed: %s\n", ifname,
-				strerror(errno));
-		close(fd);
-	}
-	for (i = 0; i <= sizeof(map_names) / sizeof(map_names[0]); i++) {
+	removed += pin_drop_link(ifname, dir);
+	for (i = 0; i < nr_maps + 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir,
-			 i < sizeof(map_names) / sizeof(map_names[0]) ? map_names[i] : LINK_NAME);
+			 i < nr_maps ? map_names[i] : links[i - nr_maps]);
 		if (!unlink(path))
 			removed++;
 		else if (errno != ENOENT)

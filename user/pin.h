@@ -37,6 +37,12 @@ int pin_open(const char *dir, const char *name);
 /* The pinned XDP link's fd, or -ENOENT. */
 int pin_open_link(const char *dir);
 int pin_link(int link_fd, const char *dir);
+/* Pins @fd as @dir/@name, replacing what was there; 0 or -errno. */
+int pin_object(int fd, const char *dir, const char *name);
+/* Removes @dir/@name if it is there. */
+void pin_unlink(const char *dir, const char *name);
+/* Detaches and unpins the pinned XDP link; 1 when there was one, else 0. */
+int pin_drop_link(const char *ifname, const char *dir);
 /* --detach: detaches the pinned link, removes every pin and @dir. */
 int pin_remove(const char *ifname, const char *dir);
 

@@ -5,7 +5,7 @@
 # was sent, and every counter stays monotonic across every scrape taken in the
 # background meanwhile. Also: what is left while the exporter is down (pins,
 # the XDP link, the TC filter), a restart with another --max-peers, a pinned
-# contract of another version, and --detach.
+# contract of another version, --detach, and one exporter per pin directory.
 #
 # Pins go to a private bpffs mounted in the root namespace outside /sys:
 # `ip netns exec` remounts /sys, so a bpffs at /sys/fs/bpf would not be
@@ -335,6 +335,10 @@ test_lock() {
 	ok $? "lock: once it stopped, the next exporter takes the pins"
 	e2e_stop_exporter
 	check_eq 0 "$E2E_STATUS" "lock: ... and stops with exit status 0"
+	run_once lock-detach-after --detach -i "$IF_A" --pin-path "$PIN"
+	check_eq 0 "$E2E_STATUS" "lock: with no exporter left, --detach exits 0"
+	[ ! -e "$PIN_DIR" ]
+	ok $? "lock: ... and $PIN_DIR is gone"
 }
 
 # ---- --detach: pins, the XDP link and the TC filter go ----------------------------
@@ -469,8 +473,8 @@ test_mounts_bpffs() {
 
 test_restart
 test_contract
-test_lock
 test_detach
+test_lock
 test_recreated_while_down
 test_not_bpffs
 test_mounts_bpffs
