@@ -465,6 +465,30 @@ void alerting_perform(struct alerting *al)
 		am_sink_perform(al->am[i], now_ms);
 }
 
+void alerting_stop(struct alerting *al)
+{
+	__u64 now_ms = clock_ms(CLOCK_MONOTONIC);
+	int i;
+
+	for (i = 0; i < al->opts.nr_codes; i++) {
+		if (!al->states[i].firing)
+			continue;
+		al->states[i].firing = false;
+		report(al, i, false, now_ms);
+	}
+}
+
+bool alerting_busy(struct alerting *al)
+{
+	__u64 now_ms = clock_ms(CLOCK_MONOTONIC);
+	int i;
+
+	for (i = 0; i < al->nr_am; i++)
+		if (am_sink_busy(al->am[i], now_ms))
+			return true;
+	return false;
+}
+
 const struct alert_state *alerting_states(const struct alerting *al, int *nr)
 {
 	*nr = al->opts.nr_codes;

@@ -16,7 +16,8 @@
 #   5. operator strings with quotes, backslashes, control bytes and invalid
 #      UTF-8 (--alert-instance, -i): Alertmanager still takes the alert, with
 #      the instance label intact, and every --log-format json line is valid
-#      UTF-8 that jq parses.
+#      UTF-8 that jq parses. A SIGTERM while it fires resolves it, on stdout
+#      and in Alertmanager.
 # Detection latency is printed as a TAP comment, not asserted.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -449,7 +450,15 @@ test_hostile() {
 	[ -z "$bad" ]
 	ok $? "hostile: every --log-format json line (debug) is valid UTF-8 and parses with jq${bad:+ (line $bad does not)}"
 	[ -z "$bad" ] || e2e_show_log "$E2E_EXP_ERR" 20
+
+	# Stopped while the alert fires: it is resolved on the way out, on stdout
+	# and in Alertmanager (whose copy would otherwise fire 2 more minutes).
 	e2e_check_exporter_stops hostile
+	check_eq 1 "$(py lines "$E2E_EXP_OUT" "len(alerts('resolved', 607))")" \
+		"hostile: SIGTERM while 607 fires writes its resolved line"
+	only_alert_lines "hostile, at exit"
+	wait_am "$AM_PORT" "$amj" "len(am('SIP607Spike')) == 0" 3
+	ok $? "hostile: ... and Alertmanager heard it before the exit: no SIP607Spike active"
 	e2e_stop_pid "$E2E_AM_PID"
 }
 
