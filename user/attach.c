@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Attaching: XDP through a bpf_link in every mode (it goes away with the
- * process, or stays pinned on purpose), and a clsact egress filter for TC.
+ * process, or stays pinned on purpose), and TC egress through tc_egress.c
+ * (a TCX link, or a netlink clsact filter on kernels before 6.6).
  *
  * Links matter after the privilege drop too: the kernel creates an XDP link
  * for a holder of CAP_BPF and releases it when the descriptor is closed, while
- * bpf_xdp_attach/detach and the TC filter go through rtnetlink, which checks
- * CAP_NET_ADMIN. So only TC egress makes the exporter keep CAP_NET_ADMIN.
+ * bpf_xdp_attach/detach and the netlink TC filter go through rtnetlink, which
+ * checks CAP_NET_ADMIN. So only TC egress makes the exporter keep CAP_NET_ADMIN.
  */
 #include <errno.h>
 #include <string.h>
