@@ -9,6 +9,7 @@
 
 #include "alerting.h"
 #include "alertmanager.h"
+#include "json.h"
 #include "log.h"
 #include "strbuf.h"
 #include "top_sources.h"
@@ -256,9 +257,11 @@ static void write_json_line(const struct alert_report *r)
 	if (!r->firing)
 		sb_printf(&sb, ",\"ended_at\":\"%s\"", r->now);
 	sb_printf(&sb, ",\"top_sources\":[");
-	for (i = 0; i < r->nr_top; i++)
-		sb_printf(&sb, "%s{\"source\":\"%s\",\"rate\":%.3f}", i ? "," : "",
-			  r->top[i].source, r->top[i].rate);
+	for (i = 0; i < r->nr_top; i++) {
+		sb_printf(&sb, "%s{\"source\":", i ? "," : "");
+		json_str(&sb, r->top[i].source);
+		sb_printf(&sb, ",\"rate\":%.3f}", r->top[i].rate);
+	}
 	sb_printf(&sb, "]}\n");
 	if (!sb.failed) {
 		fwrite(sb.buf, 1, sb.len, stdout);
@@ -267,36 +270,57 @@ static void write_json_line(const struct alert_report *r)
 	sb_free(&sb);
 }
 
-/* Alertmanager v2: a JSON array of one postableAlert. */
+/* The description's text, before it is escaped into the body. */
+static void am_description(struct strbuf *sb, const struct alert_report *r)
+{
+	int i;
+
+	sb_printf(
+		sb,
+		"%s %u %s at %.1f/s against a baseline of %.1f/s (threshold %.1f/s). Top sources:",
+		r->firing ? "Firing:" : "Resolved:", r->st->code, code_reason(r->st->code),
+		r->st->rate, r->st->baseline, r->st->threshold);
+	for (i = 0; i < r->nr_top; i++)
+		sb_printf(sb, "%s %s (%.1f/s)", i ? "," : "", r->top[i].source, r->top[i].rate);
+	if (!r->nr_top)
+		sb_printf(sb, " none in the last window");
+	sb_printf(sb, ".");
+}
+
+/*
+ * Alertmanager v2: a JSON array of one postableAlert. Every string, above all
+ * the operator's --alert-instance, goes through the JSON writer.
+ */
 static void post_alertmanager(struct alerting *al, int slot, const struct alert_report *r,
 			      __u64 mono_ms, __u64 wall_ms)
 {
 	char ends_at[40];
-	struct strbuf sb;
+	struct strbuf sb, text;
 	int i;
 
 	if (!al->nr_am)
 		return;
 	rfc3339(r->firing ? wall_ms + AM_ENDS_AFTER_MS : wall_ms, ends_at, sizeof(ends_at));
 	sb_init(&sb);
+	sb_init(&text);
 	sb_printf(&sb,
 		  "[{\"labels\":{\"alertname\":\"SIP%uSpike\",\"severity\":\"critical\","
-		  "\"code\":\"%u\",\"instance\":\"%s\"},"
-		  "\"annotations\":{\"summary\":\"SIP %u %s responses spiking on %s\","
-		  "\"description\":\"%s %u %s at %.1f/s against a baseline of %.1f/s "
-		  "(threshold %.1f/s). Top sources:",
-		  r->st->code, r->st->code, al->opts.instance, r->st->code,
-		  code_reason(r->st->code), al->opts.instance,
-		  r->firing ? "Firing:" : "Resolved:", r->st->code, code_reason(r->st->code),
-		  r->st->rate, r->st->baseline, r->st->threshold);
-	for (i = 0; i < r->nr_top; i++)
-		sb_printf(&sb, "%s %s (%.1f/s)", i ? "," : "", r->top[i].source, r->top[i].rate);
-	if (!r->nr_top)
-		sb_printf(&sb, " none in the last window");
-	sb_printf(&sb, ".\"},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", r->started_at, ends_at);
+		  "\"code\":\"%u\",\"instance\":",
+		  r->st->code, r->st->code);
+	json_str(&sb, al->opts.instance);
+	sb_printf(&text, "SIP %u %s responses spiking on %s", r->st->code, code_reason(r->st->code),
+		  al->opts.instance);
+	sb_printf(&sb, "},\"annotations\":{\"summary\":");
+	json_str(&sb, text.failed ? "" : text.buf);
+	sb_free(&text);
+	am_description(&text, r);
+	sb_printf(&sb, ",\"description\":");
+	json_str(&sb, text.failed ? "" : text.buf);
+	sb_printf(&sb, "},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", r->started_at, ends_at);
 	/* The same alert to every replica: a clustered Alertmanager dedupes them. */
-	for (i = 0; i < al->nr_am && !sb.failed; i++)
+	for (i = 0; i < al->nr_am && !sb.failed && !text.failed; i++)
 		am_sink_post(al->am[i], slot, sb.buf, mono_ms, r->firing ? AM_REPEAT_MS : 0);
+	sb_free(&text);
 	sb_free(&sb);
 }
 
@@ -439,6 +463,30 @@ void alerting_perform(struct alerting *al)
 
 	for (i = 0; i < al->nr_am; i++)
 		am_sink_perform(al->am[i], now_ms);
+}
+
+void alerting_stop(struct alerting *al)
+{
+	__u64 now_ms = clock_ms(CLOCK_MONOTONIC);
+	int i;
+
+	for (i = 0; i < al->opts.nr_codes; i++) {
+		if (!al->states[i].firing)
+			continue;
+		al->states[i].firing = false;
+		report(al, i, false, now_ms);
+	}
+}
+
+bool alerting_busy(struct alerting *al)
+{
+	__u64 now_ms = clock_ms(CLOCK_MONOTONIC);
+	int i;
+
+	for (i = 0; i < al->nr_am; i++)
+		if (am_sink_busy(al->am[i], now_ms))
+			return true;
+	return false;
 }
 
 const struct alert_state *alerting_states(const struct alerting *al, int *nr)

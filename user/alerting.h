@@ -46,6 +46,13 @@ void alerting_scraped(struct alerting *al, const struct map_snapshot *snaps, int
 /* Alertmanager transfers: descriptors to poll and a timeout, then progress. */
 int alerting_pollfds(struct alerting *al, struct pollfd *pfd, int max, int *timeout_ms);
 void alerting_perform(struct alerting *al);
+/*
+ * At a stop: every firing alert is reported resolved (stdout line, log line,
+ * Alertmanager), so nothing stays firing for the exporter's alerts; then
+ * alerting_busy() says whether Alertmanager still has to hear it.
+ */
+void alerting_stop(struct alerting *al);
+bool alerting_busy(struct alerting *al);
 /* Detector states, for the sip6xx_alert_firing and sip6xx_alerts_total metrics. */
 const struct alert_state *alerting_states(const struct alerting *al, int *nr);
 

@@ -208,6 +208,16 @@ static void slot_done(struct am_sink *am, struct am_slot *s, CURLcode rc, __u64 
 	slot_finish(am, s);
 }
 
+bool am_sink_busy(const struct am_sink *am, __u64 now_ms)
+{
+	int i;
+
+	for (i = 0; i < ALERT_MAX_CODES; i++)
+		if (am->slots[i].easy || (am->slots[i].due && am->slots[i].next_ms <= now_ms))
+			return true;
+	return false;
+}
+
 void am_sink_perform(struct am_sink *am, __u64 now_ms)
 {
 	struct am_slot *s;

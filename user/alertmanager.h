@@ -7,6 +7,7 @@
 #define SIP6XX_ALERTMANAGER_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <linux/types.h>
 
 struct am_sink;
@@ -27,6 +28,8 @@ void am_sink_post(struct am_sink *am, int slot, const char *body, __u64 now_ms, 
  * *@timeout_ms to fit, to a few ms when some found no room.
  */
 int am_sink_pollfds(struct am_sink *am, __u64 now_ms, struct pollfd *pfd, int max, int *timeout_ms);
+/* A transfer is in flight, or one is due by @now_ms. */
+bool am_sink_busy(const struct am_sink *am, __u64 now_ms);
 /* Advances transfers after poll(); logs failures and schedules retries with backoff. */
 void am_sink_perform(struct am_sink *am, __u64 now_ms);
 

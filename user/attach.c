@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Attaching: XDP through a bpf_link in every mode (it goes away with the
- * process, or stays pinned on purpose), and a clsact egress filter for TC.
+ * process, or stays pinned on purpose), and TC egress through tc_egress.c
+ * (a TCX link, or a netlink clsact filter on kernels before 6.6).
  *
  * Links matter after the privilege drop too: the kernel creates an XDP link
  * for a holder of CAP_BPF and releases it when the descriptor is closed, while
- * bpf_xdp_attach/detach and the TC filter go through rtnetlink, which checks
- * CAP_NET_ADMIN. So only TC egress makes the exporter keep CAP_NET_ADMIN.
+ * bpf_xdp_attach/detach and the netlink TC filter go through rtnetlink, which
+ * checks CAP_NET_ADMIN. So only TC egress makes the exporter keep CAP_NET_ADMIN.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,11 +23,8 @@
 #include "loader.h"
 #include "log.h"
 #include "pin.h"
+#include "tc_egress.h"
 #include "sip6xx.skel.h"
-
-/* Our egress filter's identity, so a restart replaces it instead of stacking. */
-#define TC_HANDLE 0x6c6
-#define TC_PRIO	  0xc6
 
 static __u32 prog_id(int prog_fd)
 {
@@ -254,45 +252,6 @@ attached:
 	return 0;
 }
 
-static int attach_tc(struct iface *ifc)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex, .attach_point = BPF_TC_EGRESS);
-	/* REPLACE: a filter with our handle and priority is ours, left by an earlier run. */
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO,
-		    .prog_fd = loader_tc_prog_fd(ifc->skel), .flags = BPF_TC_F_REPLACE);
-	int err;
-
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST) {
-		pr_err("%s: adding the clsact qdisc for TC egress failed: %s%s\n", ifc->name,
-		       strerror(-err), load_hint(err));
-		return err;
-	}
-	err = bpf_tc_attach(&hook, &opts);
-	if (err) {
-		pr_err("%s: attaching the TC egress filter failed: %s%s\n", ifc->name,
-		       strerror(-err), load_hint(err));
-		return err;
-	}
-	ifc->tc_attached = true;
-	return 0;
-}
-
-static void detach_tc(struct iface *ifc)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex, .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
-	int err;
-
-	/* The clsact qdisc stays: other filters may hang off it by now. */
-	err = bpf_tc_detach(&hook, &opts);
-	/* EINVAL: no clsact qdisc at all, so no filter of ours either (--detach after ingress). */
-	if (err && err != -ENOENT && err != -ENODEV && err != -EINVAL)
-		pr_warn("%s: detaching the TC egress filter failed: %s\n", ifc->name,
-			strerror(-err));
-	ifc->tc_attached = false;
-}
-
 static void detach_xdp(struct iface *ifc)
 {
 	if (ifc->link_fd >= 0) {
@@ -302,7 +261,40 @@ static void detach_xdp(struct iface *ifc)
 	ifc->attached = false;
 }
 
-static int attach_hooks(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
+static int attach_tc(struct iface *ifc)
+{
+	int err = tc_egress_attach(ifc, loader_tc_prog_fd(ifc->skel));
+
+	ifc->tc_attached = !err;
+	return err;
+}
+
+/*
+ * At a start, what an earlier run left for a direction this one does not
+ * count goes (--direction both, then ingress: the egress program; then egress:
+ * the pinned XDP link), so only what was asked for keeps counting. Returns
+ * what went, for the attach line, or "".
+ */
+static const char *clear_other_directions(struct iface *ifc, unsigned int dirs)
+{
+	const char *pin_dir = ifc->pin_dir[0] ? ifc->pin_dir : NULL;
+	bool tc = false, xdp = false;
+
+	if (!(dirs & DIR_BIT(SIP6XX_DIR_TX)))
+		tc = tc_egress_clear(ifc->name, ifc->ifindex, pin_dir) > 0;
+	if (!(dirs & DIR_BIT(SIP6XX_DIR_RX)) && pin_dir)
+		xdp = pin_drop_link(ifc->name, pin_dir) > 0;
+	if (tc && xdp)
+		return "; removed the XDP and TC egress programs an earlier run left";
+	if (tc)
+		return "; removed the TC egress program an earlier run left";
+	if (xdp)
+		return "; removed the XDP program an earlier run left";
+	return "";
+}
+
+static int attach_hooks(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode,
+			const char *cleared)
 {
 	int err = 0;
 
@@ -315,10 +307,18 @@ static int attach_hooks(struct iface *ifc, const struct loader_opts *opts, enum 
 			detach_xdp(ifc);
 		return err;
 	}
-	pr_info("%s: attached%s%s%s%s\n", ifc->name, ifc->attached ? " XDP in " : "",
+	/* One line says what runs now, and what a change of --direction removed. */
+	pr_info("%s: attached%s%s%s%s%s\n", ifc->name, ifc->attached ? " XDP in " : "",
 		ifc->attached ? ifc->mode_name : "", ifc->attached ? " mode" : "",
-		ifc->tc_attached ? (ifc->attached ? " and TC egress" : " TC egress") : "");
+		ifc->tc_attached ? (ifc->attached ? " and TC egress" : " TC egress") : "", cleared);
 	return 0;
+}
+
+static void unlock_pins(struct iface *ifc)
+{
+	if (ifc->lock_fd >= 0)
+		close(ifc->lock_fd);
+	ifc->lock_fd = -1;
 }
 
 int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
@@ -327,11 +327,14 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 	int err;
 
 	ifc->link_fd = -1;
+	ifc->tc_link_fd = -1;
+	ifc->tc_qdisc_ours = false;
 	ifc->attached = false;
 	ifc->tc_attached = false;
 	ifc->gone = false;
 	ifc->link_unpinned = false;
 	ifc->pin_dir[0] = '\0';
+	ifc->lock_fd = -1;
 	ifc->ifindex = if_nametoindex(ifc->name);
 	if (!ifc->ifindex) {
 		pr_err("%s: no such interface ('ip link' lists them)\n", ifc->name);
@@ -341,18 +344,25 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 		err = pin_dir(opts->pin_path, ifc->name, ifc->pin_dir, sizeof(ifc->pin_dir));
 		if (!err)
 			err = pin_prepare(ifc->pin_dir);
+		if (!err) {
+			ifc->lock_fd = pin_lock(ifc->name, ifc->pin_dir, false);
+			err = ifc->lock_fd < 0 ? ifc->lock_fd : 0;
+		}
 		if (!err)
 			err = pin_check(ifc->name, opts->pin_path, ifc->pin_dir, &lo.max_peers);
-		if (err)
+		if (err) {
+			unlock_pins(ifc);
 			return err;
+		}
 	}
 	ifc->skel = loader_load_pinned(&lo, ifc->name, ifc->pin_dir[0] ? ifc->pin_dir : NULL);
 	if (!ifc->skel)
 		return -EINVAL;
-	err = attach_hooks(ifc, &lo, mode);
+	err = attach_hooks(ifc, &lo, mode, clear_other_directions(ifc, lo.dirs));
 	if (err) {
 		loader_destroy(ifc->skel);
 		ifc->skel = NULL;
+		unlock_pins(ifc);
 	}
 	return err;
 }
@@ -389,6 +399,9 @@ bool loader_follow(struct iface *ifc, const struct loader_opts *opts, enum attac
 		if (ifc->link_fd >= 0)
 			close(ifc->link_fd);
 		ifc->link_fd = -1;
+		if (ifc->tc_link_fd >= 0)
+			close(ifc->tc_link_fd);
+		ifc->tc_link_fd = -1;
 		ifc->attached = false;
 		ifc->tc_attached = false;
 		ifc->gone = true;
@@ -396,7 +409,7 @@ bool loader_follow(struct iface *ifc, const struct loader_opts *opts, enum attac
 	if (!now)
 		return false;
 	ifc->ifindex = now;
-	if (attach_hooks(ifc, opts, mode))
+	if (attach_hooks(ifc, opts, mode, ""))
 		return false;
 	ifc->gone = false;
 	pr_info("%s: the interface is back (ifindex %u): re-attached\n", ifc->name, now);
@@ -415,33 +428,38 @@ void loader_detach(struct iface *ifc)
 			close(ifc->link_fd); /* the pin holds the link */
 		ifc->link_fd = -1;
 		ifc->attached = false;
-		ifc->tc_attached = false;
+		if (ifc->tc_attached)
+			tc_egress_detach(ifc, true);
 		hooked = false;
 	}
 	if (ifc->attached)
 		detach_xdp(ifc);
 	if (ifc->tc_attached)
-		detach_tc(ifc);
+		tc_egress_detach(ifc, false);
 	if (hooked)
 		pr_info("%s: detached\n", ifc->name);
 	if (ifc->skel) {
 		loader_destroy(ifc->skel);
 		ifc->skel = NULL;
 	}
+	unlock_pins(ifc);
 }
 
 int loader_unpin(const char *ifname, const char *pin_path)
 {
-	struct iface ifc = { .link_fd = -1 };
 	char dir[PATH_MAX];
-	int err;
+	int err, lock_fd;
 
 	err = pin_dir(pin_path, ifname, dir, sizeof(dir));
 	if (err)
 		return err;
-	snprintf(ifc.name, sizeof(ifc.name), "%s", ifname);
-	ifc.ifindex = if_nametoindex(ifname);
-	if (ifc.ifindex)
-		detach_tc(&ifc);
-	return pin_remove(ifname, dir);
+	/* A running exporter's pins stay: removing them would leave it counting nowhere. */
+	lock_fd = pin_lock(ifname, dir, true);
+	if (lock_fd < 0 && lock_fd != -ENOENT)
+		return lock_fd;
+	tc_egress_clear(ifname, if_nametoindex(ifname), dir);
+	err = pin_remove(ifname, dir);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return err;
 }

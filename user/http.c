@@ -364,6 +364,23 @@ void http_run(struct http_server *srv)
 	MHD_run(srv->daemon);
 }
 
+void http_quiesce(struct http_server *srv)
+{
+	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+
+	/* Ours to close now; connections waiting in its backlog are refused. */
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+unsigned int http_connections(struct http_server *srv)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return info ? info->num_connections : 0;
+}
+
 void http_stop(struct http_server *srv)
 {
 	if (!srv)

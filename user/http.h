@@ -32,6 +32,10 @@ int http_poll_fd(const struct http_server *srv);
 int http_timeout_ms(struct http_server *srv);
 /* Serves whatever is ready; call when the descriptor is readable or the timeout ran out. */
 void http_run(struct http_server *srv);
+/* At a stop: no new connection; open ones still get their responses from http_run(). */
+void http_quiesce(struct http_server *srv);
+/* Connections still open (in flight, or idle and kept alive). */
+unsigned int http_connections(struct http_server *srv);
 void http_stop(struct http_server *srv);
 
 #endif

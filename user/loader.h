@@ -42,6 +42,9 @@ struct iface {
 	bool warned_gone;	/* logged that someone else detached it */
 	const char *mode_name;	/* "native" or "generic" once attached */
 	char pin_dir[PATH_MAX]; /* --pin-path/IFACE, or "" */
+	int lock_fd;		/* flock on pin_dir while this exporter uses it, or -1 */
+	int tc_link_fd;		/* TC egress as a TCX link, or -1 (none, or netlink) */
+	bool tc_qdisc_ours;	/* netlink: this process added the clsact qdisc */
 };
 
 /* Opens and loads one object; NULL after logging one line that starts with @ctx. */

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
+#include "json.h"
 #include "log.h"
 
 #define LOG_LINE_MAX 2048
@@ -35,23 +36,21 @@ static void log_json_line(enum log_level level, const char *msg)
 {
 	char ts[40];
 	struct timespec now;
+	struct strbuf sb;
 	struct tm tm;
-	const char *p;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"", ts,
-		now.tv_nsec / 1000000, level_names[level]);
-	for (p = msg; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(stderr, "\\%c", *p);
-		else if ((unsigned char)*p < 0x20)
-			fprintf(stderr, "\\u%04x", (unsigned char)*p);
-		else
-			fputc(*p, stderr);
-	}
-	fputs("\"}\n", stderr);
+	sb_init(&sb);
+	sb_printf(&sb, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", ts, now.tv_nsec / 1000000,
+		  level_names[level]);
+	/* The message may carry an operator's or a packet's bytes: escaped, valid UTF-8. */
+	json_str(&sb, msg);
+	sb_append(&sb, "}\n", 2);
+	if (!sb.failed)
+		fwrite(sb.buf, 1, sb.len, stderr);
+	sb_free(&sb);
 }
 
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)

@@ -29,6 +29,8 @@
 
 #define MAX_CURL_FDS	16
 #define FOLLOW_PERIOD_S 1
+/* How long a stop waits for open scrapes and Alertmanager posts to finish. */
+#define DRAIN_MS	2000
 
 /* The poll() slots that are always there; Alertmanager's sockets follow them. */
 enum {
@@ -263,6 +265,45 @@ static int event_loop(struct exporter *ex)
 	}
 }
 
+/*
+ * After SIGINT or SIGTERM: stop accepting, let the connections already open
+ * finish their responses and Alertmanager hear the alerts resolved, for at
+ * most DRAIN_MS; then the caller detaches and exits.
+ */
+static void drain(struct exporter *ex)
+{
+	struct pollfd pfd[1 + MAX_CURL_FDS];
+	__u64 now, end = alerting_now_ms() + DRAIN_MS;
+	int nfds, timeout;
+
+	http_quiesce(ex->http);
+	if (ex->alerting)
+		alerting_stop(ex->alerting);
+	for (;;) {
+		timeout = http_timeout_ms(ex->http);
+		pfd[0] = (struct pollfd){ .fd = http_poll_fd(ex->http), .events = POLLIN };
+		nfds = 1;
+		if (ex->alerting)
+			nfds += alerting_pollfds(ex->alerting, &pfd[1], MAX_CURL_FDS, &timeout);
+		now = alerting_now_ms();
+		if (!http_connections(ex->http) && !(ex->alerting && alerting_busy(ex->alerting)))
+			return;
+		if (now >= end)
+			break;
+		if (timeout < 0 || (__u64)timeout > end - now)
+			timeout = end - now;
+		if (poll(pfd, nfds, timeout) < 0 && errno != EINTR)
+			break;
+		if (ex->alerting)
+			alerting_perform(ex->alerting);
+		http_run(ex->http);
+	}
+	pr_warn("stopping after %d ms with %u HTTP connections still open%s\n", DRAIN_MS,
+		http_connections(ex->http),
+		ex->alerting && alerting_busy(ex->alerting) ? " and an Alertmanager POST unsent"
+							    : "");
+}
+
 /* Alertmanager's instance label: --alert-instance, else HOSTNAME:PORT like a scrape target. */
 static void default_instance(struct exporter *ex, const struct options *o)
 {
@@ -349,6 +390,8 @@ static int run_exporter(const struct options *o)
 		goto out;
 	pr_info("serving metrics on %s/metrics\n", o->listen);
 	ret = event_loop(&ex);
+	if (!ret)
+		drain(&ex);
 out:
 	exporter_cleanup(&ex);
 	return ret;

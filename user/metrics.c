@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "metrics.h"
 #include "version.h"
 
@@ -134,6 +135,9 @@ static void global_failures_samples(const struct metric_def *def, const struct m
 	struct fold_row *rows = source_rows(ifc, &n, out);
 
 	for (i = 0; i < n; i++) {
+		/* A direction no longer attached keeps its pinned rows: not exported. */
+		if (!dir_exported(ifc, rows[i].key.direction))
+			continue;
 		source_text(&rows[i], addr, sizeof(addr));
 		series_start(out, def, ifc, rows[i].key.direction);
 		sb_printf(out, ",source=\"%s\"", addr);
@@ -310,9 +314,9 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 	unsigned int code, r;
 	size_t i, nr_rows = 0;
 
-	sb_printf(out, "{\"interface\":\"");
-	put_escaped(out, ifc->interface);
-	sb_printf(out, "\",\"responses\":{");
+	sb_printf(out, "{\"interface\":");
+	json_str(out, ifc->interface);
+	sb_printf(out, ",\"responses\":{");
 	for (code = SIP_CODE_MIN; code <= SIP_CODE_MAX; code++) {
 		if (!s->resp_codes[SIP6XX_DIR_RX][code] && !is_named_6xx(code))
 			continue;
@@ -326,9 +330,9 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 		source_text(&rows[i], addr, sizeof(addr));
 		sb_printf(out, "%s{\"source\":\"%s\",", i ? "," : "", addr);
 		if (rows[i].peer) {
-			sb_printf(out, "\"peer\":\"");
-			put_escaped(out, rows[i].peer);
-			sb_printf(out, "\",");
+			sb_printf(out, "\"peer\":");
+			json_str(out, rows[i].peer);
+			sb_printf(out, ",");
 		}
 		sb_printf(out, "\"code\":%u,\"count\":%llu}", rows[i].key.code,
 			  (unsigned long long)rows[i].count);

@@ -3,8 +3,11 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -15,6 +18,7 @@
 #include "pin.h"
 #include "sip6xx.h"
 #include "sip6xx.skel.h"
+#include "tc_egress.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 #define LINK_NAME  "xdp_link"
@@ -193,37 +197,114 @@ int pin_stamp_contract(struct sip6xx *skel)
 	return bpf_map_update_elem(fd, &key, &c, BPF_ANY) ? -errno : 0;
 }
 
+/*
+ * The PID holding a flock on the file @st names, from /proc/locks (flock
+ * itself never says who holds it), or 0 when none is listed.
+ */
+static int lock_holder(const struct stat *st)
+{
+	unsigned int maj, min;
+	unsigned long ino;
+	char line[256], type[16];
+	int pid, found = 0;
+	FILE *f = fopen("/proc/locks", "re");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF"; waiters have "->". */
+		if (strstr(line, "->") || sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid,
+						 &maj, &min, &ino) != 5)
+			continue;
+		if (!strcmp(type, "FLOCK") && ino == st->st_ino && maj == major(st->st_dev) &&
+		    min == minor(st->st_dev))
+			found = pid;
+	}
+	fclose(f);
+	return found;
+}
+
+int pin_lock(const char *ifname, const char *dir, bool detach)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), pid;
+
+	if (fd < 0) {
+		if (errno == ENOENT && detach)
+			return -ENOENT;
+		pr_err("%s: opening the pin directory %s failed: %s\n", ifname, dir,
+		       strerror(errno));
+		return -errno;
+	}
+	/* bpffs holds no regular files, so the directory itself carries the lock. */
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	pid = fstat(fd, &st) ? 0 : lock_holder(&st);
+	close(fd);
+	if (detach)
+		pr_err("%s: the pins in %s belong to a running sip6xx_exporter (PID %d); stop it "
+		       "first (SIGTERM), then run --detach again\n",
+		       ifname, dir, pid);
+	else
+		pr_err("%s: the pins in %s are in use by another sip6xx_exporter (PID %d); stop "
+		       "it, or give this one another --pin-path\n",
+		       ifname, dir, pid);
+	return -EBUSY;
+}
+
 int pin_open_link(const char *dir)
 {
 	return pin_open(dir, LINK_NAME);
 }
 
-int pin_link(int link_fd, const char *dir)
+int pin_object(int fd, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, LINK_NAME) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	unlink(path); /* a stale link of an interface that went away */
-	return bpf_obj_pin(link_fd, path) ? -errno : 0;
+	return bpf_obj_pin(fd, path) ? -errno : 0;
+}
+
+int pin_link(int link_fd, const char *dir)
+{
+	return pin_object(link_fd, dir, LINK_NAME);
+}
+
+void pin_unlink(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path))
+		unlink(path);
+}
+
+int pin_drop_link(const char *ifname, const char *dir)
+{
+	int fd = pin_open_link(dir);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_link_detach(fd) && errno != ENOLINK)
+		pr_warn("%s: detaching the pinned XDP link failed: %s\n", ifname, strerror(errno));
+	close(fd);
+	pin_unlink(dir, LINK_NAME);
+	return 1;
 }
 
 int pin_remove(const char *ifname, const char *dir)
 {
+	static const char *const links[] = { LINK_NAME, TC_LINK_NAME };
+	const size_t nr_maps = sizeof(map_names) / sizeof(map_names[0]);
 	char path[PATH_MAX];
-	int fd, removed = 0;
+	int removed = 0;
 	size_t i;
 
-	fd = pin_open_link(dir);
-	if (fd >= 0) {
-		if (bpf_link_detach(fd) && errno != ENOLINK)
-			pr_warn("%s: detaching the pinned XDP link failed: %s\n", ifname,
-				strerror(errno));
-		close(fd);
-	}
-	for (i = 0; i <= sizeof(map_names) / sizeof(map_names[0]); i++) {
+	removed += pin_drop_link(ifname, dir);
+	for (i = 0; i < nr_maps + 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir,
-			 i < sizeof(map_names) / sizeof(map_names[0]) ? map_names[i] : LINK_NAME);
+			 i < nr_maps ? map_names[i] : links[i - nr_maps]);
 		if (!unlink(path))
 			removed++;
 		else if (errno != ENOENT)

@@ -26,11 +26,23 @@ int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *
 int pin_set_paths(struct sip6xx *skel, const char *dir);
 /* After load: stamps a newly made contract map with this build's version. */
 int pin_stamp_contract(struct sip6xx *skel);
+/*
+ * Takes an exclusive flock on @dir, held while the returned fd stays open:
+ * one exporter (or --detach, with @detach) per pin directory. -EBUSY after
+ * logging the holder's PID; -ENOENT, silently, for --detach of no directory.
+ */
+int pin_lock(const char *ifname, const char *dir, bool detach);
 /* The fd of the object pinned as @dir/@name, or -errno (-ENOENT: none). */
 int pin_open(const char *dir, const char *name);
 /* The pinned XDP link's fd, or -ENOENT. */
 int pin_open_link(const char *dir);
 int pin_link(int link_fd, const char *dir);
+/* Pins @fd as @dir/@name, replacing what was there; 0 or -errno. */
+int pin_object(int fd, const char *dir, const char *name);
+/* Removes @dir/@name if it is there. */
+void pin_unlink(const char *dir, const char *name);
+/* Detaches and unpins the pinned XDP link; 1 when there was one, else 0. */
+int pin_drop_link(const char *ifname, const char *dir);
 /* --detach: detaches the pinned link, removes every pin and @dir. */
 int pin_remove(const char *ifname, const char *dir);
 

@@ -104,9 +104,10 @@ struct privs_keep privs_needed(int unpriv_bpf_disabled, bool kernel_has_cap_bpf,
 	}
 	if (needs->tc_egress) {
 		k.caps |= CAP_BIT(CAP_NET_ADMIN);
-		k.why_net_admin = "the TC egress filter goes on and off through rtnetlink, which "
-				  "checks it: to re-attach an interface that comes back, and to "
-				  "detach at stop";
+		k.why_net_admin = "the TC egress filter (a netlink filter before Linux 6.6, "
+				  "else a TCX link) goes on and off through rtnetlink or "
+				  "bpf(), which check it: to re-attach an interface that comes "
+				  "back, and to detach at stop";
 	}
 	return k;
 }

@@ -13,6 +13,11 @@
 #      window seeds the baseline, so it never fires.
 #   4. scrapes every 0.2 s through a burst: the alert's top sources come from
 #      the scrapes' reads of the maps (the timer's own read keeps off).
+#   5. operator strings with quotes, backslashes, control bytes and invalid
+#      UTF-8 (--alert-instance, -i): Alertmanager still takes the alert, with
+#      the instance label intact, and every --log-format json line is valid
+#      UTF-8 that jq parses. A SIGTERM while it fires resolves it, on stdout
+#      and in Alertmanager.
 # Detection latency is printed as a TAP comment, not asserted.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -397,10 +402,71 @@ test_scraped() {
 	e2e_check_exporter_stops scraped
 }
 
+# ---- 5. hostile operator strings: one JSON writer escapes them all ----------------
+# HOSTILE is a quote, a backslash, a tab and a byte that is never UTF-8: as
+# JSON text it must come back as exactly this, with U+FFFD for the last byte.
+HOSTILE=$'sbc "1"\\x\t\xff'
+HOSTILE_PY='"sbc \"1\"\\x\t\ufffd"'
+
+# json_log_ok FILE: every line of FILE is strict UTF-8 and a JSON object with
+# ts, level and msg that jq parses; prints the first bad line's number, or nothing.
+json_log_ok() {
+	local n=0 line
+	while IFS= read -r line; do
+		n=$((n + 1))
+		printf '%s' "$line" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 &&
+			printf '%s' "$line" | jq -e 'has("ts") and has("level") and has("msg")' \
+				>/dev/null 2>&1 || { echo "$n"; return; }
+	done <"$1"
+}
+
+test_hostile() {
+	local sent=$E2E_TMP/hostile.sent amj=$E2E_TMP/hostile.am.json bad
+
+	e2e_run_exporter hostile-iface "$NS_A" 10 "$EXPORTER" -i "bad$HOSTILE" --log-format json
+	check_eq 1 "$E2E_STATUS" "hostile: an unknown -i with quotes and invalid UTF-8 exits 1"
+	bad=$(json_log_ok "$E2E_EXP_ERR")
+	[ -s "$E2E_EXP_ERR" ] && [ -z "$bad" ]
+	ok $? "hostile: its --log-format json error line is valid UTF-8 and parses with jq${bad:+ (line $bad does not)}"
+	[ -z "$bad" ] || e2e_show_log "$E2E_EXP_ERR"
+
+	start_am hostile "$AM_PORT"
+	ok $? "hostile: Alertmanager ready on 127.0.0.1:$AM_PORT in $NS_A"
+	start_exporter hostile --alert-resolve 60s --alertmanager-url "$AM_URL" \
+		--alert-instance "$HOSTILE" --log-format json --log-level debug
+	ok $? "hostile: exporter serves metrics with --alert-instance $(printf %q "$HOSTILE")"
+	sleep 1.5
+	send_spike "$sent" --spike "$SPIKE_FRAMES" --spike-sources "$sources_csv"
+	ok $? "hostile: a burst of $SPIKE_FRAMES sent"
+	wait_alert_line "$E2E_EXP_OUT" firing 607 5
+	ok $? "hostile: the firing JSON line for 607 comes"
+	wait_am "$AM_PORT" "$amj" "len(am('SIP607Spike')) == 1 and A['labels'].get('instance') == $HOSTILE_PY" 5
+	ok $? "hostile: Alertmanager takes the alert, its instance label exactly the operator's string"
+	check_eq True "$(py json "$amj" "sorted(A['labels']) == ['alertname', 'code', 'instance', 'severity']")" \
+		"hostile: the instance adds no label"
+	check_eq True "$(py json "$amj" "$HOSTILE_PY in A['annotations'].get('summary', '')")" \
+		"hostile: the summary names the instance, escaped"
+	bad=$(json_log_ok "$E2E_EXP_ERR")
+	[ -z "$bad" ]
+	ok $? "hostile: every --log-format json line (debug) is valid UTF-8 and parses with jq${bad:+ (line $bad does not)}"
+	[ -z "$bad" ] || e2e_show_log "$E2E_EXP_ERR" 20
+
+	# Stopped while the alert fires: it is resolved on the way out, on stdout
+	# and in Alertmanager (whose copy would otherwise fire 2 more minutes).
+	e2e_check_exporter_stops hostile
+	check_eq 1 "$(py lines "$E2E_EXP_OUT" "len(alerts('resolved', 607))")" \
+		"hostile: SIGTERM while 607 fires writes its resolved line"
+	only_alert_lines "hostile, at exit"
+	wait_am "$AM_PORT" "$amj" "len(am('SIP607Spike')) == 0" 3
+	ok $? "hostile: ... and Alertmanager heard it before the exit: no SIP607Spike active"
+	e2e_stop_pid "$E2E_AM_PID"
+}
+
 test_spike
 test_am_down
 test_steady
 test_scraped
+test_hostile
 
 e2e_cleanup
 tap_done

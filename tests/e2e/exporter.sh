@@ -214,11 +214,92 @@ test_auto_two_interfaces() {
 	check_stopped auto "$IF_A" "$IF_A2"
 }
 
+# ---- SIGTERM with a scrape in flight --------------------------------------------
+# partial_scrape READY GO OUT: from NS_A, connect and send a request's first
+# header line only; touch READY; once GO exists (bounded: 5 s) finish the
+# request and read the answer to its end. OUT gets "STATUS complete" when a
+# whole response (Content-Length bytes) came, else "STATUS short" or "none".
+partial_scrape() {
+	timeout 15 ip netns exec "$NS_A" "$E2E_PYTHON" - "$LISTEN" "$@" <<-'PY'
+		import os, socket, sys, time
+		listen, ready, go, out = sys.argv[1:5]
+		host, port = listen.rsplit(":", 1)
+		s = socket.create_connection((host, int(port)), timeout=5)
+		s.sendall(b"GET /metrics HTTP/1.1\r\nHost: sip6xx\r\n")
+		open(ready, "w").close()
+		for _ in range(50):
+		    if os.path.exists(go):
+		        break
+		    time.sleep(0.1)
+		data = b""
+		try:
+		    s.sendall(b"Connection: close\r\n\r\n")
+		    while True:
+		        chunk = s.recv(65536)
+		        if not chunk:
+		            break
+		        data += chunk
+		except OSError:
+		    pass
+		head, _, body = data.partition(b"\r\n\r\n")
+		lines = head.decode("latin-1").split("\r\n")
+		status = lines[0].split(" ")[1] if lines[0].startswith("HTTP/") else "none"
+		length = [int(l.split(":")[1]) for l in lines if l.lower().startswith("content-length:")]
+		whole = length and len(body) == length[0] and b"sip6xx_exporter_build_info" in body
+		with open(out, "w") as fh:
+		    fh.write("%s %s\n" % (status, "complete" if whole else "short"))
+	PY
+}
+
+test_stop_drain() {
+	local t=$E2E_TMP/drain pid t0 t1
+
+	start_exporter drain -i "$IF_A" --alert-codes none
+	ok $? "drain: exporter serves metrics"
+	partial_scrape "$t.ready" "$t.go" "$t.out" &
+	pid=$!
+	e2e_track_pid "$pid"
+	e2e_poll 5 test -e "$t.ready"
+	ok $? "drain: a scrape has sent half its request"
+	kill -TERM "$E2E_EXP_PID"
+	sleep 0.5
+	kill -0 "$E2E_EXP_PID" 2>/dev/null
+	ok $? "drain: 0.5 s after SIGTERM the exporter still runs, for the scrape in flight"
+	ip netns exec "$NS_A" curl -s -o /dev/null --max-time 1 "$URL/metrics"
+	ok $((!$?)) "drain: ... while a new connection is refused"
+	touch "$t.go"
+	e2e_reap "$pid" 10
+	check_eq "200 complete" "$(cat "$t.out" 2>/dev/null)" \
+		"drain: the scrape in flight gets its whole response after SIGTERM"
+	e2e_reap "$E2E_EXP_PID" 5
+	check_eq 0 "$E2E_STATUS" "drain: then the exporter exits with status 0"
+
+	# A client that never finishes holds the stop up 2 s, no longer.
+	start_exporter drain-bounded -i "$IF_A" --alert-codes none
+	ok $? "drain: exporter serves metrics again"
+	rm -f "$t.ready" "$t.go"
+	partial_scrape "$t.ready" "$t.go" "$t.out" &
+	pid=$!
+	e2e_track_pid "$pid"
+	e2e_poll 5 test -e "$t.ready"
+	t0=$(date +%s%N)
+	kill -TERM "$E2E_EXP_PID"
+	e2e_reap "$E2E_EXP_PID" 5
+	t1=$(date +%s%N)
+	check_eq 0 "$E2E_STATUS" "drain: with a scrape that never finishes it still exits with status 0"
+	[ $(((t1 - t0) / 1000000)) -ge 1900 ] && [ $(((t1 - t0) / 1000000)) -lt 3500 ]
+	ok $? "drain: ... about 2 s after SIGTERM ($(((t1 - t0) / 1000000)) ms)"
+	grep -q "warning: stopping after 2000 ms with 1 HTTP connections still open" "$E2E_EXP_ERR"
+	ok $? "drain: ... and says it cut one connection short"
+	e2e_reap "$pid" 10
+}
+
 test_native_full
 test_port_filter
 test_generic
 test_max_peers
 test_auto_two_interfaces
+test_stop_drain
 
 e2e_cleanup
 tap_done

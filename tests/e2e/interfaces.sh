@@ -23,7 +23,19 @@ URL=http://$LISTEN
 
 e2e_require_root
 e2e_require_exporter "$EXPORTER"
-trap e2e_cleanup EXIT
+# A private bpffs for the --direction change runs (as in persistence.sh:
+# one at /sys/fs/bpf would not outlive `ip netns exec`); removed on exit.
+PIN=/run/sip6xx-ifc-test.$$
+PIN_MOUNTED=0
+cleanup() {
+	e2e_cleanup
+	if [ "$PIN_MOUNTED" = 1 ]; then
+		umount "$PIN" 2>/dev/null || umount -l "$PIN" 2>/dev/null
+		rmdir "$PIN" 2>/dev/null
+		PIN_MOUNTED=0
+	fi
+}
+trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -337,11 +349,119 @@ test_json_logs() {
 	ok $? "json, debug: stdout stays empty"
 }
 
+# ---- (e) TC egress does not outlive the exporter ----------------------------------
+# On this kernel (6.6+) egress is a TCX link, which the kernel removes with the
+# process, even after SIGKILL; SIP6XX_TC_NETLINK=1 forces the netlink filter
+# older kernels get: a start removes what a killed run left, and a clean stop
+# removes the clsact qdisc it added (not one that was there before).
+# kill_exporter: SIGKILL, and the exporter reaped (bounded: 5 s).
+kill_exporter() {
+	kill -KILL "$E2E_EXP_PID" 2>/dev/null
+	e2e_reap "$E2E_EXP_PID" 5
+}
+
+test_tc_lifetime() {
+	local nl=(env "$TC_NETLINK_ENV=1" "$EXPORTER")
+
+	start_exporter tcx -i "$IF_A" --direction egress --alert-codes none
+	ok $? "tc: exporter with --direction egress serves metrics"
+	grep -q "info: TC egress: TCX links" "$E2E_EXP_ERR"
+	ok $? "tc: one line says TC egress goes through TCX links"
+	check_eq 1 "$(e2e_tc_filters "$NS_A" "$IF_A")" "tc: one sip6xx_tc program on $IF_A egress"
+	kill_exporter
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "tc: after SIGKILL no sip6xx_tc program is left on $IF_A egress"
+	e2e_clsact "$NS_A" "$IF_A"
+	ok $((!$?)) "tc: ... and no clsact qdisc"
+
+	e2e_start_exporter tc-netlink "$NS_A" "$URL/metrics" "${nl[@]}" -i "$IF_A" --direction egress \
+		--alert-codes none --listen "$LISTEN"
+	ok $? "tc: with $TC_NETLINK_ENV=1 the exporter serves metrics"
+	grep -q "info: TC egress: netlink clsact filters ($TC_NETLINK_ENV=1)" "$E2E_EXP_ERR"
+	ok $? "tc: one line says TC egress goes through a netlink filter, and why"
+	check_eq 1 "$(e2e_tc_netlink "$NS_A" "$IF_A")" "tc: one netlink sip6xx_tc filter on $IF_A egress"
+	e2e_check_exporter_stops tc-netlink
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "tc: after SIGTERM the filter is gone"
+	e2e_clsact "$NS_A" "$IF_A"
+	ok $((!$?)) "tc: ... and so is the clsact qdisc it added"
+
+	e2e_start_exporter tc-killed "$NS_A" "$URL/metrics" "${nl[@]}" -i "$IF_A" --direction egress \
+		--alert-codes none --listen "$LISTEN"
+	ok $? "tc: netlink again"
+	kill_exporter
+	check_eq 1 "$(e2e_tc_netlink "$NS_A" "$IF_A")" "tc: a netlink filter outlives SIGKILL"
+	start_exporter tc-after-kill -i "$IF_A" --alert-codes none
+	ok $? "tc: the next start (--direction ingress) serves metrics"
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "tc: ... and removed the killed run's filter"
+	grep -q "info: $IF_A: attached XDP in native mode; removed the TC egress program an earlier run left" \
+		"$E2E_EXP_ERR"
+	ok $? "tc: ... saying so in its attach line"
+	e2e_check_exporter_stops tc-after-kill
+	# The killed run's qdisc has no owner left; another tool's clsact must stay.
+	tc -n "$NS_A" qdisc del dev "$IF_A" clsact 2>/dev/null
+	tc -n "$NS_A" qdisc add dev "$IF_A" clsact
+	e2e_start_exporter tc-theirs "$NS_A" "$URL/metrics" "${nl[@]}" -i "$IF_A" --direction egress \
+		--alert-codes none --listen "$LISTEN"
+	ok $? "tc: netlink on an interface that already has a clsact qdisc"
+	e2e_check_exporter_stops tc-theirs
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "tc: after SIGTERM our filter is gone"
+	e2e_clsact "$NS_A" "$IF_A"
+	ok $? "tc: ... and the clsact qdisc that was there before stays"
+	tc -n "$NS_A" qdisc del dev "$IF_A" clsact 2>/dev/null
+}
+
+# ---- (f) --direction changes on the same pins --------------------------------------
+# Each start leaves exactly the directions it asks for attached, and exports
+# only those, whatever an earlier run pinned.
+test_direction_change() {
+	local tx=$E2E_TMP/dir-tx.counts scrape=$E2E_TMP/dir.prom etx=$E2E_TMP/dir-tx.expect
+
+	mkdir -p "$PIN" && mount -t bpf bpf "$PIN" && PIN_MOUNTED=1
+	ok $? "dir: a bpffs on $PIN"
+	start_exporter dir-both -i "$IF_A" --direction both --pin-path "$PIN" --alert-codes none
+	ok $? "dir: --direction both --pin-path serves metrics"
+	send_from_a "$tx"
+	stream_expect "$IF_A" tx "$tx" >"$etx"
+	stream_wait "$NS_A" "$URL/metrics" "$scrape" "$etx"
+	grep -q '^sip6xx_global_failures_total{.*direction="tx"' "$scrape"
+	ok $? "dir: tx per-source series counted while both directions run"
+	e2e_check_exporter_stops dir-both
+
+	start_exporter dir-ingress -i "$IF_A" --direction ingress --pin-path "$PIN" --alert-codes none
+	ok $? "dir: then --direction ingress on the same pins serves metrics"
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "dir: no sip6xx_tc program left on $IF_A egress"
+	e2e_xdp_attached "$NS_A" "$IF_A"
+	ok $? "dir: XDP stays on $IF_A"
+	check_eq 1 "$(grep -c "info: $IF_A: attached" "$E2E_EXP_ERR")" "dir: one attach line"
+	grep -q "info: $IF_A: attached XDP in native mode; removed the TC egress program an earlier run left" \
+		"$E2E_EXP_ERR"
+	ok $? "dir: ... saying the egress program was removed"
+	e2e_scrape "$NS_A" "$URL/metrics" "$scrape"
+	check_eq 0 "$(grep -c 'direction="tx"' "$scrape")" "dir: no direction=\"tx\" series with --direction ingress"
+	e2e_check_exporter_stops dir-ingress
+
+	start_exporter dir-egress -i "$IF_A" --direction egress --pin-path "$PIN" --alert-codes none
+	ok $? "dir: then --direction egress on the same pins serves metrics"
+	e2e_xdp_attached "$NS_A" "$IF_A"
+	ok $((!$?)) "dir: no XDP left on $IF_A"
+	check_eq 1 "$(e2e_tc_filters "$NS_A" "$IF_A")" "dir: one sip6xx_tc program on $IF_A egress"
+	grep -q "info: $IF_A: attached TC egress; removed the XDP program an earlier run left" \
+		"$E2E_EXP_ERR"
+	ok $? "dir: one line says TC egress is attached and the XDP program removed"
+	e2e_check_exporter_stops dir-egress
+	e2e_run_exporter dir-detach "$NS_A" 10 "$EXPORTER" --detach -i "$IF_A" --pin-path "$PIN"
+	check_eq 0 "$E2E_STATUS" "dir: --detach exits 0"
+	check_eq 0 "$(e2e_tc_filters "$NS_A" "$IF_A")" "dir: ... and removes the pinned egress program"
+}
+
+TC_NETLINK_ENV=SIP6XX_TC_NETLINK
+
 test_two_interfaces
 test_egress
 test_both
 test_follow
 test_json_logs
+test_tc_lifetime
+test_direction_change
 
-e2e_cleanup
+cleanup
 tap_done

@@ -474,10 +474,24 @@ e2e_xdp_mode() {
 	esac
 }
 
-# e2e_tc_filters NS IFACE: how many of our egress BPF filters sit on IFACE (0
-# when none): a restart must replace the filter, not add one.
+# e2e_tc_filters NS IFACE: how many of our egress BPF programs sit on IFACE (0
+# when none), netlink filters (tc filter show) and TCX links (which tc(8) does
+# not list) together: a restart must replace the program, not add one.
 e2e_tc_filters() {
+	local nl tcx
+	nl=$(tc -n "$1" filter show dev "$2" egress 2>/dev/null | grep -c 'bpf.*sip6xx_tc')
+	tcx=$(ip netns exec "$1" "$BUILD/tests/tools/tcx_progs" "$2" 2>/dev/null) || tcx=0
+	echo $((nl + tcx))
+}
+
+# e2e_tc_netlink NS IFACE: how many of our netlink egress filters sit on IFACE.
+e2e_tc_netlink() {
 	tc -n "$1" filter show dev "$2" egress 2>/dev/null | grep -c 'bpf.*sip6xx_tc'
+}
+
+# e2e_clsact NS IFACE: true while IFACE has a clsact qdisc.
+e2e_clsact() {
+	tc -n "$1" qdisc show dev "$2" 2>/dev/null | grep -q '^qdisc clsact'
 }
 
 # ---- traffic and peers ----------------------------------------------------------

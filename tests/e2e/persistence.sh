@@ -5,7 +5,7 @@
 # was sent, and every counter stays monotonic across every scrape taken in the
 # background meanwhile. Also: what is left while the exporter is down (pins,
 # the XDP link, the TC filter), a restart with another --max-peers, a pinned
-# contract of another version, and --detach.
+# contract of another version, --detach, and one exporter per pin directory.
 #
 # Pins go to a private bpffs mounted in the root namespace outside /sys:
 # `ip netns exec` remounts /sys, so a bpffs at /sys/fs/bpf would not be
@@ -299,6 +299,48 @@ test_contract() {
 	ok $? "contract: the refused run left the pinned program attached"
 }
 
+# ---- one exporter per pin directory: a second one, or --detach, is refused ---------
+test_lock() {
+	local pid err prog
+
+	start_exporter lock -i "$IF_A" --pin-path "$PIN" "${ALERT_ARGS[@]}"
+	ok $? "lock: exporter with --pin-path serves metrics"
+	pid=$E2E_EXP_PID
+	err=$E2E_EXP_ERR
+	prog=$(xdp_prog_on)
+	run_once lock-second -i "$IF_A" --pin-path "$PIN" --listen 127.0.0.1:19062 "${ALERT_ARGS[@]}"
+	check_eq 1 "$E2E_STATUS" "lock: a second exporter on the same --pin-path exits 1"
+	grep -q "error: $IF_A: the pins in $PIN_DIR are in use by another sip6xx_exporter (PID $pid)" \
+		"$E2E_EXP_ERR"
+	ok $? "lock: ... naming $PIN_DIR and the first one's PID ($pid)"
+	grep -q "PID $pid" "$E2E_EXP_ERR" || e2e_show_log "$E2E_EXP_ERR"
+	check_eq "$prog" "$(xdp_prog_on)" "lock: the first exporter's program is still the one on $IF_A"
+
+	run_once lock-detach --detach -i "$IF_A" --pin-path "$PIN"
+	check_eq 1 "$E2E_STATUS" "lock: --detach while the exporter runs exits 1"
+	grep -q "error: $IF_A: the pins in $PIN_DIR belong to a running sip6xx_exporter (PID $pid); stop it" \
+		"$E2E_EXP_ERR"
+	ok $? "lock: ... naming the running exporter's PID ($pid)"
+	grep -q "PID $pid" "$E2E_EXP_ERR" || e2e_show_log "$E2E_EXP_ERR"
+	pins_present
+	ok $? "lock: the refused --detach left every pin"
+	check_eq "$prog" "$(xdp_prog_on)" "lock: ... and the program on $IF_A"
+
+	e2e_stop_exporter
+	check_eq 0 "$E2E_STATUS" "lock: SIGTERM stops the first exporter with exit status 0"
+	grep -q "$IF_A: left attached and pinned in $PIN_DIR" "$err" && pins_present &&
+		[ "$(xdp_prog_on)" = "$prog" ]
+	ok $? "lock: it says it left $IF_A attached and pinned, and it is"
+	start_exporter lock-after -i "$IF_A" --pin-path "$PIN" "${ALERT_ARGS[@]}"
+	ok $? "lock: once it stopped, the next exporter takes the pins"
+	e2e_stop_exporter
+	check_eq 0 "$E2E_STATUS" "lock: ... and stops with exit status 0"
+	run_once lock-detach-after --detach -i "$IF_A" --pin-path "$PIN"
+	check_eq 0 "$E2E_STATUS" "lock: with no exporter left, --detach exits 0"
+	[ ! -e "$PIN_DIR" ]
+	ok $? "lock: ... and $PIN_DIR is gone"
+}
+
 # ---- --detach: pins, the XDP link and the TC filter go ----------------------------
 test_detach() {
 	local link
@@ -432,6 +474,7 @@ test_mounts_bpffs() {
 test_restart
 test_contract
 test_detach
+test_lock
 test_recreated_while_down
 test_not_bpffs
 test_mounts_bpffs

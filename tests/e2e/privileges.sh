@@ -206,8 +206,8 @@ json_field() { # json_field FILE EXPR: a Python expression over J, the file's JS
 		"$1" "$2" 2>/dev/null || echo error
 }
 
-tc_egress_ours() { # tc_egress_ours IFACE: true while our TC filter is on IFACE's egress
-	tc -n "$NS_A" filter show dev "$1" egress 2>/dev/null | grep -q sip6xx_tc
+tc_egress_ours() { # tc_egress_ours IFACE: true while our TC program (TCX or netlink) is on IFACE's egress
+	[ "$(e2e_tc_filters "$NS_A" "$1")" -ge 1 ]
 }
 
 # bounce_iface WHAT: delete the veth pair under the running exporter, make it
