@@ -186,6 +186,48 @@ test_concurrent() {
 	check_eq 50 "$n200" "... and all 50 bodies hold the metrics"
 }
 
+# ---- sip6xx-top --url https://USER:PASSWORD@... ---------------------------------------
+# Without a terminal, sip6xx-top stops after its first scrape, so its one
+# line of stderr says whether that scrape worked; the password must never
+# be in it.
+test_top_https() {
+	local top=$BUILD/sip6xx-top err=$E2E_TMP/top.err secret=$PASS_2 rc
+	local url="https://$USER_2:$PASS_2@$ADDR:$PORT"
+
+	ip netns exec "$NS_B" "$top" --url "$url" </dev/null >/dev/null 2>"$err"
+	rc=$?
+	e2e_show_log "$err"
+	[ "$rc" = 1 ] && grep -qi 'certificate' "$err" && grep -qF "https://$ADDR:$PORT/metrics" "$err"
+	ok $? "sip6xx-top --url https without --cacert: exit 1, the system roots refuse the test CA"
+	! grep -qF -e "$secret" -e "$USER_2:" "$err"
+	ok $? "... and the message names the URL without the user name and password"
+
+	ip netns exec "$NS_B" "$top" --url "$url" --cacert "$CA" </dev/null >/dev/null 2>"$err"
+	rc=$?
+	e2e_show_log "$err"
+	[ "$rc" = 1 ] && grep -q 'cannot drive the terminal' "$err" && ! grep -qi 'certificate' "$err"
+	ok $? "--cacert: the first scrape over TLS with basic auth works (then: no terminal)"
+
+	ip netns exec "$NS_B" "$top" --url "https://$USER_2:wrong-$secret@$ADDR:$PORT" \
+		--cacert "$CA" </dev/null >/dev/null 2>"$err"
+	rc=$?
+	e2e_show_log "$err"
+	[ "$rc" = 1 ] && grep -q 'HTTP status 401' "$err" && ! grep -qF "$secret" "$err"
+	ok $? "--cacert, wrong password: exit 1 on HTTP status 401, no password in the message"
+
+	ip netns exec "$NS_B" "$top" --url "$url" --cacert "$E2E_TMP/no-such-ca.pem" \
+		</dev/null >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" = 1 ] && grep -qF "$E2E_TMP/no-such-ca.pem" "$err" && ! grep -qF "$secret" "$err"
+	ok $? "--cacert with a missing file: exit 1 naming the file"
+
+	"$top" --url "https//$USER_2:$secret@$ADDR" </dev/null >/dev/null 2>"$err"
+	rc=$?
+	e2e_show_log "$err"
+	[ "$rc" = 2 ] && ! grep -qF "$secret" "$err"
+	ok $? "a malformed --url with a password: exit 2, the password not echoed"
+}
+
 # ---- slow clients and the connection limit ------------------------------------------
 # One client finishes the TLS handshake and sends half a request line; the
 # other CONN_LIMIT - 1 connect and send nothing at all. Together they fill
@@ -453,6 +495,7 @@ test_bad_configs() {
 }
 
 test_curl
+test_top_https
 test_concurrent
 test_slow_clients
 test_prometheus

@@ -17,6 +17,7 @@
 #include "spark.h"
 #include "top_counts.h"
 #include "top_scrape.h"
+#include "top_url.h"
 
 static void test_prom_line_with_labels(void **state)
 {
@@ -198,6 +199,24 @@ static void test_spark_levels_and_alignment(void **state)
 	assert_string_equal("   ", out); /* no scale: blank, not a division by zero */
 }
 
+/* --url's user name and password never reach a message or the header line. */
+static void test_url_redact_drops_credentials(void **state)
+{
+	char out[256];
+
+	top_url_redact("https://prometheus:s3cret@198.18.0.1:19443/metrics", out, sizeof(out));
+	assert_string_equal("https://198.18.0.1:19443/metrics", out);
+	top_url_redact("http://user:p%40ss@[2001:db8::1]:10060/metrics", out, sizeof(out));
+	assert_string_equal("http://[2001:db8::1]:10060/metrics", out);
+	top_url_redact("http://127.0.0.1:10060/metrics", out, sizeof(out));
+	assert_string_equal("http://127.0.0.1:10060/metrics", out);
+	/* Not a URL libcurl can parse: echoed only when it holds no '@'. */
+	top_url_redact("http://us er:s3cret@", out, sizeof(out));
+	assert_null(strstr(out, "s3cret"));
+	top_url_redact("no-scheme", out, sizeof(out));
+	assert_string_equal("no-scheme", out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_scrape_interface_filter),
 		cmocka_unit_test(test_rates_sort_and_reset),
 		cmocka_unit_test(test_spark_levels_and_alignment),
+		cmocka_unit_test(test_url_redact_drops_credentials),
 	};
 
 	return cmocka_run_group_tests_name("sip6xx-top", tests, NULL, NULL) ? 1 : 0;
