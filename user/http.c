@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
@@ -17,9 +18,22 @@
 #include "http.h"
 #include "log.h"
 #include "web_config.h"
+#include "web_conns.h"
+#include "web_auth_worker.h"
+#include "web_login_limit.h"
 
-#define HTTP_CONNECTION_LIMIT	  128
-#define HTTP_CONNECTION_TIMEOUT_S 10
+/*
+ * Room for many scrapers, and a cap well below the descriptor limit. Over
+ * either limit the longest waiting connection is closed, not the new one,
+ * so idle or slow clients cannot lock a scraper out.
+ */
+#define HTTP_CONNECTION_LIMIT	  256
+#define HTTP_CLIENT_CONN_LIMIT	  32
+/* libmicrohttpd's own cap: above ours, or it would stop accepting before we choose. */
+#define HTTP_MHD_CONN_LIMIT	  (HTTP_CONNECTION_LIMIT + 64)
+#define HTTP_LISTEN_BACKLOG	  1024
+#define HTTP_CONNECTION_TIMEOUT_S 10	/* no byte in or out */
+#define HTTP_HEADER_TIMEOUT_MS	  10000 /* a request's headers, however slowly they trickle */
 #define METRICS_CONTENT_TYPE	  "text/plain; version=0.0.4; charset=utf-8"
 #define TEXT_CONTENT_TYPE	  "text/plain; charset=utf-8"
 #define AUTH_REALM		  "sip6xx"
@@ -30,12 +44,26 @@ static const char index_html[] =
 	"<p>SIP 6xx global-failure responses counted in the kernel by XDP.</p>\n"
 	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
 
+/* The request state of a request whose headers are in and that has no password check. */
+static int headers_seen;
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct web_config *web; /* NULL: plain HTTP, no auth */
 	http_render_fn render;
 	void *arg;
+	struct web_conns conns;
+	struct login_limit logins;
+	struct auth_worker auth;
 };
+
+static unsigned long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
 
 int http_parse_listen(const char *text, struct listen_addr *out)
 {
@@ -101,7 +129,7 @@ static int bind_listen(const struct listen_addr *addr)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, addr->any ? &zero : &one, sizeof(int));
-	if (bind(fd, sa, len) || listen(fd, 64)) {
+	if (bind(fd, sa, len) || listen(fd, HTTP_LISTEN_BACKLOG)) {
 		int err = -errno;
 
 		close(fd);
@@ -200,21 +228,128 @@ static bool client_cert_ok(const struct web_config *web, struct MHD_Connection *
 	return true;
 }
 
-static bool basic_auth_ok(struct http_server *srv, struct MHD_Connection *conn)
+/* 429 with Retry-After: the client's budget of failed logins is spent. */
+static enum MHD_Result respond_throttled(const struct http_server *srv, struct MHD_Connection *conn)
 {
-	char *pass = NULL, *user = MHD_basic_auth_get_username_password(conn, &pass);
-	bool ok = user && pass && web_config_check_password(srv->web, user, pass);
+	static const char body[] = "too many failed logins from your address; retry in a few "
+				   "seconds\n";
+	struct MHD_Response *resp = new_response(srv, TEXT_CONTENT_TYPE, (void *)body,
+						 sizeof(body) - 1, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
 
-	if (!ok)
-		pr_debug("http: 401: %s\n",
-			 user ? "wrong user name or password" : "no credentials");
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Retry-After", "2");
+	ret = MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static const struct sockaddr *client_addr(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	return info ? info->client_addr : NULL;
+}
+
+/* At most one line a second, naming the client; the user name shown printable and short. */
+static void log_failed_login(struct http_server *srv, struct MHD_Connection *conn, const char *user,
+			     bool refused, unsigned long long now)
+{
+	const struct sockaddr *sa = client_addr(conn);
+	char host[NI_MAXHOST] = "?", name[33];
+	struct login_limit *l = &srv->logins;
+	size_t i;
+
+	if (!login_limit_log_due(l, refused, now))
+		return;
+	for (i = 0; user[i] && i < sizeof(name) - 1; i++)
+		name[i] = user[i] >= 0x20 && user[i] < 0x7f && user[i] != '\'' ? user[i] : '?';
+	name[i] = '\0';
+	if (sa)
+		getnameinfo(sa,
+			    sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						      : sizeof(struct sockaddr_in),
+			    host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+	pr_warn("http: login failed for user '%s' from %s: %s (since the last such line: %lu "
+		"more failed, %lu refused with 429)\n",
+		name, host,
+		refused ? "too many failures, refused unchecked with 429"
+			: "wrong user name or password",
+		l->failed, l->refused);
+	l->failed = l->refused = 0;
+}
+
+enum auth_result { AUTH_OK, AUTH_FAILED, AUTH_THROTTLED, AUTH_PENDING };
+
+/* The connection is back from the password-check thread with its answer. */
+static enum auth_result basic_auth_done(struct http_server *srv, struct MHD_Connection *conn,
+					struct auth_job *job)
+{
+	unsigned char client[WEB_CLIENT_KEY_LEN];
+	unsigned long long now = now_ms();
+
+	if (!job->done)
+		return AUTH_PENDING;
+	web_client_key(client_addr(conn), client);
+	if (job->ok) {
+		web_config_cache_password(srv->web, job->user, job->pass);
+		login_limit_refund(&srv->logins, client, now);
+		return AUTH_OK;
+	}
+	log_failed_login(srv, conn, job->user, false, now);
+	return AUTH_FAILED;
+}
+
+/*
+ * A cached password is answered at once. Any other costs bcrypt: within the
+ * failed-login budget (web_login_limit.h) the connection is suspended and
+ * the check queued for the password-check thread; beyond it, 429.
+ */
+static enum auth_result basic_auth(struct http_server *srv, struct MHD_Connection *conn,
+				   void **req_state)
+{
+	char *pass = NULL, *user;
+	unsigned char client[WEB_CLIENT_KEY_LEN];
+	unsigned long long now = now_ms();
+	enum auth_result res = AUTH_FAILED;
+	struct auth_job *job;
+
+	if (*req_state != &headers_seen)
+		return basic_auth_done(srv, conn, *req_state);
+	user = MHD_basic_auth_get_username_password(conn, &pass);
+	if (!user || !pass) {
+		pr_debug("http: 401: no credentials\n");
+		goto out;
+	}
+	if (web_config_password_cached(srv->web, user, pass)) {
+		res = AUTH_OK;
+		goto out;
+	}
+	web_client_key(client_addr(conn), client);
+	if (!login_limit_take(&srv->logins, client, now)) {
+		res = AUTH_THROTTLED;
+	} else if (auth_worker_full(&srv->auth) || !(job = auth_job_new(conn, user, pass))) {
+		login_limit_refund(&srv->logins, client, now);
+		res = AUTH_THROTTLED;
+	} else {
+		/* Suspended before queued: the worker may resume it at once. */
+		*req_state = job;
+		MHD_suspend_connection(conn);
+		auth_worker_submit(&srv->auth, job);
+		res = AUTH_PENDING;
+	}
+	if (res == AUTH_THROTTLED)
+		log_failed_login(srv, conn, user, true, now);
+out:
 	if (pass) {
 		explicit_bzero(pass, strlen(pass));
 		MHD_free(pass);
 	}
 	if (user)
 		MHD_free(user);
-	return ok;
+	return res;
 }
 
 static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connection *conn)
@@ -234,16 +369,57 @@ static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connect
 		       MHD_RESPMEM_MUST_FREE);
 }
 
+static struct web_conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *fd, *addr;
+	struct http_server *srv = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (*socket_context)
+			web_conns_closed(&srv->conns, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (fd)
+		*socket_context = web_conns_open(&srv->conns, fd->connect_fd,
+						 addr ? addr->client_addr : NULL, now_ms());
+}
+
+/* A response went out: the connection waits for the next request (keep-alive). */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_state,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct web_conn *c = conn_of(conn);
+
+	if (*req_state && *req_state != &headers_seen)
+		auth_job_free(*req_state);
+	*req_state = NULL;
+	if (c)
+		web_conns_idle(&srv->conns, c, now_ms());
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **req_state)
 {
-	static int headers_seen;
 	struct http_server *srv = cls;
 
 	/* The first call only announces the headers; answer on the next one. */
 	if (!*req_state) {
 		*req_state = &headers_seen;
+		web_conns_busy(&srv->conns, conn_of(conn));
 		return MHD_YES;
 	}
 	if (*upload_size) { /* a body we do not want: drop it */
@@ -255,8 +431,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return respond_text(
 			srv, conn, MHD_HTTP_FORBIDDEN,
 			"a client certificate signed by the configured CA is required\n");
-	if (web_config_auth(srv->web) && !basic_auth_ok(srv, conn))
-		return respond_unauthorized(srv, conn);
+	if (web_config_auth(srv->web)) {
+		switch (basic_auth(srv, conn, req_state)) {
+		case AUTH_OK:
+			break;
+		case AUTH_PENDING:
+			return MHD_YES;
+		case AUTH_THROTTLED:
+			return respond_throttled(srv, conn);
+		default:
+			return respond_unauthorized(srv, conn);
+		}
+	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return respond_text(srv, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 	if (!strcmp(url, "/metrics"))
@@ -324,14 +510,21 @@ struct http_server *http_start(const char *text, const struct listen_addr *addr,
 	srv->web = web;
 	srv->render = render;
 	srv->arg = arg;
+	web_conns_init(&srv->conns, HTTP_CONNECTION_LIMIT, HTTP_CLIENT_CONN_LIMIT);
+	login_limit_init(&srv->logins, now_ms());
+	auth_worker_init(&srv->auth, web);
+	if (web_config_auth(web))
+		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
 		/* The logger goes first, or start-up messages bypass it. */
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MHD_CONN_LIMIT,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONNECTION_TIMEOUT_S,
-		MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, srv, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!srv->daemon) {
+		auth_worker_stop(&srv->auth);
 		pr_err("--listen %s%s%s: starting libmicrohttpd failed (--log-level debug says "
 		       "why)\n",
 		       text, web ? " --web-config " : "", web ? web->path : "");
@@ -352,16 +545,21 @@ int http_poll_fd(const struct http_server *srv)
 
 int http_timeout_ms(struct http_server *srv)
 {
+	long long next = web_conns_next_ms(&srv->conns, now_ms(), HTTP_HEADER_TIMEOUT_MS);
 	MHD_UNSIGNED_LONG_LONG ms;
 
 	if (MHD_get_timeout(srv->daemon, &ms) != MHD_YES)
-		return -1;
+		ms = next < 0 ? 60000 : (MHD_UNSIGNED_LONG_LONG)next;
+	if (next >= 0 && (MHD_UNSIGNED_LONG_LONG)next < ms)
+		ms = next;
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
 void http_run(struct http_server *srv)
 {
 	MHD_run(srv->daemon);
+	/* Shut down here; libmicrohttpd closes them when their sockets wake it. */
+	web_conns_expire(&srv->conns, now_ms(), HTTP_HEADER_TIMEOUT_MS);
 }
 
 void http_quiesce(struct http_server *srv)
@@ -385,6 +583,8 @@ void http_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
+	/* Suspended connections come back first: MHD cannot stop with one. */
+	auth_worker_stop(&srv->auth);
 	/* MHD closes the listen socket it was handed. */
 	MHD_stop_daemon(srv->daemon);
 	free(srv);

@@ -6,8 +6,9 @@
  *
  * libcap's cap_setuid()/cap_setgroups() change the ids of the calling thread
  * only (raw syscalls, unless linked with libpsx), as cap_set_proc() does for
- * capabilities: the exporter is single-threaded (libmicrohttpd and libcurl
- * run inside its poll loop), and privs_drop() checks that it still is.
+ * capabilities: the exporter is single-threaded until then (libmicrohttpd
+ * and libcurl run inside its poll loop; the password-check thread starts at
+ * the first login, after the drop), and privs_drop() checks that it is.
  */
 #include <errno.h>
 #include <grp.h>

@@ -16,7 +16,7 @@
 
 #define BCRYPT_LEN	 60
 #define BCRYPT_MAX_COST	 31
-#define BCRYPT_SLOW_COST 12 /* above: each uncached check stalls the event loop noticeably */
+#define BCRYPT_SLOW_COST 12 /* above: each uncached check holds up the logins behind it */
 
 bool web_bcrypt_hash_ok(const char *h, int *cost)
 {
@@ -55,8 +55,9 @@ void web_auth_setup(struct parse *ps)
 		return;
 	}
 	if (ps->max_cost > BCRYPT_SLOW_COST)
-		pr_warn("web config %s: bcrypt cost %d: each new password check holds the "
-			"exporter's one event loop for a long time; cost 10 is usual\n",
+		pr_warn("web config %s: bcrypt cost %d: each password check not yet cached "
+			"keeps the password-check thread busy for long, and logins wait for "
+			"it; cost 10 is usual\n",
 			ps->path, ps->max_cost);
 }
 
@@ -88,27 +89,54 @@ static bool password_mac(const struct web_config *wc, const char *user, const ch
 	return true;
 }
 
-bool web_config_check_password(struct web_config *wc, const char *user, const char *pass)
+static struct web_user *find_user(struct web_config *wc, const char *user)
 {
-	struct web_user *u = NULL;
-	unsigned char mac[MAC_LEN];
-	bool have_mac, ok;
-	const char *out;
 	size_t i;
+
+	for (i = 0; i < wc->nr_users; i++)
+		if (!strcmp(wc->users[i].name, user))
+			return &wc->users[i];
+	return NULL;
+}
+
+bool web_config_password_cached(struct web_config *wc, const char *user, const char *pass)
+{
+	struct web_user *u = find_user(wc, user);
+	unsigned char mac[MAC_LEN];
+
+	return u && u->cached && password_mac(wc, user, pass, mac) &&
+	       equal_secret(mac, u->good_mac, MAC_LEN);
+}
+
+bool web_config_verify_password(struct web_config *wc, const char *user, const char *pass)
+{
+	struct web_user *u;
+	const char *out;
 
 	if (!wc->nr_users)
 		return false;
-	for (i = 0; i < wc->nr_users && !u; i++)
-		if (!strcmp(wc->users[i].name, user))
-			u = &wc->users[i];
-	have_mac = password_mac(wc, user, pass, mac);
-	if (u && u->cached && have_mac && equal_secret(mac, u->good_mac, MAC_LEN))
-		return true;
+	u = find_user(wc, user);
 	out = crypt_rn(pass, u ? u->hash : wc->dummy_setting, wc->crypt, sizeof(*wc->crypt));
-	ok = u && out && strlen(out) == BCRYPT_LEN && equal_secret(out, u->hash, BCRYPT_LEN);
-	if (ok && have_mac) {
+	return u && out && strlen(out) == BCRYPT_LEN && equal_secret(out, u->hash, BCRYPT_LEN);
+}
+
+void web_config_cache_password(struct web_config *wc, const char *user, const char *pass)
+{
+	struct web_user *u = find_user(wc, user);
+	unsigned char mac[MAC_LEN];
+
+	if (u && password_mac(wc, user, pass, mac)) {
 		memcpy(u->good_mac, mac, MAC_LEN);
 		u->cached = true;
 	}
-	return ok;
+}
+
+bool web_config_check_password(struct web_config *wc, const char *user, const char *pass)
+{
+	if (web_config_password_cached(wc, user, pass))
+		return true;
+	if (!web_config_verify_password(wc, user, pass))
+		return false;
+	web_config_cache_password(wc, user, pass);
+	return true;
 }

@@ -65,8 +65,16 @@ static inline bool web_config_auth(const struct web_config *wc)
  * True when @user exists and @pass matches its bcrypt hash. An unknown user
  * costs a bcrypt run too, so timing does not tell which users exist. A
  * match is remembered as a keyed SHA-256, so Prometheus's scrapes do not pay
- * bcrypt (tens of milliseconds of the one event loop) every time.
+ * bcrypt (tens of milliseconds of CPU) every time.
  */
 bool web_config_check_password(struct web_config *wc, const char *user, const char *pass);
+/*
+ * The two halves, for checks off the event loop: the cache alone (no
+ * bcrypt), and bcrypt alone (touches only wc->crypt: one thread at a time),
+ * after which the event loop caches a match.
+ */
+bool web_config_password_cached(struct web_config *wc, const char *user, const char *pass);
+bool web_config_verify_password(struct web_config *wc, const char *user, const char *pass);
+void web_config_cache_password(struct web_config *wc, const char *user, const char *pass);
 
 #endif

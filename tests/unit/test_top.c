@@ -21,6 +21,7 @@
 #include "top_cli.h"
 #include "top_counts.h"
 #include "top_scrape.h"
+#include "top_url.h"
 
 static void test_prom_line_with_labels(void **state)
 {
@@ -272,6 +273,22 @@ static void test_library_messages_name_top(void **state)
 	assert_non_null(fgets(line, sizeof(line), tmp));
 	fclose(tmp);
 	assert_string_equal("sip6xx-top: error: map peers: reading failed\n", line);
+/* --url's user name and password never reach a message or the header line. */
+static void test_url_redact_drops_credentials(void **state)
+{
+	char out[256];
+
+	top_url_redact("https://prometheus:s3cret@198.18.0.1:19443/metrics", out, sizeof(out));
+	assert_string_equal("https://198.18.0.1:19443/metrics", out);
+	top_url_redact("http://user:p%40ss@[2001:db8::1]:10060/metrics", out, sizeof(out));
+	assert_string_equal("http://[2001:db8::1]:10060/metrics", out);
+	top_url_redact("http://127.0.0.1:10060/metrics", out, sizeof(out));
+	assert_string_equal("http://127.0.0.1:10060/metrics", out);
+	/* Not a URL libcurl can parse: echoed only when it holds no '@'. */
+	top_url_redact("http://us er:s3cret@", out, sizeof(out));
+	assert_null(strstr(out, "s3cret"));
+	top_url_redact("no-scheme", out, sizeof(out));
+	assert_string_equal("no-scheme", out);
 }
 
 int main(void)
@@ -288,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_spark_span),
 		cmocka_unit_test(test_alert_text),
 		cmocka_unit_test(test_library_messages_name_top),
+		cmocka_unit_test(test_url_redact_drops_credentials),
 	};
 
 	return cmocka_run_group_tests_name("sip6xx-top", tests, NULL, NULL) ? 1 : 0;

@@ -9,10 +9,11 @@
 #include "cli_common.h"
 #include "log.h"
 #include "top_cli.h"
+#include "top_url.h"
 
 static const char usage_text[] =
 	"Usage: sip6xx-top [--pin-path DIR] [-i IFACE ...] [-d SECONDS] [--ascii]\n"
-	"       sip6xx-top --url URL [-i IFACE ...] [-d SECONDS] [--ascii]\n"
+	"       sip6xx-top --url URL [--cacert FILE] [-i IFACE ...] [-d SECONDS] [--ascii]\n"
 	"\n"
 	"A live terminal view of sip6xx: the rate of each named 6xx code, all responses\n"
 	"and the 6xx ratio, a sparkline of 607/608, and the top sources by 6xx rate.\n"
@@ -25,7 +26,12 @@ static const char usage_text[] =
 	"  -i, --interface IFACE  only IFACE; repeat for more (default: every interface\n"
 	"                         pinned under DIR, or in the scrape)\n"
 	"  -u, --url URL          scrape the exporter's metrics at URL instead, e.g.\n"
-	"                         http://127.0.0.1:10060/metrics (default: none: pinned maps)\n"
+	"                         http://127.0.0.1:10060/metrics (default: none: pinned maps);\n"
+	"                         https://USER:PASSWORD@HOST:10060 for basic auth, which\n"
+	"                         sip6xx-top never prints\n"
+	"      --cacert FILE      trust the CA certificates (PEM) in FILE for an https --url,\n"
+	"                         e.g. the CA that signed the exporter's certificate\n"
+	"                         (default: the system's CA store)\n"
 	"  -d, --delay SECONDS    refresh period (default: 1; 0.1..60)\n"
 	"  -a, --ascii            ASCII sparklines (default: Unicode blocks in a UTF-8 locale)\n"
 	"  -h, --help             show this help and exit\n"
@@ -41,12 +47,13 @@ static const char usage_text[] =
 	"Exit status: 0 after q, 1 runtime failure (no pinned maps and no --url, the\n"
 	"URL does not answer, no terminal), 2 bad usage.\n";
 
-enum { OPT_PIN_PATH = 256 };
+enum { OPT_PIN_PATH = 256, OPT_CACERT };
 
 static const struct option long_opts[] = {
 	{ "pin-path", required_argument, NULL, OPT_PIN_PATH },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "url", required_argument, NULL, 'u' },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "delay", required_argument, NULL, 'd' },
 	{ "ascii", no_argument, NULL, 'a' },
 	{ "help", no_argument, NULL, 'h' },
@@ -63,13 +70,14 @@ static const struct cli_usage usage = {
 
 #define usage_error(...) log_exit(EXIT_USAGE, usage.prefix, usage.suffix, __VA_ARGS__)
 
-static char *metrics_url(const char *url)
+static char *metrics_url(const char *url, char *shown, size_t shown_len)
 {
 	const char *host = strstr(url, "://");
 	char *out;
 
+	top_url_redact(url, shown, shown_len);
 	if (!host || host == url || !host[3])
-		usage_error("--url '%s': not a URL (http://HOST:PORT/metrics)", url);
+		usage_error("--url '%s': not a URL (http://HOST:PORT/metrics)", shown);
 	if (strchr(host + 3, '/'))
 		out = strdup(url);
 	else if (asprintf(&out, "%s/metrics", url) < 0)
@@ -78,6 +86,7 @@ static char *metrics_url(const char *url)
 		fprintf(stderr, "sip6xx-top: out of memory\n");
 		exit(1);
 	}
+	top_url_redact(out, shown, shown_len);
 	return out;
 }
 
@@ -118,7 +127,12 @@ void top_cli_parse(int argc, char **argv, struct top_opts *o)
 			break;
 		case 'u':
 			free(o->url);
-			o->url = metrics_url(optarg);
+			o->url = metrics_url(optarg, o->shown_url, sizeof(o->shown_url));
+			break;
+		case OPT_CACERT:
+			if (!*optarg)
+				usage_error("--cacert: empty file name");
+			o->cacert = optarg;
 			break;
 		case 'd':
 			o->interval = parse_seconds(optarg);
@@ -131,4 +145,6 @@ void top_cli_parse(int argc, char **argv, struct top_opts *o)
 		}
 	}
 	cli_no_arguments(&usage, argc, argv);
+	if (o->cacert && !o->url)
+		usage_error("--cacert %s: only with --url https://...", o->cacert);
 }

@@ -13,7 +13,9 @@ struct top_opts {
 	const char *ifnames[TOP_MAX_IFACES];
 	int nr_ifnames;
 	char *url; /* malloc'd, /metrics appended when the URL has no path; NULL: pinned maps */
-	double interval; /* seconds */
+	char shown_url[256]; /* url without user name and password: the only form printed */
+	const char *cacert;  /* --cacert: CA file for https; NULL: the system's */
+	double interval;     /* seconds */
 	bool ascii;
 };
 

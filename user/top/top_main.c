@@ -196,7 +196,7 @@ static void describe_source(struct top *t)
 	int i, n;
 
 	if (t->scraping) {
-		snprintf(t->from, sizeof(t->from), "%s", t->opts.url);
+		snprintf(t->from, sizeof(t->from), "%s", t->opts.shown_url);
 		return;
 	}
 	n = snprintf(t->from, sizeof(t->from), "pinned maps %s (", t->opts.pin_path);
@@ -221,6 +221,8 @@ static void open_source(struct top *t)
 		if (top_scrape_init())
 			die("cannot start libcurl");
 		t->scrape.url = t->opts.url;
+		t->scrape.shown_url = t->opts.shown_url;
+		t->scrape.cacert = t->opts.cacert;
 		t->scrape.ifnames = t->opts.ifnames;
 		t->scrape.nr_ifnames = t->opts.nr_ifnames;
 	} else {

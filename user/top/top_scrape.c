@@ -133,10 +133,12 @@ int top_scrape_read(struct top_scrape *sc, struct top_counts *c, char *err, size
 
 	easy = curl_easy_init();
 	if (!easy) {
-		snprintf(err, err_len, "%s: cannot start libcurl", sc->url);
+		snprintf(err, err_len, "%s: cannot start libcurl", sc->shown_url);
 		return -1;
 	}
 	curl_easy_setopt(easy, CURLOPT_URL, sc->url);
+	if (sc->cacert)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, sc->cacert);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)SCRAPE_TIMEOUT_MS);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
@@ -147,16 +149,16 @@ int top_scrape_read(struct top_scrape *sc, struct top_counts *c, char *err, size
 	rc = curl_easy_perform(easy);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)
-		snprintf(err, err_len, "%s: %s", sc->url,
+		snprintf(err, err_len, "%s: %s", sc->shown_url,
 			 b.too_big     ? "body over 64 MiB"
 			 : curl_err[0] ? curl_err
 				       : curl_easy_strerror(rc));
 	else if (status != 200)
-		snprintf(err, err_len, "%s: HTTP status %ld", sc->url, status);
+		snprintf(err, err_len, "%s: HTTP status %ld", sc->shown_url, status);
 	else if (!b.buf || !strstr(b.buf, "sip6xx_"))
-		snprintf(err, err_len, "%s: no sip6xx metrics in the answer", sc->url);
+		snprintf(err, err_len, "%s: no sip6xx metrics in the answer", sc->shown_url);
 	else if (top_scrape_parse(sc, b.buf, c))
-		snprintf(err, err_len, "%s: out of memory", sc->url);
+		snprintf(err, err_len, "%s: out of memory", sc->shown_url);
 	else
 		ret = 0;
 	top_counts_finish(c);

@@ -10,7 +10,9 @@
 #define TOP_SCRAPE_IFNAME_LEN 64
 
 struct top_scrape {
-	const char *url;
+	const char *url;	    /* may carry user:password; never printed */
+	const char *shown_url;	    /* url without them, for messages */
+	const char *cacert;	    /* CA file for https, or NULL for the system's */
 	const char *const *ifnames; /* -i: only these interfaces; none: all */
 	int nr_ifnames;
 	/* Interfaces the last scrape named, for the header. */
@@ -23,7 +25,7 @@ int top_scrape_init(void);
 void top_scrape_cleanup(void);
 /*
  * GETs the URL and fills @c (finished). Returns 0, or -1 after writing what
- * failed, naming the URL, to @err.
+ * failed, naming the URL without its credentials, to @err.
  */
 int top_scrape_read(struct top_scrape *sc, struct top_counts *c, char *err, size_t err_len);
 /* Parses a /metrics body into @c (not finished); the interfaces go to sc->seen. */
