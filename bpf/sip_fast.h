@@ -57,6 +57,16 @@ static __always_inline __u64 sip_load64(const void *p)
 	return SIP_LOAD(__u64, p);
 }
 
+/* The 4 bytes at the lower address of an 8-byte word loaded from memory. */
+static __always_inline __u32 sip_first_half(__u64 w)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__u32)w;
+#else
+	return w >> 32;
+#endif
+}
+
 /* The 8-byte word two 4-byte words make in memory, @first at the lower address. */
 static __always_inline __u64 sip_pair(__u32 first, __u32 second)
 {
@@ -105,13 +115,18 @@ struct sip_fast_result {
 	__u8 family;
 };
 
-/* After the status line's "SIP/": the rest of it, as parse_sip_payload() checks it. */
+/*
+ * The first 8 bytes of a payload, as one word: "SIP/2.0 " with the letters
+ * of "SIP" in either case is a status line's start (sip_fast_payload()).
+ */
+#define SIP_FOLD_SIP  sip_pair(SIP_WORD(0x20, 0x20, 0x20, 0), 0)
+#define SIP_VERSION_W sip_pair(SIP_WORD('s', 'i', 'p', '/'), SIP_WORD('2', '.', '0', ' '))
+
+/* After "SIP/2.0 ": the code and the space, as parse_sip_payload() checks them. */
 static __always_inline int sip_fast_status(const __u8 *p, struct sip_fast_result *r)
 {
 	__u32 d0 = p[8] - '1', d1 = p[9] - '0', d2 = p[10] - '0';
 
-	if (sip_load32(p + 4) != SIP_WORD('2', '.', '0', ' '))
-		return PKT_MALFORMED;
 	/* Unsigned: one compare per digit; d0 is the hundreds less one, 1..6. */
 	if (d0 > 5 || d1 > 9 || d2 > 9 || p[11] != ' ')
 		return PKT_MALFORMED;
@@ -162,10 +177,19 @@ static __always_inline __u32 sip_fast_method(const __u8 *p)
  * method is matched in a word or two, a non-token first byte (RTP, most
  * binary protocols) is not SIP at once, and the rest take the scan.
  */
-static __always_inline int sip_fast_request(const __u8 *p, __u32 dgram_len, void *data_end)
+static __always_inline int sip_fast_request(const __u8 *p, __u64 w8, __u32 dgram_len,
+					    void *data_end)
 {
 	__u32 m, w;
 
+	/*
+	 * "INVITE s", the request most SIP frames carry, in the word already
+	 * loaded; then "sip:" at byte 7, inside the status line's 12 bytes.
+	 */
+	if ((w8 | sip_pair(0, SIP_WORD(0, 0, 0, 0x20))) ==
+		    sip_pair(SIP_WORD('I', 'N', 'V', 'I'), SIP_WORD('T', 'E', ' ', 's')) &&
+	    (sip_load32(p + 7) | SIP_WORD(0x20, 0x20, 0x20, 0)) == SIP_WORD('s', 'i', 'p', ':'))
+		return PKT_SIP_REQUEST;
 	if (!sip_is_token_char(p[0]))
 		return PKT_NOT_SIP;
 	m = sip_fast_method(p);
@@ -189,12 +213,21 @@ static __always_inline int sip_fast_request(const __u8 *p, __u32 dgram_len, void
 static __always_inline int sip_fast_payload(const __u8 *p, __u32 dgram_len, void *data_end,
 					    struct sip_fast_result *r)
 {
+	__u64 w8;
+
 	if (dgram_len < SIP_STATUS_LEN || (void *)(p + SIP_STATUS_LEN) > data_end)
 		return SIP_PARSE_SLOW;
-	/* | 0x20 folds the letters' case only; '/' already has the bit. */
-	if ((sip_load32(p) | SIP_WORD(0x20, 0x20, 0x20, 0)) == SIP_WORD('s', 'i', 'p', '/'))
+	/*
+	 * One 8-byte load and compare tells a status line from the rest.
+	 * | 0x20 folds the letters' case only; '/' already has the bit.
+	 */
+	w8 = sip_load64(p);
+	if ((w8 | SIP_FOLD_SIP) == SIP_VERSION_W)
 		return sip_fast_status(p, r);
-	return sip_fast_request(p, dgram_len, data_end);
+	/* "SIP/" with another version: rare, so tested only after the miss. */
+	if ((sip_first_half(w8) | SIP_WORD(0x20, 0x20, 0x20, 0)) == SIP_WORD('s', 'i', 'p', '/'))
+		return PKT_MALFORMED;
+	return sip_fast_request(p, w8, dgram_len, data_end);
 }
 
 /*

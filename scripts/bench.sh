@@ -13,14 +13,14 @@
 #
 # Traffic stays inside two network namespaces (198.18.0.0/15 only), removed
 # on exit however the run ends, as are the processes started here;
-# kernel.bpf_stats_enabled is put back. Needs root. Bounded: about 3 minutes,
-# killed at BENCH_TIMEOUT seconds (default 420).
+# kernel.bpf_stats_enabled is put back. Needs root. Bounded: about 5 minutes,
+# killed at BENCH_TIMEOUT seconds (default 1200).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 BUILD=${BUILD:-build}
 OUT=$BUILD/bench
-BENCH_TIMEOUT=${BENCH_TIMEOUT:-420}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-1200}
 # A subset, for a quick look: any of cost rate observers scrape alerts.
 BENCH_SECTIONS=${BENCH_SECTIONS:-cost rate observers scrape alerts}
 START=$EPOCHREALTIME
@@ -207,20 +207,34 @@ sixxx_counted() { # the sum of sip6xx_global_failures_total in a fresh scrape
 # 1. In-kernel cost
 # ---------------------------------------------------------------------------
 cost_section() {
-	step "1/5 in-kernel cost per frame (BPF_PROG_TEST_RUN, about 25 s)"
+	local try rc
+	step "1/5 in-kernel cost per frame (BPF_PROG_TEST_RUN, about 2 minutes)"
 	{
 		echo "## 1. In-kernel cost per frame"
 		echo
-		echo "BPF_PROG_TEST_RUN, 1,000,000 repetitions, median of 11 interleaved rounds (ABBA),"
-		echo "on one CPU; ns from this thread's CPU time, less the fixed cost of the call."
+		echo "BPF_PROG_TEST_RUN on the last CPU (the tool pins itself): 61 rounds of 100,000"
+		echo "repetitions; each round runs XDP_PASS (A), sip6xx (P), a second XDP_PASS (A2)"
+		echo "and a count-only reference (C) once each, the order rotated round by round"
+		echo "(A P A2 C, P A2 C A, ...). Each round gives ratios to its own A; a row shows"
+		echo "their median and interquartile range. ns from this thread's CPU time, less the"
+		echo "fixed cost of the call; every timed program is held in the XDP dispatcher (on a"
+		echo "veth end in the tool's own network namespace), so that cost is a syscall, not a"
+		echo "dispatcher rewrite. When the A/A median over the run is outside 0.97-1.03, the"
+		echo "run gives no verdict and is repeated (3 tries)."
 		echo
 	} >>"$TMP/report.body"
-	# One CPU: a migration between rounds would land on the other side's numbers.
-	if ! bounded 120 taskset -c "$(($(nproc) - 1))" "$TOOLS/xdp_cost" 1000000 11 "$OUT/cost.tsv" \
-		>"$TMP/cost.md"; then
+	# Exit 3: the A/A check failed (a busy machine); anything else is a failure.
+	for try in 1 2 3; do
+		bounded 400 "$TOOLS/xdp_cost" 100000 61 "$OUT/cost.tsv" >"$TMP/cost.md"
+		rc=$?
+		[ "$rc" -eq 3 ] || break
+		echo "bench: try $try: $(grep '^A/A' "$TMP/cost.md")" >&2
+	done
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
 		section_failed "in-kernel cost" "xdp_cost did not finish"
 		return
 	fi
+	[ "$try" -gt 1 ] && echo "Try $try of 3: the earlier ones failed the A/A check." >>"$TMP/report.body"
 	cat "$TMP/cost.md" >>"$TMP/report.body"
 	echo '![ns per frame](cost.png)' >>"$TMP/report.body"
 }
@@ -230,35 +244,38 @@ cost_section() {
 # ---------------------------------------------------------------------------
 rate_section() {
 	local s
-	step "2/5 veth receive capacity, XDP_PASS against sip6xx (about 40 s)"
+	step "2/5 veth intake, XDP_PASS against the exporter (about 4 minutes)"
 	{
 		echo
 		echo "## 2. What one veth end takes in"
 		echo
 		echo "A live-frames BPF_PROG_TEST_RUN generator (XDP_TX) in one namespace offers as"
-		echo "much as the kernel takes; the peer end runs XDP_PASS or sip6xx natively, its"
-		echo "NAPI threaded at SCHED_FIFO on the last CPU. 15 rounds of 0.3 s each, ABBA."
-		echo "The sender runs at SCHED_FIFO on CPU 0. Mpps per rx CPU: packets taken in per"
-		echo "second of the NAPI thread's CPU time (other work still takes its CPU at times);"
-		echo "the ratio pairs the two programs round by round."
+		echo "much as the kernel takes; the peer end runs XDP_PASS, or the exporter attached"
+		echo "natively (started for its round, stopped after it), its NAPI threaded at"
+		echo "SCHED_FIFO on the last CPU; the sender at SCHED_FIFO on CPU 0. 5 rounds each,"
+		echo "alternating (ABBA), of 10,000,000 frames at the sender's full rate. The ratio"
+		echo "is what the exporter's end took in per second over what XDP_PASS's took in,"
+		echo "paired round by round: median (lowest-highest round). Mpps per rx CPU: frames"
+		echo "taken in per second of the NAPI thread's CPU time, for reference."
 		echo "\"to this host\": frames to the receiver's MAC and IP, through its stack;"
 		echo "\"mirror port\": frames for another MAC, as a probe sees them (the stack drops"
 		echo "them early, so sip6xx is a bigger share of the work)."
 		echo
-		echo "| stream | offered Mpps | XDP_PASS Mpps | sip6xx Mpps | XDP_PASS Mpps/rx CPU | sip6xx Mpps/rx CPU | ratio (median, range) | 6xx counted |"
+		echo "| stream | offered Mpps | XDP_PASS Mpps | exporter Mpps | XDP_PASS Mpps/rx CPU | exporter Mpps/rx CPU | ratio (median, range) | 6xx counted |"
 		echo "|---|---|---|---|---|---|---|---|"
 	} >>"$TMP/report.body"
 	for s in "6xx" "mix" "mix --mirror"; do
 		# shellcheck disable=SC2086 # $s carries the stream and an optional flag
-		if ! bounded 60 ip netns exec "$NS_B" "$TOOLS/xdp_gen" rate --tx-netns "$NS_A" \
-			--tx-if "$IF_A" --rx-if "$IF_B" --hold-if "$HOLD" --secs 0.3 --rounds 15 \
-			--tsv "$OUT/rate.tsv" --stream $s >>"$TMP/report.body" 2>>"$TMP/rate.err"; then
+		if ! bounded 300 ip netns exec "$NS_B" "$TOOLS/xdp_gen" rate --tx-netns "$NS_A" \
+			--tx-if "$IF_A" --rx-if "$IF_B" --hold-if "$HOLD" --count 10000000 --rounds 5 \
+			--exporter "$EXPORTER" --tsv "$OUT/rate.tsv" --stream $s >>"$TMP/report.body" \
+			2>>"$TMP/rate.err"; then
 			section_failed "veth rate ($s)" "xdp_gen rate --stream $s: $(tail -1 "$TMP/rate.err")"
 		fi
 	done
 	{
 		echo
-		echo "6xx counted: 6xx in sip6xx's peers map over the frames that reached the XDP"
+		echo "6xx counted: 6xx in the exporter's peers map over the frames that reached the XDP"
 		echo "program (the all-6xx stream only: the ring drops a full receiver cannot avoid hit"
 		echo "every frame type, so part 3 checks the mix at a rate with no drops)."
 		echo
@@ -576,16 +593,27 @@ targets_table() {
 	echo "| target | measured | result |"
 	echo "|---|---|---|"
 	if [ -s "$OUT/cost.tsv" ]; then
-		awk -F'\t' '$7 == 2 { if ($1 == "6xx_known") plain = $6; if ($6 > worst) { worst = $6; name = $2 }; if ($6 > $7) miss++; n++ }
-			END { printf "| a 6xx from a known source <= 2.0x XDP_PASS ns/pkt | %.2fx plain; worst %.2fx (%s); %d of %d over | %s |\n", plain, worst, name, miss, n, (miss ? "MISS" : "PASS") }' "$OUT/cost.tsv"
-		awk -F'\t' '$7 > 1 && $7 < 2 { if ($6 > worst) { worst = $6; name = $2 }; if ($6 > $7) miss++; n++ }
-			END { printf "| any frame that is not a 6xx <= 1.15x XDP_PASS ns/pkt | worst %.2fx (%s); %d of %d over | %s |\n", worst, name, miss, n, (miss ? "MISS" : "PASS") }' "$OUT/cost.tsv"
-		awk -F'\t' '$7 == 0 { printf "| (no target) %s | %.0f ns, %.1fx | - |\n", $2, $5, $6 }' "$OUT/cost.tsv"
+		# Rows: key name outcome A_ns P_ns ratio target count A/A Q1 Q3 verdict; "aa" last.
+		awk -F'\t' '
+		$1 == "aa" { aa = $6; aaq = sprintf("IQR %.2f-%.2f", $10, $11); ok = ($12 == "ok"); next }
+		$7 > 0 { t = $7; if (!(t in n)) order[++k] = t; n[t]++
+			if ($6 > worst[t]) { worst[t] = $6; wname[t] = $2 }; if ($6 > t) miss[t]++ }
+		$7 == 0 { extra[++e] = sprintf("| (no target) %s | %.1f ns, %.2fx | - |", $2, $5, $6) }
+		END {
+			label["1.15"] = "a frame that is not a 6xx, not tunnelled <= 1.15x XDP_PASS (goal 1.10x)"
+			label["2.00"] = "tunnelled, or IPv6 extension headers <= 2.0x"
+			label["6.00"] = "a 6xx response, no context sample <= 6.0x"
+			printf "| A/A: a second XDP_PASS, median within 0.97-1.03 | %.3f (%s) | %s |\n", aa, aaq, ok ? "PASS" : "no verdict"
+			for (i = 1; i <= k; i++) { t = order[i]
+				printf "| %s | worst %.2fx (%s); %d of %d over | %s |\n", label[t], worst[t], wname[t], miss[t], n[t], !ok ? "no verdict" : (miss[t] ? "MISS" : "PASS") }
+			print "| a 6xx with a context sample <= 15x | n/a (no context sampling yet) | - |"
+			for (i = 1; i <= e; i++) print extra[i]
+		}' "$OUT/cost.tsv"
 	else
 		echo "| in-kernel cost | not measured | - |"
 	fi
 	if [ -s "$OUT/rate.tsv" ]; then
-		awk -F'\t' '{ printf "| veth intake with sip6xx >= 0.95x XDP_PASS only (%s) | %.3fx (rounds %.3f-%.3f) | %s |\n", $1, $7, $8, $9, ($7 >= 0.95 ? "PASS" : "MISS") }' "$OUT/rate.tsv"
+		awk -F'\t' '{ printf "| veth intake with the exporter >= 0.95x XDP_PASS only (%s) | %.3fx (rounds %.3f-%.3f) | %s |\n", $1, $7, $8, $9, ($7 >= 0.95 ? "PASS" : "MISS") }' "$OUT/rate.tsv"
 	else
 		echo "| veth intake | not measured | - |"
 	fi
@@ -625,8 +653,8 @@ targets_table() {
 
 charts() {
 	local gp="set terminal pngcairo noenhanced size 900,480 font 'DejaVu Sans,10'; set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1; set grid ytics; set key top left"
-	[ -s "$OUT/cost.tsv" ] && gnuplot -e "$gp; set output '$OUT/cost.png'; set title 'In-kernel cost per frame (BPF_PROG_TEST_RUN)'; set ylabel 'ns per frame'; set logscale y; set xtics rotate by -35; set datafile separator tab; plot '$OUT/cost.tsv' using 4:xtic(1) title 'XDP_PASS', '' using 5 title 'sip6xx'" 2>>"$TMP/gnuplot.err"
-	[ -s "$OUT/rate.tsv" ] && gnuplot -e "$gp; set output '$OUT/rate.png'; set title 'veth receive capacity (Mpps per receiving CPU)'; set ylabel 'Mpps'; set yrange [0:*]; set datafile separator tab; plot '$OUT/rate.tsv' using 5:xtic(1) title 'XDP_PASS', '' using 6 title 'sip6xx'" 2>>"$TMP/gnuplot.err"
+	[ -s "$OUT/cost.tsv" ] && gnuplot -e "$gp; set output '$OUT/cost.png'; set title 'In-kernel cost per frame (BPF_PROG_TEST_RUN)'; set ylabel 'ns per frame'; set logscale y; set xtics rotate by -35; set datafile separator tab; plot '< grep -v ^aa $OUT/cost.tsv' using 4:xtic(1) title 'XDP_PASS', '' using 5 title 'sip6xx'" 2>>"$TMP/gnuplot.err"
+	[ -s "$OUT/rate.tsv" ] && gnuplot -e "$gp; set output '$OUT/rate.png'; set title 'veth intake (Mpps taken in)'; set ylabel 'Mpps'; set yrange [0:*]; set datafile separator tab; plot '$OUT/rate.tsv' using 3:xtic(1) title 'XDP_PASS', '' using 4 title 'exporter'" 2>>"$TMP/gnuplot.err"
 	[ -s "$OUT/obs_cpu.tsv" ] && gnuplot -e "$gp; set output '$OUT/cpu.png'; set title 'CPU seconds per million frames offered'; set ylabel 's / Mpkt (log)'; set logscale y; set yrange [0.001:*]; set datafile separator tab; plot '$OUT/obs_cpu.tsv' using (\$2 > 0.001 ? \$2 : 0.001):xtic(1) title 'user space', '' using (\$3 > 0.001 ? \$3 : 0.001) title 'kernel (BPF, or the capture tap and filter)'" 2>>"$TMP/gnuplot.err"
 	[ -s "$OUT/scrape.tsv" ] && gnuplot -e "set terminal pngcairo noenhanced size 900,480 font 'DejaVu Sans,10'; set output '$OUT/scrape.png'; set title 'Scrape cost by tracked sources'; set grid; set logscale x; set logscale y; set logscale y2; set xrange [5000:2000000]; set xlabel 'sources in the peers map'; set ylabel 'scrape ms (log)'; set y2label 'RSS MiB (log)'; set y2tics; set ytics nomirror; set key top left; set datafile separator tab; plot '$OUT/scrape.tsv' using 1:(\$1 > 0 ? \$2 * 1000 : NaN) with linespoints lw 2 title 'scrape ms', '' using 1:(\$1 > 0 ? \$4 : NaN) axes x1y2 with linespoints lw 2 title 'RSS after the scrapes, MiB', '' using 1:(\$1 > 0 ? \$5 : NaN) axes x1y2 with linespoints lw 2 dt 2 title 'peak RSS, MiB'" 2>>"$TMP/gnuplot.err"
 	[ -s "$OUT/alert.tsv" ] && gnuplot -e "set terminal pngcairo noenhanced size 900,480 font 'DejaVu Sans,10'; set output '$OUT/alert.png'; set title 'Alert latency: first 607 to the firing line'; set grid; set ylabel 'ms'; set yrange [0:1200]; set xrange [-0.5:2.5]; set xtics ('burst' 0, '100/s' 1, '10/s' 2); set datafile separator tab; plot '$OUT/alert.tsv' using ((strcol(1) eq 'burst' ? 0 : (strcol(1) eq '100/s' ? 1 : 2)) + (\$2 - 2) * 0.08):(strcol(3) eq 'none' ? NaN : \$3) with points pt 7 ps 1.5 title 'each spike', 1000 with lines dt 2 title 'target 1 s'" 2>>"$TMP/gnuplot.err"

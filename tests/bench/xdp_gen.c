@@ -17,21 +17,24 @@
  *     sends as fast as the kernel takes frames. Prints one line of key=value:
  *     sent, sent_6xx, first and last (CLOCK_REALTIME, s), secs, mpps.
  *
- *   xdp_gen rate --tx-netns NS --tx-if IF --rx-if IF --stream NAME [--secs S] [--rounds R]
- *                [--tsv FILE] [--hold-if IF] [--mirror]
- *     Run inside the receiving namespace (ip netns exec). For R rounds,
- *     alternately attach a bare XDP_PASS program and sip6xx natively to
- *     rx-if and send as fast as possible for S seconds from tx-if in NS;
- *     print the packets per second rx-if took in (its rx_packets, which veth
- *     counts as its NAPI poll hands frames to the XDP program). The
- *     receiving NAPI runs threaded at SCHED_FIFO, pinned to the last CPU,
- *     and the sender on CPU 0 at SCHED_FIFO too, so the receiver's capacity
- *     is measured, not the sender's or the rest of the machine's. The tool
+ *   xdp_gen rate --tx-netns NS --tx-if IF --rx-if IF --stream NAME [--secs S | --count N]
+ *                [--rounds R] [--tsv FILE] [--hold-if IF] [--mirror] [--exporter PATH]
+ *     Run inside the receiving namespace (ip netns exec). For R rounds each,
+ *     alternately (ABBA) attach a bare XDP_PASS program and sip6xx natively
+ *     to rx-if and send as fast as possible, S seconds or N frames, from
+ *     tx-if in NS; print the packets per second rx-if took in (its
+ *     rx_packets, which veth counts as its NAPI poll hands frames to the XDP
+ *     program), and their ratio paired round by round. With --exporter,
+ *     sip6xx's rounds run that exporter binary on rx-if instead, started
+ *     for the round and stopped after it, as it is deployed. The receiving
+ *     NAPI runs threaded at SCHED_FIFO, pinned to the last CPU, and the
+ *     sender on CPU 0 at SCHED_FIFO too, so the receiver's capacity is
+ *     measured, not the sender's or the rest of the machine's. The tool
  *     also divides the packets by the CPU time the NAPI thread got
- *     (/proc/PID/schedstat): packets per second of one receiving CPU, which
- *     the ratio uses. --mirror addresses the frames to another MAC, as a
- *     mirror port carries them. Prints one markdown row (see rate_report)
- *     and appends it to --tsv as tab-separated numbers.
+ *     (/proc/PID/schedstat): packets per second of one receiving CPU, for
+ *     reference. --mirror addresses the frames to another MAC, as a mirror
+ *     port carries them. Prints one markdown row (see rate_report) and
+ *     appends it to --tsv as tab-separated numbers.
  *
  * Streams: "6xx" (607 responses from 16 known sources), "mix" (per 100
  * frames: 80 RTP, 8 SIP requests, 6 1xx/2xx responses, 6 6xx from 5
@@ -50,8 +53,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
@@ -65,7 +71,12 @@
 #define MAX_ENTRIES    32
 #define MAX_ROUNDS     25
 #define RX_ADDR	       "198.18.0.2"
-#define BLAST_SCALE    1024  /* blast: a stream entry of n frames goes out as n * 1024 */
+/*
+ * Blast: an entry of n frames goes out as n * BLAST_SCALE in one call. Each
+ * call takes one of 65534 XDP memory model ids until its pages come back:
+ * 10M-frame rounds at 1024 a call ran out (ENOSPC) on a shared machine.
+ */
+#define BLAST_SCALE    16384
 #define PACED_PIECE    64    /* paced: at most this many frames per test run */
 #define MAX_LAG_FRAMES 128.0 /* paced: this far behind, slip: a catch-up burst would overflow */
 #define LIVE_BATCH     64
@@ -464,13 +475,16 @@ static const unsigned char mirror_dst[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x99 
 
 struct rate_opts {
 	const char *tx_netns, *tx_if, *rx_if, *hold_if, *tsv;
+	const char *exporter; /* the sip6xx side is this exporter binary, started each round */
 	bool mirror;
 	int rounds;
+	int napi_cpu; /* the receiving NAPI's CPU; -1: leave it in softirq */
 };
 
 struct side {
 	const char *name;
-	int prog_fd;
+	int prog_fd;		     /* -1: the exporter attaches its own */
+	pid_t pid;		     /* the exporter, while it runs */
 	int peers_fd;		     /* sip6xx: its peers map, to count the 6xx it took in */
 	int cache_fd;		     /* and the peer_cache in front of it */
 	double mpps[MAX_ROUNDS];     /* received per wall-clock second */
@@ -498,6 +512,110 @@ static double runtime_ns(pid_t pid)
 	return v;
 }
 
+/* ---- the exporter as the sip6xx side ---- */
+
+#define EXPORTER_LISTEN	 "127.0.0.1:19161"
+#define EXPORTER_WAIT_MS 15000
+
+/* The map of the program @prog_id uses that is named @name, opened; -1 if none. */
+static int prog_map_fd(__u32 prog_id, const char *name)
+{
+	struct bpf_prog_info info = {};
+	__u32 ids[64], len = sizeof(info), i;
+	int prog_fd = bpf_prog_get_fd_by_id(prog_id), fd = -1;
+
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		goto out;
+	for (i = 0; i < info.nr_map_ids && i < 64 && fd < 0; i++) {
+		struct bpf_map_info mi = {};
+		__u32 ml = sizeof(mi);
+		int m = bpf_map_get_fd_by_id(ids[i]);
+
+		if (m >= 0 && !bpf_obj_get_info_by_fd(m, &mi, &ml) && !strcmp(mi.name, name))
+			fd = m;
+		else if (m >= 0)
+			close(m);
+	}
+out:
+	if (prog_fd >= 0)
+		close(prog_fd);
+	return fd;
+}
+
+/*
+ * Starts the exporter on @o->rx_if, natively, and waits (bounded) until its
+ * program is attached; its peers map and cache into @s. 0 or -1.
+ */
+static int exporter_start(const struct rate_opts *o, unsigned int ifindex, struct side *s)
+{
+	struct timespec step = { 0, 50000000L };
+	__u32 id = 0;
+	int i;
+
+	s->pid = fork();
+	if (s->pid == 0) {
+		cpu_set_t all;
+
+		/* Not the sender's CPU and priority: a process of its own, as deployed. */
+		CPU_ZERO(&all);
+		for (i = 0; i < CPU_SETSIZE; i++)
+			CPU_SET(i, &all);
+		sched_setaffinity(0, sizeof(all), &all);
+		sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlives the bench */
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
+		execl(o->exporter, o->exporter, "-i", o->rx_if, "--mode", "native", "--listen",
+		      EXPORTER_LISTEN, (char *)NULL);
+		_exit(127);
+	}
+	if (s->pid < 0)
+		return -1;
+	for (i = 0; i < EXPORTER_WAIT_MS / 50 && !id; i++) {
+		nanosleep(&step, NULL);
+		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
+			s->pid = 0;
+			break;
+		}
+		bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id);
+	}
+	if (!id) {
+		fprintf(stderr, "xdp_gen: the exporter did not attach to %s\n", o->rx_if);
+		return -1;
+	}
+	s->peers_fd = prog_map_fd(id, "peers");
+	s->cache_fd = prog_map_fd(id, "peer_cache");
+	return 0;
+}
+
+/* SIGTERM, and waits (bounded) for it to detach and exit. */
+static void exporter_stop(struct side *s)
+{
+	struct timespec step = { 0, 20000000L };
+	int i;
+
+	if (s->peers_fd >= 0)
+		close(s->peers_fd);
+	if (s->cache_fd >= 0)
+		close(s->cache_fd);
+	s->peers_fd = s->cache_fd = -1;
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGTERM);
+	for (i = 0; i < 500; i++) {
+		if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
+			break;
+		nanosleep(&step, NULL);
+	}
+	if (i == 500) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	s->pid = 0;
+}
+
 /* One blast with @s attached to rx: its rate, what was offered, and the share lost. */
 /* The 6xx the peers map and its cache hold, summed over sources and CPUs; -1 if unreadable. */
 static long peers_total(int fd, int cache_fd)
@@ -516,27 +634,44 @@ static long peers_total(int fd, int cache_fd)
 
 /* One blast with @s attached to rx: what rx took in, per wall second and per CPU second. */
 static int rate_once(struct gen *g, const struct rate_opts *o, int rx_ns, int tx_ns,
-		     unsigned int rx_ifindex, pid_t napi, struct side *s, int r)
+		     unsigned int rx_ifindex, struct side *s, int r)
 {
 	struct timespec settle = { 0, SETTLE_NS };
 	long before, after, c0, c1;
 	double cpu0, cpu1;
+	pid_t napi = 0;
+	int err;
 
-	if (bpf_xdp_attach(rx_ifindex, s->prog_fd, XDP_FLAGS_DRV_MODE, NULL)) {
-		fprintf(stderr, "xdp_gen: attaching %s to %s natively failed: %s\n", s->name,
-			o->rx_if, strerror(errno));
-		return -1;
+	if (s->prog_fd < 0) {
+		/* The exporter attaches through a bpf_link: nothing else may be on. */
+		bpf_xdp_detach(rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+		err = exporter_start(o, rx_ifindex, s);
+		if (err)
+			exporter_stop(s);
+	} else {
+		err = bpf_xdp_attach(rx_ifindex, s->prog_fd, XDP_FLAGS_DRV_MODE, NULL);
+		if (err)
+			fprintf(stderr, "xdp_gen: attaching %s to %s natively failed: %s\n",
+				s->name, o->rx_if, strerror(errno));
 	}
+	if (err)
+		return -1;
+	/* A new attach after a detach makes a new NAPI thread: set it up each time. */
+	if (o->napi_cpu >= 0)
+		napi = napi_thread(o->rx_if, o->napi_cpu);
 	nanosleep(&settle, NULL);
 	before = rx_packets(o->rx_if);
 	cpu0 = runtime_ns(napi);
 	c0 = peers_total(s->peers_fd, s->cache_fd);
-	if (bench_setns(tx_ns) || gen_run(g) || bench_setns(rx_ns))
-		return -1;
+	err = bench_setns(tx_ns) || gen_run(g) || bench_setns(rx_ns);
 	nanosleep(&settle, NULL);
 	after = rx_packets(o->rx_if);
 	cpu1 = runtime_ns(napi);
 	c1 = peers_total(s->peers_fd, s->cache_fd);
+	if (s->prog_fd < 0)
+		exporter_stop(s);
+	if (err)
+		return -1;
 	if (before < 0 || after < 0) {
 		fprintf(stderr, "xdp_gen: cannot read rx_packets of %s\n", o->rx_if);
 		return -1;
@@ -562,8 +697,9 @@ static double median(const double *v, int n)
 
 /*
  * One markdown row: offered Mpps; each side's Mpps per wall-clock second and
- * per second of the receiving CPU; the ratio of the latter, paired round by
- * round (median, then the lowest and highest round); for an all-6xx stream,
+ * per second of the receiving CPU; the ratio of one of them (@per_cpu: the
+ * latter), paired round by round (median, then the lowest and highest
+ * round); for an all-6xx stream,
  * the share of the frames rx took in that sip6xx counted in its peers map.
  */
 static int rate_report(const struct gen *g, const struct rate_opts *o, const struct side *sides,
@@ -600,17 +736,17 @@ static int rate_report(const struct gen *g, const struct rate_opts *o, const str
 	return 0;
 }
 
-static int cmd_rate(struct gen *g, const struct rate_opts *o)
+static int cmd_rate(struct gen *g, const struct rate_opts *opts)
 {
 	struct loader_opts lopts = { .max_peers = PEERS_DEFAULT_MAX };
 	struct side sides[2] = { { .name = "XDP_PASS", .peers_fd = -1, .cache_fd = -1 },
-				 { .name = "sip6xx" } };
+				 { .name = "sip6xx", .peers_fd = -1, .cache_fd = -1 } };
+	struct rate_opts ro = *opts, *o = &ro;
 	struct sip6xx_maps maps;
 	unsigned char dst[6], src[6];
 	unsigned int rx_ifindex;
-	struct sip6xx *skel;
+	struct sip6xx *skel = NULL;
 	int rx_ns, tx_ns, r, k, ncpu = libbpf_num_possible_cpus();
-	pid_t napi = 0;
 
 	rx_ns = bench_netns_open(NULL);
 	tx_ns = bench_netns_open(o->tx_netns);
@@ -620,14 +756,21 @@ static int cmd_rate(struct gen *g, const struct rate_opts *o)
 			o->rx_if);
 		return 1;
 	}
-	skel = loader_load(&lopts, "xdp_gen");
 	sides[0].prog_fd = bench_load_verdict(XDP_PASS, "bench_xdp_pass");
-	if (!skel || sides[0].prog_fd < 0)
+	if (sides[0].prog_fd < 0)
 		return 1;
-	sides[1].prog_fd = loader_prog_fd(skel);
-	loader_maps(skel, &maps);
-	sides[1].peers_fd = maps.peers;
-	sides[1].cache_fd = maps.peer_cache;
+	if (o->exporter) {
+		sides[1].name = "exporter";
+		sides[1].prog_fd = -1; /* it attaches its own, each round */
+	} else {
+		skel = loader_load(&lopts, "xdp_gen");
+		if (!skel)
+			return 1;
+		sides[1].prog_fd = loader_prog_fd(skel);
+		loader_maps(skel, &maps);
+		sides[1].peers_fd = maps.peers;
+		sides[1].cache_fd = maps.peer_cache;
+	}
 	if (bench_setns(tx_ns) || !(g->ifindex = if_nametoindex(o->tx_if)) ||
 	    if_mac(o->tx_if, src) || hold_tx(g, o->hold_if) || bench_setns(rx_ns)) {
 		fprintf(stderr, "xdp_gen: rate: %s or %s in netns %s not usable\n", o->tx_if,
@@ -637,45 +780,47 @@ static int cmd_rate(struct gen *g, const struct rate_opts *o)
 	if (o->mirror) /* a probe on a mirror port: the frames are for another host */
 		memcpy(dst, mirror_dst, 6);
 	set_macs(&g->st, dst, src);
-	/* NAPI exists once a program is attached; then it can run threaded. */
-	if (bpf_xdp_attach(rx_ifindex, sides[0].prog_fd, XDP_FLAGS_DRV_MODE, NULL)) {
-		fprintf(stderr, "xdp_gen: attaching XDP_PASS to %s failed: %s\n", o->rx_if,
-			strerror(errno));
-		return 1;
-	}
+	o->napi_cpu = ncpu > 1 ? ncpu - 1 : -1;
 	if (ncpu > 1) {
-		napi = napi_thread(o->rx_if, ncpu - 1);
 		/*
 		 * The sender real-time too, below the receiver: descheduled for a
 		 * few ms, it would leave the ring empty and the receiver idle, so
 		 * that how busy the rest of the machine is would set the figures.
+		 * Reset on fork: the exporter runs as deployed.
 		 */
 		pin_to_cpu(0, 0);
-		sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = 40 });
+		sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK,
+				   &(struct sched_param){ .sched_priority = 40 });
 	}
-	fprintf(stderr, "xdp_gen: rate: %s NAPI %s\n", o->rx_if,
-		napi ? "threaded, SCHED_FIFO, pinned to the last CPU; sender on CPU 0, SCHED_FIFO"
-		     : "in softirq on the sender's CPU (could not make it threaded)");
+	fprintf(stderr, "xdp_gen: rate: %s NAPI %s; the sip6xx side: %s\n", o->rx_if,
+		o->napi_cpu >= 0 ? "threaded, SCHED_FIFO, pinned to the last CPU; sender on CPU 0, "
+				   "SCHED_FIFO"
+				 : "in softirq on the sender's CPU",
+		o->exporter ? "the exporter, started each round" : "the object, attached");
 	/* Warm-up, not counted: page pools, caches, the NAPI thread's first wakeups. */
 	g->secs /= 4;
-	if (rate_once(g, o, rx_ns, tx_ns, rx_ifindex, napi, &sides[1], 0))
+	g->count /= 4;
+	if (rate_once(g, o, rx_ns, tx_ns, rx_ifindex, &sides[1], 0))
 		return 1;
 	g->secs *= 4;
+	g->count *= 4;
 	sides[1].rx = sides[1].counted_6xx = 0;
 	for (r = 0; r < o->rounds; r++) {
 		for (k = 0; k < 2; k++) {
 			struct side *s = &sides[(r & 1) ? 1 - k : k]; /* ABBA */
 
-			if (rate_once(g, o, rx_ns, tx_ns, rx_ifindex, napi, s, r))
+			if (rate_once(g, o, rx_ns, tx_ns, rx_ifindex, s, r))
 				goto detach;
 		}
 	}
 detach:
 	bpf_xdp_detach(rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	loader_destroy(skel);
+	if (skel)
+		loader_destroy(skel);
 	if (r < o->rounds)
 		return 1;
-	return rate_report(g, o, sides, r, napi != 0);
+	/* What rx takes in per second (issue 17, item 4), paired round by round. */
+	return rate_report(g, o, sides, r, false);
 }
 
 /* ---- send ---- */
@@ -707,8 +852,9 @@ static void usage(void)
 		"usage: xdp_gen send --ifname IF --dst-mac MAC --stream 6xx|mix|607 [--rate PPS]\n"
 		"                    [--count N] [--secs S] [--hold-if IF]\n"
 		"       xdp_gen rate --tx-netns NS --tx-if IF --rx-if IF --stream 6xx|mix\n"
-		"                    [--secs S] [--rounds R] [--tsv FILE] [--hold-if IF] "
-		"[--mirror]\n");
+		"                    [--secs S | --count N] [--rounds R] [--tsv FILE] [--hold-if "
+		"IF]\n"
+		"                    [--mirror] [--exporter PATH]\n");
 	exit(2);
 }
 
@@ -728,6 +874,7 @@ int main(int argc, char **argv)
 		{ "tsv", required_argument, NULL, 'T' },
 		{ "hold-if", required_argument, NULL, 'H' },
 		{ "mirror", no_argument, NULL, 'M' },
+		{ "exporter", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rate_opts ro = { .rounds = 3 };
@@ -780,6 +927,9 @@ int main(int argc, char **argv)
 		case 'M':
 			ro.mirror = true;
 			break;
+		case 'E':
+			ro.exporter = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -798,7 +948,7 @@ int main(int argc, char **argv)
 		if (!ro.tx_netns || !ro.tx_if || !ro.rx_if || ro.rounds < 1 ||
 		    ro.rounds > MAX_ROUNDS)
 			usage();
-		if (!g.secs)
+		if (!g.secs && !g.count)
 			g.secs = 1.5;
 		return cmd_rate(&g, &ro);
 	}
