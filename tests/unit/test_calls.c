@@ -194,6 +194,11 @@ static void rejection_then_retransmissions(void **state)
 		"z9hG4bK-2", "");
 	assert_int_equal(ST(c)->rejections[RX][7][CALLS_METHOD_INVITE], 4);
 	assert_int_equal(ST(c)->retransmissions[RX][7], 2);
+	/* The call is still the one rejected: it stays counted for CALLS_SEEN_TTL_MS. */
+	assert_int_equal(ST(c)->calls_rejected[RX][7][CALLS_PHASE_SETUP], 1);
+	observe(c, 3000 + TXN_TTL_MS + 1000 + CALLS_SEEN_TTL_MS, 5060, "SIP/2.0 607 Unwanted",
+		"call-1", "3 INVITE", "z9hG4bK-3", "");
+	assert_int_equal(ST(c)->calls_rejected[RX][7][CALLS_PHASE_SETUP], 2);
 	/* A 603 to a SUBSCRIBE: method from CSeq. */
 	observe(c, 40000, 5060, "SIP/2.0 603 Decline", "call-2", "5 SUBSCRIBE", "z9hG4bK-s", "");
 	assert_int_equal(ST(c)->rejections[RX][3][CALLS_METHOD_SUBSCRIBE], 1);

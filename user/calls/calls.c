@@ -65,7 +65,7 @@ struct calls *calls_new(size_t capacity)
 		return NULL;
 	sip_decode_init();
 	c->txns = txn_table_new(capacity, TXN_TTL_MS);
-	c->calls_seen = txn_table_new(capacity, TXN_TTL_MS);
+	c->calls_seen = txn_table_new(capacity, CALLS_SEEN_TTL_MS);
 	if (!c->txns || !c->calls_seen) {
 		calls_free(c);
 		return NULL;

@@ -15,6 +15,13 @@
 #include "sip6xx.h"
 #include "sip_decode.h"
 
+/*
+ * How long a call stays counted as rejected: longer than its INVITE can live
+ * (RFC 3261 16.6: a proxy's Timer C runs over 3 minutes), so forked branches
+ * and re-sent INVITEs of one call count once.
+ */
+#define CALLS_SEEN_TTL_MS (5 * 60 * 1000)
+
 #define CALLS_CODE_MIN	  600
 #define CALLS_NR_CODES	  100 /* 600..699 */
 #define CALLS_MAX_CAUSE	  999 /* larger, missing or not a number: "other" */
