@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "replay.h"
+#include "calls/calls_replay.h"
 
 /* Link types libpcap 1.10 knows, spelled here for older headers. */
 #ifndef DLT_LINUX_SLL2
@@ -365,6 +366,7 @@ static int replay_records(struct replay_ctx *ctx)
 		ret = run_frame(ctx, data, len);
 		if (ret)
 			return ret;
+		calls_replay_frame(data, len, &hdr->ts);
 	}
 }
 
