@@ -32,10 +32,12 @@ USER_LIBS += $(shell $(PKG_CONFIG) --libs yaml-0.1 libcrypt gnutls 2>/dev/null \
 		|| echo -lyaml -lcrypt -lgnutls)
 # libcap: the exporter's privilege drop (user/privs.c).
 USER_LIBS += $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null || echo -lcap)
+# Call context (user/calls/): libosip2 decodes SIP messages, nettle keys the table and caller hashes.
+USER_LIBS += $(shell $(PKG_CONFIG) --libs libosip2 nettle 2>/dev/null || echo -losipparser2 -losip2 -lnettle)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BPF_HDRS := $(wildcard bpf/*.h)
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c) $(wildcard user/calls/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 USER_LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
@@ -90,7 +92,7 @@ help:
 deps:
 	$(Q)scripts/deps.sh
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/user/top $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/lib \
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/user/calls $(OUTPUT)/user/top $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/lib \
 $(OUTPUT)/tests/tools $(OUTPUT)/tests/bench:
 	$(Q)mkdir -p $@
 
@@ -116,7 +118,14 @@ $(OUTPUT)/user/version.o: CFLAGS += -DSIP6XX_VERSION='"$(VERSION)"'
 FORCE:
 
 # User objects depend on the skeleton.
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) $(BPF_HDRS) $(OUTPUT)/sip6xx.skel.h | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard user/calls/*.h) $(BPF_HDRS) \
+		$(OUTPUT)/sip6xx.skel.h | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The call context: libosip2 decoding, the transaction table, the call metrics.
+$(OUTPUT)/user/calls/%.o: user/calls/%.c $(wildcard user/calls/*.h) $(wildcard user/*.h) $(BPF_HDRS) \
+		| $(OUTPUT)/user/calls
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -200,10 +209,12 @@ fuzz: deps
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h user/top/*.c user/top/*.h \
+		user/calls/*.c user/calls/*.h \
 		$(wildcard tests/*/*.c tests/*/*.h)
 
 format-check:
 	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h user/top/*.c user/top/*.h \
+		user/calls/*.c user/calls/*.h \
 		$(wildcard tests/*/*.c tests/*/*.h)
 
 # Man pages: help2man turns each program's --help (the one list of its

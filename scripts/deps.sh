@@ -8,6 +8,8 @@ pkgs=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool
 	libmicrohttpd-dev libpcap-dev libcurl4-openssl-dev libcap-dev
+	# call context: SIP decoding (libosip2), HMAC for the table and caller hashes (nettle)
+	libosip2-dev nettle-dev
 	# sip6xx-top (ncurses), and its test in a detached terminal
 	libncurses-dev tmux
 	# man pages from --help, and groff to check them

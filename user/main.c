@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "privs.h"
 #include "replay.h"
+#include "calls/calls_replay.h"
 #include "web_config.h"
 
 #define MAX_CURL_FDS	16
@@ -122,7 +123,9 @@ static int run_replay(const struct options *o)
 				     .attached = -1,
 				     .dirs = DIR_BIT(SIP6XX_DIR_RX) };
 	struct replay_summary sum = {};
+	struct sip6xx_config cfg = {};
 	struct fold_config fold;
+	struct calls *calls;
 	struct sip6xx *skel;
 	struct strbuf sb;
 	char ctx[PATH_MAX + 16];
@@ -137,7 +140,21 @@ static int run_replay(const struct options *o)
 		fold_config_free(&fold);
 		return 1;
 	}
+	/* Every 6xx, BYE and CANCEL decoded into the call context: replay samples nothing away. */
+	calls = calls_new(0);
+	if (!calls) {
+		pr_err("replay %s: out of memory for the transaction table\n", o->replay);
+		loader_destroy(skel);
+		fold_config_free(&fold);
+		return 1;
+	}
+	for (cfg.nr_ports = 0; cfg.nr_ports < o->lopts.nr_ports && cfg.nr_ports < SIP6XX_MAX_PORTS;
+	     cfg.nr_ports++)
+		cfg.ports[cfg.nr_ports] = o->lopts.ports[cfg.nr_ports];
+	calls_replay_use(calls, &cfg);
+	ifc.calls = calls;
 	err = replay_file(o->replay, loader_prog_fd(skel), &sum);
+	calls_replay_done();
 	if (err >= 0) { /* 0, or REPLAY_TRUNCATED: the complete records still count */
 		sb_init(&sb);
 		rendered = render_metrics(o->format, &ifc, &skel, 1, NULL, &sb);
@@ -148,6 +165,7 @@ static int run_replay(const struct options *o)
 			o->replay, (unsigned long long)sum.frames,
 			(unsigned long long)sum.converted, (unsigned long long)sum.clipped);
 	}
+	calls_free(calls);
 	loader_destroy(skel);
 	fold_config_free(&fold);
 	if (err < 0 || rendered)

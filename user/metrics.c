@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "metrics.h"
+#include "calls/calls_metrics.h"
 #include "version.h"
 
 #define ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
@@ -29,6 +30,7 @@ struct metric_def {
 	void (*alert_samples)(const struct metric_def *def, const struct alert_state *st,
 			      struct strbuf *out);
 	void (*once_samples)(const struct metric_def *def, struct strbuf *out);
+	enum calls_metric calls; /* a call context metric (calls_samples) */
 };
 
 static bool is_named_6xx(unsigned int code)
@@ -210,6 +212,42 @@ static void attached_samples(const struct metric_def *def, const struct metrics_
 		gauge_sample(def, ifc, out, ifc->attached);
 }
 
+struct calls_writer {
+	const struct metric_def *def;
+	const struct metrics_iface *ifc;
+	struct strbuf *out;
+	const char *sep; /* JSON: between samples */
+};
+
+static void calls_text_sample(void *arg, const struct calls_sample *s)
+{
+	struct calls_writer *w = arg;
+	int i;
+
+	if (s->dir >= 0 && !dir_exported(w->ifc, s->dir))
+		return;
+	if (s->dir >= 0) {
+		series_start(w->out, w->def, w->ifc, s->dir);
+	} else {
+		sb_printf(w->out, "%s{", w->def->name);
+		put_label(w->out, "interface", w->ifc->interface);
+	}
+	for (i = 0; i < s->nr_labels; i++) {
+		sb_printf(w->out, ",");
+		put_label(w->out, s->label[i], s->value[i]);
+	}
+	sb_printf(w->out, "} %llu\n", (unsigned long long)s->v);
+}
+
+static void calls_samples(const struct metric_def *def, const struct metrics_iface *ifc,
+			  struct strbuf *out)
+{
+	struct calls_writer w = { .def = def, .ifc = ifc, .out = out };
+
+	if (ifc->calls)
+		calls_metric_each(ifc->calls, def->calls, calls_text_sample, &w);
+}
+
 static void alert_firing_samples(const struct metric_def *def, const struct alert_state *st,
 				 struct strbuf *out)
 {
@@ -265,6 +303,57 @@ static const struct metric_def metric_defs[] = {
 	  .help = "1 while the XDP program is attached to the interface; 0 once something else "
 		  "detached it (its counters are then frozen).",
 	  .iface_samples = attached_samples },
+	{ .name = "sip6xx_context_samples_total",
+	  .type = "counter",
+	  .help = "SIP 6xx responses, BYE and CANCEL requests handed to the call context decoder.",
+	  .calls = CALLS_M_SAMPLES,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_context_dropped_total",
+	  .type = "counter",
+	  .help = "Messages the call context lost, by reason (unparsed: libosip2 could not decode "
+		  "it, or it lacked Call-ID or CSeq).",
+	  .calls = CALLS_M_DROPPED,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_rejections_total",
+	  .type = "counter",
+	  .help = "6xx final responses, once per transaction (the first copy seen); method from "
+		  "CSeq.",
+	  .calls = CALLS_M_REJECTIONS,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_retransmissions_total",
+	  .type = "counter",
+	  .help = "6xx responses repeating a transaction already counted, within 64*T1 (32 s).",
+	  .calls = CALLS_M_RETRANSMISSIONS,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_reason_total",
+	  .type = "counter",
+	  .help = "Reason header values of BYE and CANCEL requests, once per transaction, by "
+		  "protocol and cause.",
+	  .calls = CALLS_M_REASONS,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_calls_rejected_total",
+	  .type = "counter",
+	  .help = "Distinct calls (Call-ID) rejected with a 6xx, once per code and phase: setup "
+		  "(6xx response), midcall (BYE with Reason SIP cause 6xx), cancel (CANCEL with "
+		  "one).",
+	  .calls = CALLS_M_CALLS_REJECTED,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_608_missing_call_info_total",
+	  .type = "counter",
+	  .help = "608 transactions without a Call-Info purpose=jwscard (RFC 8688).",
+	  .calls = CALLS_M_608_MISSING_CALL_INFO,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_transactions_tracked",
+	  .type = "gauge",
+	  .help = "Entries in the transaction table.",
+	  .calls = CALLS_M_TRACKED,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_transactions_evicted_total",
+	  .type = "counter",
+	  .help = "Transactions evicted from the full table before their 32 s were up (least "
+		  "recently seen first).",
+	  .calls = CALLS_M_EVICTED,
+	  .iface_samples = calls_samples },
 	{ .name = "sip6xx_alert_firing",
 	  .type = "gauge",
 	  .help = "1 while the exporter's spike alert for this code is firing.",
@@ -305,6 +394,42 @@ static void format_prometheus(const struct metrics_input *in, struct strbuf *out
 	}
 }
 
+static void calls_json_sample(void *arg, const struct calls_sample *s)
+{
+	struct calls_writer *w = arg;
+	int i;
+
+	if (s->dir >= 0 && !dir_exported(w->ifc, s->dir))
+		return;
+	sb_printf(w->out, "%s{\"metric\":\"%s\",\"labels\":{", w->sep, w->def->name);
+	w->sep = ",";
+	if (s->dir >= 0)
+		sb_printf(w->out, "\"direction\":\"%s\"%s", dir_names[s->dir],
+			  s->nr_labels ? "," : "");
+	for (i = 0; i < s->nr_labels; i++) {
+		sb_printf(w->out, "%s\"%s\":\"", i ? "," : "", s->label[i]);
+		put_escaped(w->out, s->value[i]);
+		sb_printf(w->out, "\"");
+	}
+	sb_printf(w->out, "},\"value\":%llu}", (unsigned long long)s->v);
+}
+
+/* ,"calls":[{"metric":..,"labels":{..},"value":N},..] after the interface's other fields. */
+static void json_calls(const struct metrics_iface *ifc, struct strbuf *out)
+{
+	struct calls_writer w = { .ifc = ifc, .out = out, .sep = "" };
+	size_t m;
+
+	sb_printf(out, ",\"calls\":[");
+	for (m = 0; m < sizeof(metric_defs) / sizeof(metric_defs[0]); m++) {
+		if (!metric_defs[m].calls)
+			continue;
+		w.def = &metric_defs[m];
+		calls_metric_each(ifc->calls, metric_defs[m].calls, calls_json_sample, &w);
+	}
+	sb_printf(out, "]");
+}
+
 static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 {
 	const struct map_snapshot *s = ifc->snap;
@@ -342,8 +467,11 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 	for (r = 0; r < PKT_RESULT_MAX; r++)
 		sb_printf(out, "%s\"%s\":%llu", r ? "," : "", pkt_result_name(r),
 			  (unsigned long long)s->pkt_stats[SIP6XX_DIR_RX][r]);
-	sb_printf(out, "},\"peers_tracked\":%zu,\"peers_capacity\":%u}", s->peers_in_map,
+	sb_printf(out, "},\"peers_tracked\":%zu,\"peers_capacity\":%u", s->peers_in_map,
 		  s->peers_capacity);
+	if (ifc->calls)
+		json_calls(ifc, out);
+	sb_printf(out, "}");
 }
 
 static void format_json(const struct metrics_input *in, struct strbuf *out)

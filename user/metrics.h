@@ -4,6 +4,7 @@
 #define SIP6XX_METRICS_H
 
 #include "alert.h"
+#include "calls/calls.h"
 #include "fold.h"
 #include "maps.h"
 #include "strbuf.h"
@@ -14,6 +15,7 @@ struct metrics_iface {
 	int attached;			/* 1 or 0; -1: attached nowhere (--replay) */
 	unsigned int dirs;		/* DIR_BIT(SIP6XX_DIR_*) of the directions exported */
 	const struct fold_config *fold; /* --top, --peers; NULL: every source, no peer label */
+	const struct calls *calls;	/* the call context; NULL: its metrics are left out */
 };
 
 enum metrics_format {

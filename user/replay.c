@@ -21,6 +21,7 @@
 #include "capture.h"
 #include "log.h"
 #include "replay.h"
+#include "calls/calls_replay.h"
 
 /* Link types libpcap 1.10 knows, spelled here for older headers. */
 #ifndef DLT_LINUX_SLL2
@@ -373,6 +374,7 @@ static int replay_records(struct replay_ctx *ctx)
 		ret = run_frame(ctx, data, len);
 		if (ret)
 			return ret;
+		calls_replay_frame(data, len, &hdr->ts);
 	}
 }
 

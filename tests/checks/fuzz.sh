@@ -78,4 +78,24 @@ if [ $rc -ne 0 ]; then
 	done
 fi
 ok $rc "${FUZZ_TIME} s of fuzzing: no crash, no broken invariant (${execs:-?} inputs at ${rate:-?}/s, ${cov:-coverage unknown}; log $log)"
+
+# The call context: libosip2 decoding, the transaction table, the metrics
+# walk (tests/fuzz/fuzz_calls.c), from the crafted seeds in calls_seeds/.
+FUZZ_CALLS_TIME=${FUZZ_CALLS_TIME:-20}
+calls_fuzzer=$fuzz_dir/fuzz_calls
+calls_corpus=$fuzz_dir/calls_corpus
+calls_log=$fuzz_dir/fuzz_calls.log
+mkdir -p "$calls_corpus"
+cp tests/fuzz/calls_seeds/* "$calls_corpus"/
+"$calls_fuzzer" -max_total_time="$FUZZ_CALLS_TIME" -max_len=4096 -dict=tests/fuzz/sip.dict \
+	-artifact_prefix="$fuzz_dir/artifacts/" -print_final_stats=1 "$calls_corpus" \
+	>"$calls_log" 2>&1
+rc=$?
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$calls_log")
+rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$calls_log")
+if [ $rc -ne 0 ]; then
+	grep -E 'ERROR|runtime error|invariant broken|SUMMARY|Test unit written|leak' "$calls_log" |
+		head -n 20 | sed 's/^/# /'
+fi
+ok $rc "${FUZZ_CALLS_TIME} s of fuzzing the call context: no crash, leak or broken invariant (${execs:-?} inputs, peak RSS ${rss:-?} MB; log $calls_log)"
 tap_done

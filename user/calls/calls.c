@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The decisions of DESIGN.md's "Packets, transactions, calls". A transaction
+ * is keyed as RFC 3261 17.1.3 matches responses to client transactions (top
+ * Via branch and CSeq method), plus Call-ID, CSeq number, code, direction and
+ * both addresses and ports, so two observers' views or two legs never merge.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "calls.h"
+#include "txn_table.h"
+
+#define CALLS_METHOD_NAME(m) #m,
+static const char *const method_names[CALLS_NR_METHODS] = { CALLS_METHODS(
+	CALLS_METHOD_NAME) "other" };
+static const char *const protocol_names[CALLS_NR_PROTOCOLS] = { "SIP", "Q.850", "STIR", "other" };
+static const char *const phase_names[CALLS_NR_PHASES] = { "setup", "midcall", "cancel" };
+
+const char *calls_method_name(enum calls_method m)
+{
+	return m < CALLS_NR_METHODS ? method_names[m] : "other";
+}
+
+/* Methods are case-sensitive (RFC 3261 7.1): "invite" is no INVITE. */
+enum calls_method calls_method_of(const char *method)
+{
+	int m;
+
+	for (m = 0; m < CALLS_METHOD_OTHER; m++)
+		if (!strcmp(method, method_names[m]))
+			return m;
+	return CALLS_METHOD_OTHER;
+}
+
+const char *calls_protocol_name(enum calls_protocol p)
+{
+	return p < CALLS_NR_PROTOCOLS ? protocol_names[p] : "other";
+}
+
+/* Protocol tokens compare case-insensitively, as RFC 3261 7.3.1 has header tokens compare. */
+enum calls_protocol calls_protocol_of(const char *protocol)
+{
+	int p;
+
+	for (p = 0; p < CALLS_PROTO_OTHER; p++)
+		if (!strcasecmp(protocol, protocol_names[p]))
+			return p;
+	return CALLS_PROTO_OTHER;
+}
+
+const char *calls_phase_name(enum calls_phase p)
+{
+	return p < CALLS_NR_PHASES ? phase_names[p] : "other";
+}
+
+struct calls *calls_new(size_t capacity)
+{
+	struct calls *c = calloc(1, sizeof(*c));
+
+	if (!capacity)
+		capacity = TXN_DEFAULT_CAPACITY;
+	if (!c)
+		return NULL;
+	sip_decode_init();
+	c->txns = txn_table_new(capacity, TXN_TTL_MS);
+	c->calls_seen = txn_table_new(capacity, CALLS_SEEN_TTL_MS);
+	if (!c->txns || !c->calls_seen) {
+		calls_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void calls_free(struct calls *c)
+{
+	if (!c)
+		return;
+	txn_table_free(c->txns);
+	txn_table_free(c->calls_seen);
+	free(c);
+}
+
+void calls_expire(struct calls *c, __u64 now_ms)
+{
+	txn_table_expire(c->txns, now_ms);
+	txn_table_expire(c->calls_seen, now_ms);
+}
+
+/* The first message of its transaction, or a repeat of one seen within 64*T1. */
+static enum txn_seen see_transaction(struct calls *c, const struct calls_frame *f,
+				     const struct sip_msg *m)
+{
+	struct txn_key k;
+
+	txn_key_init(c->txns, &k);
+	txn_key_add(&k, &f->dir, sizeof(f->dir));
+	txn_key_add(&k, &f->family, sizeof(f->family));
+	txn_key_add(&k, f->saddr, sizeof(f->saddr));
+	txn_key_add(&k, f->daddr, sizeof(f->daddr));
+	txn_key_add(&k, &f->sport, sizeof(f->sport));
+	txn_key_add(&k, &f->dport, sizeof(f->dport));
+	txn_key_add_u64(&k, m->status);
+	txn_key_add_str(&k, m->method);
+	txn_key_add_str(&k, m->call_id);
+	txn_key_add_u64(&k, m->cseq_num);
+	txn_key_add_str(&k, m->cseq_method);
+	txn_key_add_str(&k, m->branch);
+	return txn_table_see(c->txns, &k, f->time_ms);
+}
+
+/* A call counts once per direction, code and phase, however many transactions reject it. */
+static void call_rejected(struct calls *c, const struct calls_frame *f, const struct sip_msg *m,
+			  unsigned int code, enum calls_phase phase)
+{
+	struct txn_key k;
+
+	txn_key_init(c->calls_seen, &k);
+	txn_key_add(&k, &f->dir, sizeof(f->dir));
+	txn_key_add_str(&k, m->call_id);
+	txn_key_add_u64(&k, code);
+	txn_key_add_u64(&k, phase);
+	if (txn_table_see(c->calls_seen, &k, f->time_ms) == TXN_NEW)
+		c->st.calls_rejected[f->dir][code - CALLS_CODE_MIN][phase]++;
+}
+
+static void response_6xx(struct calls *c, const struct calls_frame *f, const struct sip_msg *m)
+{
+	unsigned int code = m->status, i = code - CALLS_CODE_MIN;
+
+	if (see_transaction(c, f, m) == TXN_REPEAT) {
+		c->st.retransmissions[f->dir][i]++;
+		return;
+	}
+	c->st.rejections[f->dir][i][calls_method_of(m->cseq_method)]++;
+	call_rejected(c, f, m, code, CALLS_PHASE_SETUP);
+	/* RFC 8688: a 608 names the intermediary's jCard, unless the request was malicious. */
+	if (code == 608 && !m->has_jwscard)
+		c->st.missing_call_info[f->dir]++;
+}
+
+static unsigned int cause_index(int cause)
+{
+	return cause >= 0 && cause <= CALLS_MAX_CAUSE ? (unsigned int)cause : CALLS_CAUSE_OTHER;
+}
+
+/* BYE and CANCEL: each Reason value once per transaction; a SIP 6xx cause rejects the call. */
+static void request_reason(struct calls *c, const struct calls_frame *f, const struct sip_msg *m,
+			   enum calls_reason_method rm)
+{
+	enum calls_phase phase = rm == CALLS_REASON_BYE ? CALLS_PHASE_MIDCALL : CALLS_PHASE_CANCEL;
+	enum calls_protocol proto;
+	int i;
+
+	if (!m->nr_reasons || see_transaction(c, f, m) == TXN_REPEAT)
+		return;
+	for (i = 0; i < m->nr_reasons; i++) {
+		proto = calls_protocol_of(m->reasons[i].protocol);
+		c->st.reasons[f->dir][rm][proto][cause_index(m->reasons[i].cause)]++;
+		if (proto == CALLS_PROTO_SIP && m->reasons[i].cause >= CALLS_CODE_MIN &&
+		    m->reasons[i].cause < CALLS_CODE_MIN + CALLS_NR_CODES)
+			call_rejected(c, f, m, m->reasons[i].cause, phase);
+	}
+}
+
+void calls_observe_msg(struct calls *c, const struct calls_frame *f, const struct sip_msg *m)
+{
+	if (f->dir >= SIP6XX_NR_DIRS)
+		return;
+	if (m->status >= CALLS_CODE_MIN && m->status < CALLS_CODE_MIN + CALLS_NR_CODES)
+		response_6xx(c, f, m);
+	else if (!m->status && !strcmp(m->method, "BYE"))
+		request_reason(c, f, m, CALLS_REASON_BYE);
+	else if (!m->status && !strcmp(m->method, "CANCEL"))
+		request_reason(c, f, m, CALLS_REASON_CANCEL);
+}
+
+void calls_observe(struct calls *c, const struct calls_frame *f, const void *msg, size_t len)
+{
+	struct sip_msg m;
+
+	if (f->dir >= SIP6XX_NR_DIRS)
+		return;
+	c->st.samples[f->dir]++;
+	if (sip_decode(msg, len, &m)) {
+		c->st.unparsed[f->dir]++;
+		return;
+	}
+	calls_observe_msg(c, f, &m);
+}
