@@ -273,6 +273,8 @@ static void test_library_messages_name_top(void **state)
 	assert_non_null(fgets(line, sizeof(line), tmp));
 	fclose(tmp);
 	assert_string_equal("sip6xx-top: error: map peers: reading failed\n", line);
+}
+
 /* --url's user name and password never reach a message or the header line. */
 static void test_url_redact_drops_credentials(void **state)
 {
