@@ -356,8 +356,10 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 		}
 	}
 	ifc->skel = loader_load_pinned(&lo, ifc->name, ifc->pin_dir[0] ? ifc->pin_dir : NULL);
-	if (!ifc->skel)
+	if (!ifc->skel) {
+		unlock_pins(ifc);
 		return -EINVAL;
+	}
 	err = attach_hooks(ifc, &lo, mode, clear_other_directions(ifc, lo.dirs));
 	if (err) {
 		loader_destroy(ifc->skel);

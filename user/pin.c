@@ -230,11 +230,13 @@ int pin_lock(const char *ifname, const char *dir, bool detach)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), pid;
 
 	if (fd < 0) {
-		if (errno == ENOENT && detach)
+		int err = -errno; /* before pr_err() can change errno */
+
+		if (err == -ENOENT && detach)
 			return -ENOENT;
 		pr_err("%s: opening the pin directory %s failed: %s\n", ifname, dir,
-		       strerror(errno));
-		return -errno;
+		       strerror(-err));
+		return err;
 	}
 	/* bpffs holds no regular files, so the directory itself carries the lock. */
 	if (!flock(fd, LOCK_EX | LOCK_NB))
