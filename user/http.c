@@ -572,6 +572,7 @@ void http_quiesce(struct http_server *srv)
 	/* Ours to close now; connections waiting in its backlog are refused. */
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	web_conns_shut_served(&srv->conns);
 }
 
 unsigned int http_connections(struct http_server *srv)

@@ -161,6 +161,7 @@ void web_conns_busy(struct web_conns *t, struct web_conn *c)
 		return;
 	list_del(c);
 	c->waiting = false;
+	c->served = false;
 	list_add_tail(&t->busy, c);
 }
 
@@ -170,8 +171,29 @@ void web_conns_idle(struct web_conns *t, struct web_conn *c, unsigned long long 
 		return;
 	list_del(c);
 	c->waiting = true;
+	c->served = true;
 	c->since_ms = now_ms;
 	list_add_tail(&t->waiting, c);
+}
+
+/*
+ * At a stop: a kept-alive connection between two scrapes has nothing in
+ * flight (Prometheus keeps one open), so it is closed at once rather than
+ * holding the drain up; one that sent part of a request is left to finish.
+ */
+unsigned int web_conns_shut_served(struct web_conns *t)
+{
+	struct web_conn *c = t->waiting.next, *next;
+	unsigned int n = 0;
+
+	for (; c != &t->waiting; c = next) {
+		next = c->next;
+		if (c->served) {
+			shut(t, c);
+			n++;
+		}
+	}
+	return n;
 }
 
 void web_conns_closed(struct web_conns *t, struct web_conn *c)

@@ -32,6 +32,7 @@ struct web_conn {
 	int fd;
 	bool waiting; /* for a request's headers, since since_ms */
 	bool closing; /* shut down here; libmicrohttpd has yet to close it */
+	bool served;  /* waiting after a whole response: a kept-alive connection */
 	unsigned long long since_ms;
 };
 
@@ -63,6 +64,8 @@ void web_conns_idle(struct web_conns *t, struct web_conn *c, unsigned long long 
 /* libmicrohttpd closed it: forget and free it. */
 void web_conns_closed(struct web_conns *t, struct web_conn *c);
 /* Shuts down every connection waiting @timeout_ms or longer; how many. */
+/* Shuts down every kept-alive connection between requests; returns how many. */
+unsigned int web_conns_shut_served(struct web_conns *t);
 unsigned int web_conns_expire(struct web_conns *t, unsigned long long now_ms,
 			      unsigned long long timeout_ms);
 /* Milliseconds until the next header deadline; -1 when nothing waits. */

@@ -178,6 +178,31 @@ static void test_header_deadline(void **state)
 	close_all(&t, 3);
 }
 
+/* At a stop only kept-alive connections between requests close at once. */
+static void test_stop_shuts_only_served_idle(void **state)
+{
+	struct sockaddr_in a = addr4("198.18.0.2");
+	struct web_conns t;
+
+	web_conns_init(&t, 10, 10);
+	open_conn(&t, 0, &a, 1000); /* new: may be sending a request */
+	open_conn(&t, 1, &a, 1000); /* answered, now kept alive */
+	open_conn(&t, 2, &a, 1000); /* a response in flight */
+	open_conn(&t, 3, &a, 1000); /* answered, then a second request in flight */
+	web_conns_busy(&t, conn[1]);
+	web_conns_idle(&t, conn[1], 2000);
+	web_conns_busy(&t, conn[2]);
+	web_conns_busy(&t, conn[3]);
+	web_conns_idle(&t, conn[3], 2000);
+	web_conns_busy(&t, conn[3]);
+	assert_int_equal(1, web_conns_shut_served(&t));
+	assert_true(shut_down(1));
+	assert_false(shut_down(0) || shut_down(2) || shut_down(3));
+	assert_int_equal(3, t.nr);
+	assert_int_equal(0, web_conns_shut_served(&t));
+	close_all(&t, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_total_limit_closes_greediest_clients_oldest),
 		cmocka_unit_test(test_all_busy_refuses_the_new_one),
 		cmocka_unit_test(test_header_deadline),
+		cmocka_unit_test(test_stop_shuts_only_served_idle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
