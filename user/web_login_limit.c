@@ -9,6 +9,14 @@
 /* In all: five bcrypt runs a second (about 50 ms each at cost 10), in bursts of ten. */
 #define ALL_BURST    10.0
 #define ALL_RATE     5.0
+/*
+ * Beside the total: two checks, then one a second, only for clients that have
+ * not failed lately (their own budget is whole), so a flood of wrong
+ * passwords from other addresses cannot keep out a scraper whose password is
+ * not cached yet, as after a restart.
+ */
+#define CLEAN_BURST  2.0
+#define CLEAN_RATE   1.0
 #define LOG_EVERY_MS 1000
 
 static void refill(struct login_bucket *b, double burst, double rate, unsigned long long now_ms)
@@ -25,6 +33,8 @@ void login_limit_init(struct login_limit *l, unsigned long long now_ms)
 	memset(l, 0, sizeof(*l));
 	l->all.tokens = ALL_BURST;
 	l->all.at_ms = now_ms;
+	l->clean.tokens = CLEAN_BURST;
+	l->clean.at_ms = now_ms;
 }
 
 /* @client's bucket; a new client takes a free one or the one idle longest. */
@@ -52,10 +62,16 @@ bool login_limit_take(struct login_limit *l, const unsigned char *client, unsign
 
 	refill(b, CLIENT_BURST, CLIENT_RATE, now_ms);
 	refill(&l->all, ALL_BURST, ALL_RATE, now_ms);
-	if (b->tokens < 1 || l->all.tokens < 1)
+	refill(&l->clean, CLEAN_BURST, CLEAN_RATE, now_ms);
+	if (b->tokens < 1)
+		return false;
+	if (l->all.tokens >= 1)
+		l->all.tokens--;
+	else if (b->tokens >= CLIENT_BURST && l->clean.tokens >= 1)
+		l->clean.tokens--;
+	else
 		return false;
 	b->tokens--;
-	l->all.tokens--;
 	return true;
 }
 

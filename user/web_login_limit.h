@@ -5,6 +5,7 @@
  * thread), so wrong passwords are allowed a few a second per client and a
  * few more in all; beyond that a client gets 429 without a check. The
  * budget bounds the CPU a flood takes and the checks waiting in the queue.
+ * A small share stays for clients that have not failed lately.
  */
 #ifndef SIP6XX_WEB_LOGIN_LIMIT_H
 #define SIP6XX_WEB_LOGIN_LIMIT_H
@@ -24,6 +25,7 @@ struct login_bucket {
 struct login_limit {
 	struct login_bucket clients[LOGIN_LIMIT_CLIENTS];
 	struct login_bucket all;
+	struct login_bucket clean; /* for clients with no recent failure, when all is spent */
 	/* The failed-login log: one line a second at most, with what it left out. */
 	unsigned long long logged_ms;
 	unsigned long failed, refused;

@@ -64,7 +64,32 @@ static void test_total_budget(void **state)
 		key(k, i);
 		granted += login_limit_take(&l, k, 1000 + i); /* 200 clients in 0.199 s */
 	}
-	assert_int_equal(10, granted); /* a burst of ten; 0.2 s refills less than one more */
+	/* a burst of ten, and the two kept for clients that have not failed; 0.2 s refills less
+	 * than one more */
+	assert_int_equal(12, granted);
+}
+
+/* Addresses that keep failing spend the total; one that has not failed still gets a check. */
+static void test_flood_leaves_room_for_a_clean_client(void **state)
+{
+	unsigned char k[WEB_CLIENT_KEY_LEN], scraper[WEB_CLIENT_KEY_LEN];
+	struct login_limit l;
+	unsigned long long t;
+	int i;
+
+	login_limit_init(&l, 0);
+	key(scraper, 200);
+	/* Ten attackers, each trying again every 100 ms for 3 s: never whole again. */
+	for (t = 0; t < 3000; t += 100)
+		for (i = 0; i < 10; i++) {
+			key(k, i);
+			login_limit_take(&l, k, t + i);
+		}
+	key(k, 0);
+	assert_false(login_limit_take(&l, k, 3000)); /* the total is spent */
+	assert_true(login_limit_take(&l, scraper, 3000));
+	login_limit_refund(&l, scraper, 3000);
+	assert_true(login_limit_take(&l, scraper, 3001));
 }
 
 static void test_log_pace(void **state)
@@ -86,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_per_client_budget),
 		cmocka_unit_test(test_refund),
 		cmocka_unit_test(test_total_budget),
+		cmocka_unit_test(test_flood_leaves_room_for_a_clean_client),
 		cmocka_unit_test(test_log_pace),
 	};
 
