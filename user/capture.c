@@ -318,8 +318,17 @@ static int ng_interface(struct capture *c, const __u8 *body, __u32 len)
 static void ng_timestamp(const struct pcapng_iface *ifc, __u64 ts, struct timeval *tv)
 {
 	__u64 frac = ts % ifc->ts_per_second;
+	long long sec;
 
-	tv->tv_sec = (time_t)(ts / ifc->ts_per_second) + ifc->ts_offset;
+	/*
+	 * if_tsoffset comes from the file: a sum that does not fit (undefined
+	 * for signed integers) or a time before 1970 reads as 0.
+	 */
+	if (__builtin_add_overflow((long long)(ts / ifc->ts_per_second), (long long)ifc->ts_offset,
+				   &sec) ||
+	    sec < 0 || sec != (time_t)sec)
+		sec = 0;
+	tv->tv_sec = (time_t)sec;
 	tv->tv_usec = (suseconds_t)((unsigned __int128)frac * 1000000 / ifc->ts_per_second);
 }
 
