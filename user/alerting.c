@@ -11,6 +11,7 @@
 #include "alertmanager.h"
 #include "json.h"
 #include "log.h"
+#include "sip_codes.h"
 #include "strbuf.h"
 #include "top_sources.h"
 
@@ -213,26 +214,6 @@ static void rfc3339(__u64 wall_ms, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03uZ", date, (unsigned int)(wall_ms % 1000));
 }
 
-static const char *code_reason(__u16 code)
-{
-	switch (code) {
-	case 600:
-		return "Busy Everywhere";
-	case 603:
-		return "Decline";
-	case 604:
-		return "Does Not Exist Anywhere";
-	case 606:
-		return "Not Acceptable";
-	case 607:
-		return "Unwanted";
-	case 608:
-		return "Rejected";
-	default:
-		return "global failure";
-	}
-}
-
 struct alert_report {
 	const struct alert_state *st;
 	bool firing;
@@ -278,7 +259,7 @@ static void am_description(struct strbuf *sb, const struct alert_report *r)
 	sb_printf(
 		sb,
 		"%s %u %s at %.1f/s against a baseline of %.1f/s (threshold %.1f/s). Top sources:",
-		r->firing ? "Firing:" : "Resolved:", r->st->code, code_reason(r->st->code),
+		r->firing ? "Firing:" : "Resolved:", r->st->code, sip_code_reason(r->st->code),
 		r->st->rate, r->st->baseline, r->st->threshold);
 	for (i = 0; i < r->nr_top; i++)
 		sb_printf(sb, "%s %s (%.1f/s)", i ? "," : "", r->top[i].source, r->top[i].rate);
@@ -308,8 +289,8 @@ static void post_alertmanager(struct alerting *al, int slot, const struct alert_
 		  "\"code\":\"%u\",\"instance\":",
 		  r->st->code, r->st->code);
 	json_str(&sb, al->opts.instance);
-	sb_printf(&text, "SIP %u %s responses spiking on %s", r->st->code, code_reason(r->st->code),
-		  al->opts.instance);
+	sb_printf(&text, "SIP %u %s responses spiking on %s", r->st->code,
+		  sip_code_reason(r->st->code), al->opts.instance);
 	sb_printf(&sb, "},\"annotations\":{\"summary\":");
 	json_str(&sb, text.failed ? "" : text.buf);
 	sb_free(&text);
@@ -340,9 +321,9 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 	post_alertmanager(al, slot, &r, now_ms, wall_ms);
 	if (firing)
 		pr_warn("alert: %u %s spike: %.1f/s against a baseline of %.1f/s\n", st->code,
-			code_reason(st->code), st->rate, st->baseline);
+			sip_code_reason(st->code), st->rate, st->baseline);
 	else
-		pr_info("alert: %u %s spike resolved\n", st->code, code_reason(st->code));
+		pr_info("alert: %u %s spike resolved\n", st->code, sip_code_reason(st->code));
 }
 
 /* A code's counter, summed over both directions of every interface's resp_codes. */

@@ -12,13 +12,13 @@
 
 #include "json.h"
 #include "metrics.h"
+#include "sip_codes.h"
 #include "calls/calls_metrics.h"
 #include "version.h"
 
 #define ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
 
 /* Always exported, at 0 when unseen, so rate() sees the first spike after quiet. */
-static const __u16 named_6xx[] = { 600, 603, 604, 606, 607, 608 };
 
 /* A metric's samples come per interface, per alert code, or once. */
 struct metric_def {
@@ -32,16 +32,6 @@ struct metric_def {
 	void (*once_samples)(const struct metric_def *def, struct strbuf *out);
 	enum calls_metric calls; /* a call context metric (calls_samples) */
 };
-
-static bool is_named_6xx(unsigned int code)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(named_6xx) / sizeof(named_6xx[0]); i++)
-		if (named_6xx[i] == code)
-			return true;
-	return false;
-}
 
 /*
  * Escape backslash, double quote and newline: valid both as a text-format 0.0.4
@@ -101,7 +91,7 @@ static void responses_samples(const struct metric_def *def, const struct metrics
 		for (code = SIP_CODE_MIN; code <= SIP_CODE_MAX; code++) {
 			__u64 v = ifc->snap->resp_codes[dir][code];
 
-			if (!v && !is_named_6xx(code))
+			if (!v && !sip_code_is_named(code))
 				continue;
 			series_start(out, def, ifc, dir);
 			sb_printf(out, ",code=\"%u\"} %llu\n", code, (unsigned long long)v);
@@ -443,7 +433,7 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 	json_str(out, ifc->interface);
 	sb_printf(out, ",\"responses\":{");
 	for (code = SIP_CODE_MIN; code <= SIP_CODE_MAX; code++) {
-		if (!s->resp_codes[SIP6XX_DIR_RX][code] && !is_named_6xx(code))
+		if (!s->resp_codes[SIP6XX_DIR_RX][code] && !sip_code_is_named(code))
 			continue;
 		sb_printf(out, "%s\"%u\":%llu", sep, code,
 			  (unsigned long long)s->resp_codes[SIP6XX_DIR_RX][code]);

@@ -8,12 +8,6 @@
 
 #include "top_counts.h"
 
-const unsigned int top_codes[TOP_NR_CODES] = { 600, 603, 604, 606, 607, 608 };
-const char *const top_code_names[TOP_NR_CODES] = {
-	"Busy Everywhere", "Decline",  "Does Not Exist Anywhere",
-	"Not Acceptable",  "Unwanted", "Rejected",
-};
-
 const char *top_alert_text(enum top_alert a)
 {
 	switch (a) {
@@ -31,7 +25,7 @@ int top_code_col(unsigned int code)
 	int i;
 
 	for (i = 0; i < TOP_NR_CODES; i++)
-		if (top_codes[i] == code)
+		if (sip_named_6xx[i].code == code)
 			return i;
 	return -1;
 }

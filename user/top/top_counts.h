@@ -10,14 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sip_codes.h"
+
 /* The six named 6xx codes, then one column for every 6xx (the total). */
-#define TOP_NR_CODES 6
+#define TOP_NR_CODES SIP_NR_NAMED_6XX /* the columns: sip_codes.h */
 #define TOP_COL_ALL  TOP_NR_CODES
 #define TOP_NR_COLS  (TOP_NR_CODES + 1)
 #define TOP_ADDR_LEN 46 /* INET6_ADDRSTRLEN; also holds source="other" */
-
-extern const unsigned int top_codes[TOP_NR_CODES];
-extern const char *const top_code_names[TOP_NR_CODES];
 
 /* Column of @code (600..699), or -1 when it is not one of the named codes. */
 int top_code_col(unsigned int code);

@@ -66,7 +66,7 @@ static const char *col_title(int col, char *buf, size_t len)
 {
 	if (col == TOP_COL_ALL)
 		return "6xx";
-	snprintf(buf, len, "%u", top_codes[col]);
+	snprintf(buf, len, "%u", sip_named_6xx[col].code);
 	return buf;
 }
 
@@ -103,7 +103,7 @@ static int draw_header(const struct top_view *v, int y)
 		if (v->alert[i] != TOP_ALERT_FIRING)
 			continue;
 		put(y, 0, COLOR_PAIR(COLOUR_ALERT) | A_BOLD, " ALERT: %u %s spike firing ",
-		    top_codes[i], top_code_names[i]);
+		    sip_named_6xx[i].code, sip_named_6xx[i].reason);
 		y++;
 	}
 	return y + 1;
@@ -117,7 +117,8 @@ static int draw_codes(const struct top_view *v, int y)
 	put(y++, 0, COLOR_PAIR(COLOUR_HEAD) | A_BOLD, "%-5s %-26s %10s %14s  %s", "CODE", "NAME",
 	    "RATE/s", "TOTAL", "ALERT");
 	for (i = 0; i < TOP_NR_COLS; i++) {
-		const char *name = i < TOP_NR_CODES ? top_code_names[i] : "all global failures";
+		const char *name =
+			i < TOP_NR_CODES ? sip_named_6xx[i].reason : "all global failures";
 		enum top_alert a = i < TOP_NR_CODES ? v->alert[i] : TOP_ALERT_UNKNOWN;
 		char code[8];
 
