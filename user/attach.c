@@ -283,7 +283,7 @@ static const char *clear_other_directions(struct iface *ifc, unsigned int dirs)
 	if (!(dirs & DIR_BIT(SIP6XX_DIR_TX)))
 		tc = tc_egress_clear(ifc->name, ifc->ifindex, pin_dir) > 0;
 	if (!(dirs & DIR_BIT(SIP6XX_DIR_RX)) && pin_dir)
-		xdp = pin_drop_link(ifc->name, pin_dir) > 0;
+		xdp = pin_drop_link(ifc->name, pin_dir, XDP_LINK_NAME, "XDP") > 0;
 	if (tc && xdp)
 		return "; removed the XDP and TC egress programs an earlier run left";
 	if (tc)

@@ -21,7 +21,6 @@
 #include "tc_egress.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
-#define LINK_NAME  "xdp_link"
 
 static const char *const map_names[] = {
 	"resp_codes",
@@ -256,7 +255,7 @@ int pin_lock(const char *ifname, const char *dir, bool detach)
 
 int pin_open_link(const char *dir)
 {
-	return pin_open(dir, LINK_NAME);
+	return pin_open(dir, XDP_LINK_NAME);
 }
 
 int pin_object(int fd, const char *dir, const char *name)
@@ -271,7 +270,7 @@ int pin_object(int fd, const char *dir, const char *name)
 
 int pin_link(int link_fd, const char *dir)
 {
-	return pin_object(link_fd, dir, LINK_NAME);
+	return pin_object(link_fd, dir, XDP_LINK_NAME);
 }
 
 void pin_unlink(const char *dir, const char *name)
@@ -282,28 +281,29 @@ void pin_unlink(const char *dir, const char *name)
 		unlink(path);
 }
 
-int pin_drop_link(const char *ifname, const char *dir)
+int pin_drop_link(const char *ifname, const char *dir, const char *name, const char *what)
 {
-	int fd = pin_open_link(dir);
+	int fd = pin_open(dir, name);
 
 	if (fd < 0)
 		return 0;
 	if (bpf_link_detach(fd) && errno != ENOLINK)
-		pr_warn("%s: detaching the pinned XDP link failed: %s\n", ifname, strerror(errno));
+		pr_warn("%s: detaching the pinned %s link failed: %s\n", ifname, what,
+			strerror(errno));
 	close(fd);
-	pin_unlink(dir, LINK_NAME);
+	pin_unlink(dir, name);
 	return 1;
 }
 
 int pin_remove(const char *ifname, const char *dir)
 {
-	static const char *const links[] = { LINK_NAME, TC_LINK_NAME };
+	static const char *const links[] = { XDP_LINK_NAME, TC_LINK_NAME };
 	const size_t nr_maps = sizeof(map_names) / sizeof(map_names[0]);
 	char path[PATH_MAX];
 	int removed = 0;
 	size_t i;
 
-	removed += pin_drop_link(ifname, dir);
+	removed += pin_drop_link(ifname, dir, XDP_LINK_NAME, "XDP");
 	for (i = 0; i < nr_maps + 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir,
 			 i < nr_maps ? map_names[i] : links[i - nr_maps]);

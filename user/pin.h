@@ -41,8 +41,11 @@ int pin_link(int link_fd, const char *dir);
 int pin_object(int fd, const char *dir, const char *name);
 /* Removes @dir/@name if it is there. */
 void pin_unlink(const char *dir, const char *name);
-/* Detaches and unpins the pinned XDP link; 1 when there was one, else 0. */
-int pin_drop_link(const char *ifname, const char *dir);
+/* The XDP link's pin in DIR/IFACE. */
+#define XDP_LINK_NAME "xdp_link"
+
+/* Detaches and unpins the link pinned as @dir/@name (@what: "XDP", "TCX"); 1 when there was one. */
+int pin_drop_link(const char *ifname, const char *dir, const char *name, const char *what);
 /* --detach: detaches the pinned link, removes every pin and @dir. */
 int pin_remove(const char *ifname, const char *dir);
 

@@ -75,18 +75,9 @@ static int netlink_clear(const char *ifname, unsigned int ifindex, bool ours)
 /* Detaches and unpins the TCX link pinned in @pin_dir; 1 removed, 0 none. */
 static int tcx_pin_clear(const char *ifname, const char *pin_dir)
 {
-	int fd;
-
 	if (!pin_dir || !pin_dir[0])
 		return 0;
-	fd = pin_open(pin_dir, TC_LINK_NAME);
-	if (fd < 0)
-		return 0;
-	if (bpf_link_detach(fd) && errno != ENOLINK)
-		pr_warn("%s: detaching the pinned TCX link failed: %s\n", ifname, strerror(errno));
-	close(fd);
-	pin_unlink(pin_dir, TC_LINK_NAME);
-	return 1;
+	return pin_drop_link(ifname, pin_dir, TC_LINK_NAME, "TCX");
 }
 
 int tc_egress_clear(const char *ifname, unsigned int ifindex, const char *pin_dir)
