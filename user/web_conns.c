@@ -157,7 +157,7 @@ struct web_conn *web_conns_open(struct web_conns *t, int fd, const struct sockad
 
 void web_conns_busy(struct web_conns *t, struct web_conn *c)
 {
-	if (c->closing || !c->waiting)
+	if (!c || c->closing || !c->waiting)
 		return;
 	list_del(c);
 	c->waiting = false;
@@ -167,7 +167,7 @@ void web_conns_busy(struct web_conns *t, struct web_conn *c)
 
 void web_conns_idle(struct web_conns *t, struct web_conn *c, unsigned long long now_ms)
 {
-	if (c->closing)
+	if (!c || c->closing)
 		return;
 	list_del(c);
 	c->waiting = true;

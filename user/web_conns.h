@@ -57,7 +57,10 @@ void web_conns_init(struct web_conns *t, unsigned int max_total, unsigned int ma
  */
 struct web_conn *web_conns_open(struct web_conns *t, int fd, const struct sockaddr *sa,
 				unsigned long long now_ms);
-/* A request's headers are in: no longer waiting, never evicted for room. */
+/*
+ * A request's headers are in: no longer waiting, never evicted for room.
+ * This and web_conns_idle() take NULL: a connection untracked for want of memory.
+ */
 void web_conns_busy(struct web_conns *t, struct web_conn *c);
 /* Its response went out: waiting again (keep-alive), from @now_ms. */
 void web_conns_idle(struct web_conns *t, struct web_conn *c, unsigned long long now_ms);
