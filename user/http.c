@@ -415,14 +415,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_size, void **req_state)
 {
 	struct http_server *srv = cls;
-	struct web_conn *c;
 
 	/* The first call only announces the headers; answer on the next one. */
 	if (!*req_state) {
 		*req_state = &headers_seen;
-		c = conn_of(conn);
-		if (c) /* NULL when web_conns_open() failed: untracked, still served */
-			web_conns_busy(&srv->conns, c);
+		web_conns_busy(&srv->conns,
+			       conn_of(conn)); /* NULL-safe: untracked when out of memory */
 		return MHD_YES;
 	}
 	if (*upload_size) { /* a body we do not want: drop it */
