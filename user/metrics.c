@@ -331,8 +331,7 @@ static const struct metric_def metric_defs[] = {
 	  .type = "counter",
 	  .help = "Distinct calls (Call-ID) rejected with a 6xx, once per code and phase: setup "
 		  "(6xx to an INVITE), midcall (BYE with Reason SIP cause 6xx), cancel (CANCEL "
-		  "with "
-		  "one).",
+		  "with one).",
 	  .calls = CALLS_M_CALLS_REJECTED,
 	  .iface_samples = calls_samples },
 	{ .name = "sip6xx_608_missing_call_info_total",
