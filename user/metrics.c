@@ -324,8 +324,8 @@ static const struct metric_def metric_defs[] = {
 	{ .name = "sip6xx_calls_rejected_total",
 	  .type = "counter",
 	  .help = "Distinct calls (Call-ID) rejected with a 6xx, once per code and phase: setup "
-		  "(6xx response), midcall (BYE with Reason SIP cause 6xx), cancel (CANCEL with "
-		  "one).",
+		  "(6xx to an INVITE), midcall (BYE with Reason SIP cause 6xx), cancel (CANCEL "
+		  "with one).",
 	  .calls = CALLS_M_CALLS_REJECTED,
 	  .iface_samples = calls_samples },
 	{ .name = "sip6xx_608_missing_call_info_total",

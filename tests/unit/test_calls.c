@@ -202,6 +202,7 @@ static void rejection_then_retransmissions(void **state)
 	/* A 603 to a SUBSCRIBE: method from CSeq. */
 	observe(c, 40000, 5060, "SIP/2.0 603 Decline", "call-2", "5 SUBSCRIBE", "z9hG4bK-s", "");
 	assert_int_equal(ST(c)->rejections[RX][3][CALLS_METHOD_SUBSCRIBE], 1);
+	assert_int_equal(ST(c)->calls_rejected[RX][3][CALLS_PHASE_SETUP], 0);
 	observe(c, 40000, 5060, "SIP/2.0 603 Decline", "call-3", "5 invite", "z9hG4bK-t", "");
 	assert_int_equal(ST(c)->rejections[RX][3][CALLS_METHOD_OTHER], 1);
 	calls_free(c);

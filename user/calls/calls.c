@@ -134,7 +134,9 @@ static void response_6xx(struct calls *c, const struct calls_frame *f, const str
 		return;
 	}
 	c->st.rejections[f->dir][i][calls_method_of(m->cseq_method)]++;
-	call_rejected(c, f, m, code, CALLS_PHASE_SETUP);
+	/* Only an INVITE sets up a call; a 6xx to SUBSCRIBE or MESSAGE rejects no call. */
+	if (!strcmp(m->cseq_method, "INVITE"))
+		call_rejected(c, f, m, code, CALLS_PHASE_SETUP);
 	/* RFC 8688: a 608 names the intermediary's jCard, unless the request was malicious. */
 	if (code == 608 && !m->has_jwscard)
 		c->st.missing_call_info[f->dir]++;
