@@ -141,17 +141,17 @@ static int run_replay(const struct options *o)
 		return 1;
 	}
 	/* Every 6xx, BYE and CANCEL decoded into the call context: replay samples nothing away. */
+	for (cfg.nr_ports = 0; cfg.nr_ports < o->lopts.nr_ports && cfg.nr_ports < SIP6XX_MAX_PORTS;
+	     cfg.nr_ports++)
+		cfg.ports[cfg.nr_ports] = o->lopts.ports[cfg.nr_ports];
 	calls = calls_new(0);
-	if (!calls) {
+	if (!calls || calls_replay_use(calls, &cfg)) {
 		pr_err("replay %s: out of memory for the transaction table\n", o->replay);
+		calls_free(calls);
 		loader_destroy(skel);
 		fold_config_free(&fold);
 		return 1;
 	}
-	for (cfg.nr_ports = 0; cfg.nr_ports < o->lopts.nr_ports && cfg.nr_ports < SIP6XX_MAX_PORTS;
-	     cfg.nr_ports++)
-		cfg.ports[cfg.nr_ports] = o->lopts.ports[cfg.nr_ports];
-	calls_replay_use(calls, &cfg);
 	ifc.calls = calls;
 	err = replay_file(o->replay, loader_prog_fd(skel), &sum);
 	calls_replay_done();

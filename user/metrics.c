@@ -397,9 +397,10 @@ static void calls_json_sample(void *arg, const struct calls_sample *s)
 		sb_printf(w->out, "\"direction\":\"%s\"%s", dir_names[s->dir],
 			  s->nr_labels ? "," : "");
 	for (i = 0; i < s->nr_labels; i++) {
-		sb_printf(w->out, "%s\"%s\":\"", i ? "," : "", s->label[i]);
-		put_escaped(w->out, s->value[i]);
-		sb_printf(w->out, "\"");
+		sb_printf(w->out, "%s", i ? "," : "");
+		json_str(w->out, s->label[i]);
+		sb_printf(w->out, ":");
+		json_str(w->out, s->value[i]);
 	}
 	sb_printf(w->out, "},\"value\":%llu}", (unsigned long long)s->v);
 }

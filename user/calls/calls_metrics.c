@@ -7,13 +7,8 @@
 #include <stdio.h>
 
 #include "calls_metrics.h"
+#include "sip_codes.h"
 #include "txn_table.h"
-
-static bool named_6xx(unsigned int code)
-{
-	return code == 600 || code == 603 || code == 604 || code == 606 || code == 607 ||
-	       code == 608;
-}
 
 static void label(struct calls_sample *s, const char *name, const char *value)
 {
@@ -58,8 +53,8 @@ static void rejections(const struct calls_stats *st, calls_sample_fn fn, void *a
 			for (m = 0; m < CALLS_NR_METHODS; m++) {
 				__u64 v = st->rejections[dir][i][m];
 
-				if (!v &&
-				    !(m == CALLS_METHOD_INVITE && named_6xx(CALLS_CODE_MIN + i)))
+				if (!v && !(m == CALLS_METHOD_INVITE &&
+					    sip_code_is_named(CALLS_CODE_MIN + i)))
 					continue;
 				start(&s, dir, v);
 				label_num(&s, "code", CALLS_CODE_MIN + i);
@@ -76,7 +71,7 @@ static void retransmissions(const struct calls_stats *st, calls_sample_fn fn, vo
 
 	for (dir = 0; dir < SIP6XX_NR_DIRS; dir++)
 		for (i = 0; i < CALLS_NR_CODES; i++) {
-			if (!st->retransmissions[dir][i] && !named_6xx(CALLS_CODE_MIN + i))
+			if (!st->retransmissions[dir][i] && !sip_code_is_named(CALLS_CODE_MIN + i))
 				continue;
 			start(&s, dir, st->retransmissions[dir][i]);
 			label_num(&s, "code", CALLS_CODE_MIN + i);
@@ -121,7 +116,7 @@ static void calls_rejected(const struct calls_stats *st, calls_sample_fn fn, voi
 			for (p = 0; p < CALLS_NR_PHASES; p++) {
 				__u64 v = st->calls_rejected[dir][i][p];
 
-				if (!v && !named_6xx(CALLS_CODE_MIN + i))
+				if (!v && !sip_code_is_named(CALLS_CODE_MIN + i))
 					continue;
 				start(&s, dir, v);
 				label_num(&s, "code", CALLS_CODE_MIN + i);

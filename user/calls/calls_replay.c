@@ -7,6 +7,7 @@
  * replay.c needs a single call and no new argument.
  */
 #include <netinet/in.h> /* before sip_parse.h: see the note at its top */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,18 +23,19 @@ static struct {
 	__u64 last_ms;
 } rp;
 
-void calls_replay_use(struct calls *c, const struct sip6xx_config *cfg)
+int calls_replay_use(struct calls *c, const struct sip6xx_config *cfg)
 {
 	free(rp.buf);
 	memset(&rp, 0, sizeof(rp));
 	if (!c)
-		return;
+		return 0;
 	rp.buf = malloc(FRAME_ALIGN + 0x10000);
 	if (!rp.buf)
-		return; /* the call metrics then stay at 0; the exact counts are unaffected */
+		return -ENOMEM;
 	rp.calls = c;
 	if (cfg)
 		rp.cfg = *cfg;
+	return 0;
 }
 
 /* BYE and CANCEL: the requests whose Reason may reject a call (RFC 8197 section 4). */

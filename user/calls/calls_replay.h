@@ -12,9 +12,11 @@
 
 #include "calls.h"
 
-/* Frames go to @c from now on, filtered by @cfg's ports as the program filters them; NULL: nowhere.
+/*
+ * Frames go to @c from now on, filtered by @cfg's ports as the program
+ * filters them; NULL: nowhere. -ENOMEM when its frame buffer cannot be had.
  */
-void calls_replay_use(struct calls *c, const struct sip6xx_config *cfg);
+int calls_replay_use(struct calls *c, const struct sip6xx_config *cfg);
 /* One Ethernet frame of @len bytes, captured at @ts. */
 void calls_replay_frame(const void *frame, __u32 len, const struct timeval *ts);
 /* The end of the capture: transactions idle for their TTL by its last frame are dropped. */

@@ -20,7 +20,7 @@
 
 struct sip_reason {
 	char protocol[SIP_TOKEN_LEN];	/* "SIP", "Q.850", "STIR", ... as sent */
-	int cause;			/* 0..65535, or SIP_NO_CAUSE when missing or not a number */
+	int cause;			/* 0..99999, or SIP_NO_CAUSE when missing or not a number */
 	char text[SIP_REASON_TEXT_LEN]; /* without its quotes; may be empty */
 };
 
