@@ -83,23 +83,6 @@ LATE=(
 )
 LATE_SUMS=("sip6xx_rejections_total 2")
 
-check_expect() { # check_expect FILE WHAT "SERIES VALUE"...
-	local file=$1 what=$2 line
-	shift 2
-	for line in "$@"; do
-		check_eq "${line##* }" "$(e2e_metric "$file" "${line% *}")" "$what: ${line% *}"
-	done
-}
-
-check_sums() { # check_sums FILE WHAT "NAME SUM"...
-	local file=$1 what=$2 line
-	shift 2
-	for line in "$@"; do
-		check_eq "${line##* }" "$(e2e_metric_sum "$file" "${line% *}")" \
-			"$what: sum of ${line% *}"
-	done
-}
-
 CALL_METRICS='sip6xx_(context_samples|context_dropped|rejections|retransmissions|reason|calls_rejected|608_missing_call_info)_total|sip6xx_transactions_(tracked|evicted_total)'
 
 # replay_ok FILE WHAT EXPECT_ARRAY SUMS_ARRAY
@@ -112,8 +95,8 @@ replay_ok() {
 	[ "$rc" -eq 0 ] || sed 's/^/# /' "$out.err"
 	promtool check metrics <"$out.prom" >"$out.promtool" 2>&1
 	ok $? "$what: promtool check metrics accepts the output"
-	check_expect "$out.prom" "$what" "${expect[@]}"
-	check_sums "$out.prom" "$what" "${sums[@]}"
+	e2e_check_values "$out.prom" "$what" "${expect[@]}"
+	e2e_check_sums "$out.prom" "$what" "${sums[@]}"
 	"$EXPORTER" --replay "$file" --format json >"$out.json" 2>>"$out.err"
 	check_eq 0 "$?" "$what: --replay --format json exits 0"
 	"$E2E_PYTHON" "$HERE/calls_json2prom.py" <"$out.json" | sort >"$out.jprom"

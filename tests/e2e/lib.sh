@@ -305,6 +305,25 @@ e2e_wait_for_counts() {
 		e2e_scrape "$ns" "$url" "$scrape"
 }
 
+# e2e_check_values FILE WHAT "SERIES VALUE"...: one TAP line per series, its value in FILE.
+e2e_check_values() {
+	local file=$1 what=$2 line
+	shift 2
+	for line in "$@"; do
+		check_eq "${line##* }" "$(e2e_metric "$file" "${line% *}")" "$what: ${line% *}"
+	done
+}
+
+# e2e_check_sums FILE WHAT "NAME SUM"...: one TAP line per metric, the sum of its samples.
+e2e_check_sums() {
+	local file=$1 what=$2 line
+	shift 2
+	for line in "$@"; do
+		check_eq "${line##* }" "$(e2e_metric_sum "$file" "${line% *}")" \
+			"$what: sum of ${line% *}"
+	done
+}
+
 # e2e_xdp_attached NS IFACE: true while any XDP program sits on IFACE.
 e2e_xdp_attached() {
 	ip -n "$1" -d link show dev "$2" 2>/dev/null | grep -qE '(^| )(xdp|xdpgeneric|xdpdrv|xdpoffload|xdpmulti)( |/|$)|prog/xdp'

@@ -104,27 +104,6 @@ IPV6_SUMS=(
 	"sip6xx_packets_total 2"
 )
 
-metric_sum() { # metric_sum FILE NAME: sum of every sample of NAME
-	awk -v n="$2" 'index($0, n "{") == 1 || $1 == n { s += $NF } END { printf "%d\n", s }' "$1"
-}
-
-check_expect() { # check_expect FILE WHAT "SERIES VALUE"...
-	local file=$1 what=$2 line
-	shift 2
-	for line in "$@"; do
-		check_eq "${line##* }" "$(e2e_metric "$file" "${line% *}")" "$what: ${line% *}"
-	done
-}
-
-check_sums() { # check_sums FILE WHAT "NAME SUM"...
-	local file=$1 what=$2 line
-	shift 2
-	for line in "$@"; do
-		check_eq "${line##* }" "$(metric_sum "$file" "${line% *}")" \
-			"$what: sum of ${line% *}"
-	done
-}
-
 # same_samples PROM JSONPROM: every counter sample of the JSON output reads the
 # same in the Prometheus output, and both have as many. Prints what differs.
 same_samples() {
@@ -157,8 +136,8 @@ replay_ok() {
 	[ "$rc" -eq 0 ] || sed 's/^/# /' "$out.err"
 	[ -s "$out.prom" ] && promtool check metrics <"$out.prom" >"$out.promtool" 2>&1
 	ok $? "$what: promtool check metrics accepts the output"
-	check_expect "$out.prom" "$what" "${expect[@]}"
-	check_sums "$out.prom" "$what" "${sums[@]}"
+	e2e_check_values "$out.prom" "$what" "${expect[@]}"
+	e2e_check_sums "$out.prom" "$what" "${sums[@]}"
 
 	"$EXPORTER" --replay "$file" --format json "$@" >"$out.json" 2>>"$out.err"
 	check_eq 0 "$?" "$what: --replay --format json exits 0"
