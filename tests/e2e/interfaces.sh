@@ -23,19 +23,10 @@ URL=http://$LISTEN
 
 e2e_require_root
 e2e_require_exporter "$EXPORTER"
-# A private bpffs for the --direction change runs (as in persistence.sh:
+# A private bpffs for the --direction change runs (lib.sh's e2e_mount_pin:
 # one at /sys/fs/bpf would not outlive `ip netns exec`); removed on exit.
 PIN=/run/sip6xx-ifc-test.$$
-PIN_MOUNTED=0
-cleanup() {
-	e2e_cleanup
-	if [ "$PIN_MOUNTED" = 1 ]; then
-		umount "$PIN" 2>/dev/null || umount -l "$PIN" 2>/dev/null
-		rmdir "$PIN" 2>/dev/null
-		PIN_MOUNTED=0
-	fi
-}
-trap cleanup EXIT
+trap e2e_cleanup_pin EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -415,7 +406,7 @@ test_tc_lifetime() {
 test_direction_change() {
 	local tx=$E2E_TMP/dir-tx.counts scrape=$E2E_TMP/dir.prom etx=$E2E_TMP/dir-tx.expect
 
-	mkdir -p "$PIN" && mount -t bpf bpf "$PIN" && PIN_MOUNTED=1
+	e2e_mount_pin "$PIN"
 	ok $? "dir: a bpffs on $PIN"
 	start_exporter dir-both -i "$IF_A" --direction both --pin-path "$PIN" --alert-codes none
 	ok $? "dir: --direction both --pin-path serves metrics"
@@ -463,5 +454,5 @@ test_json_logs
 test_tc_lifetime
 test_direction_change
 
-cleanup
+e2e_cleanup_pin
 tap_done

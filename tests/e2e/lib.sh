@@ -324,6 +324,24 @@ e2e_check_sums() {
 	done
 }
 
+# A private bpffs at $PIN for the suites that pin (one at /sys/fs/bpf would not
+# outlive `ip netns exec`): e2e_mount_pin mounts it, e2e_cleanup_pin (their
+# EXIT trap) runs e2e_cleanup, then unmounts and removes it.
+E2E_PIN_MOUNTED=0
+e2e_mount_pin() { # e2e_mount_pin DIR
+	mkdir -p "$1" || return 1
+	mount -t bpf bpf "$1" || { rmdir "$1" 2>/dev/null; return 1; }
+	E2E_PIN_MOUNTED=1
+}
+e2e_cleanup_pin() {
+	e2e_cleanup
+	if [ "$E2E_PIN_MOUNTED" = 1 ]; then
+		umount "$PIN" 2>/dev/null || umount -l "$PIN" 2>/dev/null
+		rmdir "$PIN" 2>/dev/null
+		E2E_PIN_MOUNTED=0
+	fi
+}
+
 # e2e_xdp_attached NS IFACE: true while any XDP program sits on IFACE.
 e2e_xdp_attached() {
 	ip -n "$1" -d link show dev "$2" 2>/dev/null | grep -qE '(^| )(xdp|xdpgeneric|xdpdrv|xdpoffload|xdpmulti)( |/|$)|prog/xdp'

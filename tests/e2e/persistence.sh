@@ -34,27 +34,13 @@ e2e_require_root
 e2e_require_exporter "$EXPORTER"
 command -v bpftool >/dev/null || e2e_die "bpftool is missing (scripts/deps.sh installs it)"
 
-PIN_MOUNTED=0
-cleanup() {
-	e2e_cleanup
-	if [ "$PIN_MOUNTED" = 1 ]; then
-		umount "$PIN" 2>/dev/null || umount -l "$PIN" 2>/dev/null
-		rmdir "$PIN" 2>/dev/null
-		PIN_MOUNTED=0
-	fi
-}
-trap cleanup EXIT
+trap e2e_cleanup_pin EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 e2e_tmpdir
 
-mkdir "$PIN" || e2e_die "cannot make $PIN"
-if ! mount -t bpf bpf "$PIN"; then
-	rmdir "$PIN"
-	e2e_die "cannot mount a bpffs on $PIN"
-fi
-PIN_MOUNTED=1
+e2e_mount_pin "$PIN" || e2e_die "cannot mount a bpffs on $PIN"
 
 # start_exporter NAME ARGS...: run the exporter in NS_A; 0 once HTTP answers.
 start_exporter() {
@@ -479,5 +465,5 @@ test_recreated_while_down
 test_not_bpffs
 test_mounts_bpffs
 
-cleanup
+e2e_cleanup_pin
 tap_done
