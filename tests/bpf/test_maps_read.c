@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_skip.h"
 #include "maps.h"
 
 #define PEERS_CAP 1024
@@ -207,5 +208,7 @@ int main(void)
 		cmocka_unit_test(test_other_batch_errors_are_reported),
 	};
 
+	if (bpf_skip_unless(BPF_NEED_MAPS))
+		return 0;
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

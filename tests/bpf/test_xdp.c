@@ -32,6 +32,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_skip.h"
 #include "fixtures.h"
 #include "loader.h"
 #include "maps.h"
@@ -765,6 +766,8 @@ int main(void)
 	size_t nr, i, n = 0, stride;
 	int cfg, failed;
 
+	if (bpf_skip_unless(BPF_NEED_TEST_RUN))
+		return 0;
 	libbpf_set_print(print_warnings);
 	nr_cpus = libbpf_num_possible_cpus();
 	lo_ifindex = if_nametoindex("lo");

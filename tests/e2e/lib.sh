@@ -45,8 +45,51 @@ e2e_die() { # e2e_die MESSAGE: a fatal setup problem, reported as one failed tes
 	exit 1
 }
 
-e2e_require_root() {
-	[ "$(id -u)" -eq 0 ] || e2e_die "$0 needs root: it makes network namespaces and loads BPF"
+# ---- what a suite needs: each check skips the whole suite, with the reason ------
+# Call them before the first test (tap.sh's tap_skip_all prints "1..0 # SKIP
+# why"). A build that is missing (exporter, probe) is a failure, not a skip.
+
+e2e_require_root() { # e2e_require_root [WHY]
+	tap_require_root "${1:-it makes network namespaces and loads BPF}"
+}
+
+e2e_require_tool() { # e2e_require_tool CMD [HOW]: CMD on PATH, else skip
+	tap_require_cmd "$@"
+}
+
+e2e_require_scapy() { # $E2E_PYTHON imports scapy, else skip
+	"$E2E_PYTHON" -c 'import scapy' 2>/dev/null ||
+		tap_skip_all "$E2E_PYTHON lacks scapy (Debian: python3-scapy)"
+}
+
+# e2e_require_bpf [maps|prog|test_run]: this process can create maps, load an
+# XDP program (the default), or also run it with BPF_PROG_TEST_RUN (--replay).
+e2e_require_bpf() {
+	local probe=$BUILD/tests/tools/bpf_probe why
+	[ -x "$probe" ] || e2e_die "$probe is missing: build it first (make test-build)"
+	why=$("$probe" "${1:-prog}") || tap_skip_all "${why:-BPF is unavailable}"
+}
+
+# e2e_require_bpffs: the kernel can mount a BPF filesystem (pinning).
+e2e_require_bpffs() {
+	grep -qw bpf /proc/filesystems 2>/dev/null ||
+		tap_skip_all "the kernel has no BPF filesystem (bpffs): pinning needs one"
+}
+
+# e2e_require_xdp_veth: XDP attaches natively to a veth interface (5.x
+# kernels do; checked on a pair in a namespace made and removed here).
+e2e_require_xdp_veth() {
+	local probe=$BUILD/tests/tools/bpf_probe ns=sip6xx-probe-$$ why=""
+	[ -x "$probe" ] || e2e_die "$probe is missing: build it first (make test-build)"
+	ip netns add "$ns" 2>/dev/null || tap_skip_all "cannot make a network namespace"
+	if ip -n "$ns" link add probe0 type veth peer name probe1 &&
+		ip -n "$ns" link set probe0 up && ip -n "$ns" link set probe1 up; then
+		why=$(ip netns exec "$ns" "$probe" xdp probe0) || why=${why:-native XDP on veth failed}
+	else
+		why="cannot make a veth pair"
+	fi
+	ip netns del "$ns" 2>/dev/null
+	[ -z "$why" ] || tap_skip_all "XDP on veth: $why"
 }
 
 e2e_require_exporter() { # e2e_require_exporter PATH
