@@ -5,11 +5,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 
-if ! command -v clang-format >/dev/null; then
-	ok 1 "clang-format is installed (scripts/deps.sh installs it)"
-	tap_done
-	exit 1
-fi
+tap_require_cmd clang-format
 for f in bpf/*.c bpf/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/*/*.c tests/*/*.h; do
 	[ -f "$f" ] || continue
 	clang-format --dry-run --Werror "$f" >/dev/null 2>&1

@@ -10,7 +10,7 @@ source tests/lib/tap.sh
 BUILD=${BUILD:-build}
 
 for tool in help2man groff; do
-	command -v "$tool" >/dev/null || { echo "not ok 1 - $tool is missing (scripts/deps.sh installs it)"; exit 1; }
+	tap_require_cmd "$tool"
 done
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT

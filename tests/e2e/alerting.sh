@@ -43,9 +43,11 @@ SPIKE_SOURCES=(198.18.0.3 198.18.0.4 2001:db8::2 198.18.0.2)
 SPIKE_FRAMES=320
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_scapy
 e2e_require_exporter "$EXPORTER"
-command -v "$ALERTMANAGER" >/dev/null ||
-	e2e_die "$ALERTMANAGER is missing (Debian: apt-get install prometheus-alertmanager)"
+e2e_require_tool "$ALERTMANAGER" "Debian: prometheus-alertmanager"
 trap e2e_cleanup EXIT
 e2e_tmpdir
 

@@ -24,11 +24,12 @@ HERE=tests/e2e/replay
 PCAPS=../shared/pcaps
 TABLE=tests/e2e/pcaps/calls-differences.tsv
 
-e2e_require_root
+e2e_require_root "--replay loads the XDP program"
+e2e_require_bpf test_run
 e2e_require_exporter "$EXPORTER"
-"$E2E_PYTHON" -c 'import scapy' 2>/dev/null || e2e_die "$E2E_PYTHON lacks scapy (python3-scapy)"
+e2e_require_scapy
 for tool in promtool tshark; do
-	command -v "$tool" >/dev/null || e2e_die "$tool is missing (scripts/deps.sh installs it)"
+	e2e_require_tool "$tool"
 done
 e2e_tmpdir
 trap e2e_cleanup EXIT

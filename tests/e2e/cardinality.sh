@@ -43,9 +43,12 @@ SCRAPE_MAX_SERIES=300
 SCRAPE_MAX_BYTES=$((64 * 1024))
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_scapy
 e2e_require_exporter "$EXPORTER"
 [ -x "$FLOOD" ] || e2e_die "$FLOOD is missing: build it first (make test-build)"
-command -v promtool >/dev/null || e2e_die "promtool is missing (scripts/deps.sh installs it)"
+e2e_require_tool promtool
 trap e2e_cleanup EXIT
 e2e_tmpdir
 # After start-up the exporter runs as nobody, and SIGHUP re-reads --peers as nobody.

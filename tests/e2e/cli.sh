@@ -18,6 +18,8 @@ IF_A=vethA
 IF_B=vethB
 
 e2e_require_root
+e2e_require_bpf test_run
+e2e_require_xdp_veth
 e2e_require_exporter "$EXPORTER"
 trap e2e_cleanup EXIT
 e2e_tmpdir

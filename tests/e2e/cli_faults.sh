@@ -25,11 +25,14 @@ IF_A=vethA
 IF_B=vethB
 
 e2e_require_root
+e2e_require_bpf test_run
+e2e_require_xdp_veth
+e2e_require_bpffs
 e2e_require_exporter "$EXPORTER"
 for tool in valgrind strace bpftool; do
-	command -v "$tool" >/dev/null || e2e_die "$tool is missing (scripts/deps.sh installs it)"
+	e2e_require_tool "$tool"
 done
-"$E2E_PYTHON" -c 'import scapy' 2>/dev/null || e2e_die "$E2E_PYTHON lacks scapy (python3-scapy)"
+e2e_require_scapy
 trap e2e_cleanup EXIT
 e2e_tmpdir
 T=$E2E_TMP

@@ -36,11 +36,13 @@ CPS=30
 # make the exporter's spike alerts fire (at least 5/s over a quiet baseline).
 CODES=(200 607 608 603 607 200 486 607 608 200)
 
-command -v promtool >/dev/null || e2e_die "promtool is missing (Debian: prometheus)"
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_tool promtool "Debian: prometheus"
 e2e_require_exporter "$EXPORTER"
-command -v "$PROMETHEUS" >/dev/null || e2e_die "$PROMETHEUS is missing (Debian: prometheus)"
-command -v sipp >/dev/null || e2e_die "sipp is missing (Debian: sip-tester)"
+e2e_require_tool "$PROMETHEUS" "Debian: prometheus"
+e2e_require_tool sipp "Debian: sip-tester"
 trap e2e_cleanup EXIT
 e2e_tmpdir
 

@@ -21,6 +21,9 @@ LISTEN=127.0.0.1:19060
 URL=http://$LISTEN
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_scapy
 e2e_require_exporter "$EXPORTER"
 trap e2e_cleanup EXIT
 e2e_tmpdir

@@ -74,10 +74,12 @@ MIX1=([1]="607x20 603x10" [2]="608x15 600x5" [3]="607x10 604x5")
 MIX2=([1]="607x4 603x6" [2]="608x5 604x5")
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_scapy
 e2e_require_exporter "$EXPORTER"
 for c in "$PROMETHEUS" "$ALERTMANAGER" sipp; do
-	command -v "$c" >/dev/null ||
-		e2e_die "$c is missing (Debian: prometheus, prometheus-alertmanager, sip-tester)"
+	e2e_require_tool "$c" "Debian: prometheus, prometheus-alertmanager, sip-tester"
 done
 trap e2e_cleanup EXIT
 e2e_tmpdir

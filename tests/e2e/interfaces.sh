@@ -22,6 +22,10 @@ LISTEN=127.0.0.1:19062
 URL=http://$LISTEN
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_bpffs
+e2e_require_scapy
 e2e_require_exporter "$EXPORTER"
 # A private bpffs for the --direction change runs (lib.sh's e2e_mount_pin:
 # one at /sys/fs/bpf would not outlive `ip netns exec`); removed on exit.

@@ -34,11 +34,12 @@ PCAPS=../shared/pcaps
 TABLE=tests/e2e/pcaps/differences.tsv
 FILTER='sip.Status-Code && udp && !icmp && !icmpv6'
 
-[ -d "$PCAPS" ] || e2e_die "$PCAPS is missing: the public captures live beside the repository ($(pwd)/$PCAPS)"
-[ "$(id -u)" -eq 0 ] || e2e_die "$0 needs root: --replay loads the XDP program"
+e2e_require_root "--replay loads the XDP program"
+e2e_require_bpf test_run
+[ -d "$PCAPS" ] || tap_skip_all "$PCAPS is missing: the public captures live beside the repository ($(pwd)/$PCAPS)"
 e2e_require_exporter "$EXPORTER"
 for tool in tshark capinfos editcap; do
-	command -v "$tool" >/dev/null || e2e_die "$tool is missing (Debian: tshark, wireshark-common)"
+	e2e_require_tool "$tool" "Debian: tshark, wireshark-common"
 done
 [ -r "$TABLE" ] || e2e_die "$TABLE is missing"
 e2e_tmpdir

@@ -31,8 +31,12 @@ PIN_FILES="resp_codes peers peer_cache pkt_stats peer_stats contract xdp_stages 
 ALERT_ARGS=(--alert-min-rate 50)
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_bpffs
+e2e_require_scapy
 e2e_require_exporter "$EXPORTER"
-command -v bpftool >/dev/null || e2e_die "bpftool is missing (scripts/deps.sh installs it)"
+e2e_require_tool bpftool
 
 trap e2e_cleanup_pin EXIT
 trap 'exit 129' HUP

@@ -43,10 +43,13 @@ CAP_NET_ADMIN=12
 CAP_BPF=39
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_bpffs
+e2e_require_scapy
 e2e_require_exporter "$EXPORTER"
-command -v "$ALERTMANAGER" >/dev/null ||
-	e2e_die "$ALERTMANAGER is missing (Debian: apt-get install prometheus-alertmanager)"
-getent passwd nobody >/dev/null || e2e_die "no user nobody on this machine"
+e2e_require_tool "$ALERTMANAGER" "Debian: prometheus-alertmanager"
+getent passwd nobody >/dev/null || tap_skip_all "no user nobody on this machine"
 
 BPFFS=""	# a bpffs mounted for run 6; unmounted before e2e_cleanup
 cleanup() {

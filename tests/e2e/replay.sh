@@ -14,10 +14,11 @@ source tests/e2e/lib.sh
 
 HERE=tests/e2e/replay
 
-e2e_require_root
+e2e_require_root "--replay loads the XDP program"
+e2e_require_bpf test_run
 e2e_require_exporter "$EXPORTER"
-"$E2E_PYTHON" -c 'import scapy' 2>/dev/null || e2e_die "$E2E_PYTHON lacks scapy (python3-scapy)"
-command -v promtool >/dev/null || e2e_die "promtool is missing (prometheus)"
+e2e_require_scapy
+e2e_require_tool promtool "Debian: prometheus"
 e2e_tmpdir
 trap e2e_cleanup EXIT
 T=$E2E_TMP

@@ -45,8 +45,10 @@ RETRANS_DELAY=1200	# ms the UAC waits before its ACK in the retransmission runs
 CODES=(200 486 600 603 604 606 607 608)
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
 e2e_require_exporter "$EXPORTER"
-command -v sipp >/dev/null || e2e_die "sipp is missing: install sip-tester (scripts/deps.sh)"
+e2e_require_tool sipp "Debian: sip-tester"
 for f in uas_code.xml uac_code.xml; do
 	[ -r "$SCEN/$f" ] || e2e_die "$SCEN/$f is missing"
 done

@@ -32,10 +32,13 @@ TRAFFIC_SECS=30
 export LC_ALL=C.UTF-8
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_bpffs
 e2e_require_exporter "$EXPORTER"
 [ -x "$TOP" ] || e2e_die "$TOP is missing: build it first (make all)"
-command -v tmux >/dev/null || e2e_die "tmux is missing (scripts/deps.sh installs it)"
-"$E2E_PYTHON" -c 'import scapy' 2>/dev/null || e2e_die "$E2E_PYTHON lacks scapy (python3-scapy)"
+e2e_require_tool tmux
+e2e_require_scapy
 
 tmx() { # tmx ARGS...: tmux on this test's own server (socket in E2E_TMP), never the user's
 	tmux -S "$E2E_TMP/tmux.sock" "$@"

@@ -36,9 +36,11 @@ FLOOD_CONNS=48
 LOAD_BOUND_MS=1000 # generous on a shared machine; the README gives the measured figures
 
 e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
 e2e_require_exporter "$EXPORTER"
 for tool in openssl htpasswd prometheus curl; do
-	command -v "$tool" >/dev/null || e2e_die "$tool is missing: run scripts/deps.sh"
+	e2e_require_tool "$tool"
 done
 trap e2e_cleanup EXIT
 e2e_tmpdir
