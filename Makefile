@@ -181,9 +181,6 @@ $(OUTPUT)/tests/bench/%: tests/bench/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*
 # The bench tools share tests/bench/bench.h (baseline programs, clocks, netns).
 $(BENCH_TOOLS): $(wildcard tests/bench/*.h)
 
-# The differential test wraps frames in tunnels with the fuzz seeds' helpers.
-$(OUTPUT)/tests/bpf/test_diff: tests/fuzz/tunnels.h
-
 test-build: all $(MAN_PAGES) $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS) $(BENCH_TOOLS)
 
 test: deps

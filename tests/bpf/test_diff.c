@@ -54,7 +54,6 @@
 #include "maps.h"
 #include "sip_parse.h"
 #include "sip6xx.skel.h"
-#include "../fuzz/tunnels.h"
 
 #define DEFAULT_SEED	     0x5160600dULL
 #define DEFAULT_FRAMES	     200000

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 
 #include "fixtures.h"
-#include "tunnels.h"
 
 #define SEED_MAX_LEN (FRAME_MAX_LEN + TUNNEL_MAX_OVERHEAD)
 

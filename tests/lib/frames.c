@@ -107,13 +107,45 @@ static size_t payload_len(const struct frame_spec *s)
 	return s->payload_len ? s->payload_len : strlen(s->payload);
 }
 
+/*
+ * Where a built frame's L3 header starts, after its Ethernet header and up to
+ * FRAME_MAX_VLANS tags, and its EtherType; for inner_raw, whatever its bytes.
+ */
+static size_t raw_l3(const __u8 *f, size_t len, __u16 *ethertype)
+{
+	size_t off = 12;
+	int i;
+
+	*ethertype = 0;
+	for (i = 0; i <= FRAME_MAX_VLANS && off + 2 <= len; i++) {
+		*ethertype = f[off] << 8 | f[off + 1];
+		off += 2;
+		if (*ethertype != ETH_TYPE_8021Q && *ethertype != ETH_TYPE_8021AD)
+			return off;
+		off += 2;
+	}
+	return len < FRAME_ETH_HLEN ? len : FRAME_ETH_HLEN;
+}
+
+/* The IP version of what a tunnel carries: 4, 6, or 0 for none. */
+static __u8 inner_ip_version(const struct frame_spec *s)
+{
+	__u16 et;
+
+	if (s->inner_raw) {
+		raw_l3(s->inner_raw, s->inner_raw_len, &et);
+		return et == ETH_TYPE_IPV6 ? 6 : 4;
+	}
+	return s->inner ? s->inner->ip_version : 0;
+}
+
 static __u8 l4_proto(const struct frame_spec *s)
 {
 	if (s->l4_proto)
 		return s->l4_proto;
 	switch (s->tunnel) {
 	case FRAME_TUN_IPIP:
-		return s->inner && s->inner->ip_version == 6 ? IPPROTO_NR_IPV6 : IPPROTO_NR_IPIP;
+		return inner_ip_version(s) == 6 ? IPPROTO_NR_IPV6 : IPPROTO_NR_IPIP;
 	case FRAME_TUN_GRE:
 	case FRAME_TUN_GRE_TEB:
 	case FRAME_TUN_GRE_PPP:
@@ -347,7 +379,8 @@ static void put_l4_csum(__u8 *buf, const struct frame_spec *s, const struct fram
 
 /* A tunnel's headers and the inner frame: the outer frame's payload. */
 struct tunnel_blob {
-	__u8 buf[FRAME_MAX_LEN];
+	__u8 *buf; /* as large as the outer frame's buffer */
+	size_t cap;
 	size_t len;
 	struct frame_layout l; /* tun_hdr[] and inner*, from the blob's start */
 };
@@ -371,9 +404,9 @@ static __u16 ppp_proto(const struct frame_spec *s)
 {
 	if (s->ppp_proto)
 		return s->ppp_proto;
-	if (s->inner->ip_version == 4)
+	if (inner_ip_version(s) == 4)
 		return PPP_IPV4;
-	if (s->inner->ip_version == 6)
+	if (inner_ip_version(s) == 6)
 		return PPP_IPV6;
 	frame_fail("no PPP protocol for an inner frame without IP", NULL);
 }
@@ -406,9 +439,9 @@ static __u16 gre_proto(const struct frame_spec *s)
 	case FRAME_TUN_ERSPAN3:
 		return ETH_TYPE_ERSP3;
 	default:
-		if (s->inner->ip_version == 4)
+		if (inner_ip_version(s) == 4)
 			return ETH_TYPE_IPV4;
-		if (s->inner->ip_version == 6)
+		if (inner_ip_version(s) == 6)
 			return ETH_TYPE_IPV6;
 		frame_fail("no GRE protocol type for an inner frame without IP", NULL);
 	}
@@ -461,7 +494,9 @@ static size_t put_gre(struct frame_cursor *c, const struct frame_spec *s, struct
 /* ERSPAN II (version 1) and III (version 2) headers, after draft-foschiano-erspan-03. */
 static void put_erspan(struct frame_cursor *c, const struct frame_spec *s, struct tunnel_blob *t)
 {
-	bool tagged = s->inner->nr_vlans > 0;
+	__u16 et;
+	bool tagged = s->inner ? s->inner->nr_vlans > 0
+			       : raw_l3(s->inner_raw, s->inner_raw_len, &et) > FRAME_ETH_HLEN;
 	__u8 ver, *p;
 
 	if (s->tunnel == FRAME_TUN_ERSPAN2) {
@@ -614,26 +649,45 @@ static size_t put_gtpu(struct frame_cursor *c, const struct frame_spec *s, struc
 	return off;
 }
 
+/* The inner frame: built from ->inner into @ibuf, or ->inner_raw as it is. */
+static const __u8 *inner_frame(const struct frame_spec *s, __u8 *ibuf, size_t cap,
+			       struct frame_spec *in, struct frame_layout *il, size_t *ilen)
+{
+	__u16 et;
+
+	memset(in, 0, sizeof(*in));
+	memset(il, 0, sizeof(*il));
+	if (s->inner_raw) {
+		*ilen = s->inner_raw_len;
+		il->l3 = raw_l3(s->inner_raw, s->inner_raw_len, &et);
+		il->l4 = il->payload = il->l3;
+		return s->inner_raw;
+	}
+	*in = *s->inner;
+	if (!tunnel_carries_eth(s->tunnel) && !in->ip_version && !in->ethertype)
+		in->ethertype = ETH_TYPE_IPV4; /* the Ethernet header is cut off below anyway */
+	*ilen = frame_build(ibuf, cap, in, il);
+	return ibuf;
+}
+
 static void build_tunnel(const struct frame_spec *s, struct tunnel_blob *t)
 {
-	struct frame_cursor c = { .buf = t->buf, .cap = sizeof(t->buf) };
+	struct frame_cursor c = { .buf = t->buf, .cap = t->cap };
 	struct frame_spec in;
 	struct frame_layout il;
 	__u8 ibuf[FRAME_MAX_LEN];
+	const __u8 *inner;
 	size_t ilen, from = 0, key = 0, ppp = 0, pppoe = 0, gtp = 0, shift;
 	bool gre_csum = false;
 	__u16 proto;
 	int i;
 
 	memset(&t->l, 0, sizeof(t->l));
-	if (!s->inner)
-		frame_fail("a tunnel needs an inner frame", NULL);
+	if (!s->inner == !s->inner_raw)
+		frame_fail("a tunnel needs an inner frame: ->inner or ->inner_raw", NULL);
 	if ((s->tunnel == FRAME_TUN_PPPOE) != !s->ip_version)
 		frame_fail("PPPoE has no outer IP header, every other tunnel has one", NULL);
-	in = *s->inner;
-	if (!tunnel_carries_eth(s->tunnel) && !in.ip_version && !in.ethertype)
-		in.ethertype = ETH_TYPE_IPV4; /* the Ethernet header is cut off below anyway */
-	ilen = frame_build(ibuf, sizeof(ibuf), &in, &il);
+	inner = inner_frame(s, ibuf, sizeof(ibuf), &in, &il, &ilen);
 	if (!tunnel_carries_eth(s->tunnel))
 		from = il.l3;
 
@@ -682,7 +736,7 @@ static void build_tunnel(const struct frame_spec *s, struct tunnel_blob *t)
 
 	t->l.inner = c.len;
 	t->l.inner_eth = tunnel_carries_eth(s->tunnel);
-	memcpy(put(&c, ilen - from), ibuf + from, ilen - from);
+	memcpy(put(&c, ilen - from), inner + from, ilen - from);
 	t->len = c.len;
 
 	/* The inner frame's offsets, moved to where it sits in the blob. */
@@ -722,8 +776,11 @@ size_t frame_build(void *buf, size_t cap, const struct frame_spec *s, struct fra
 		if (s->payload)
 			frame_fail("a tunnel's payload is its inner frame", NULL);
 		t = malloc(sizeof(*t));
-		if (!t)
+		if (t)
+			t->buf = malloc(cap);
+		if (!t || !t->buf)
 			abort();
+		t->cap = cap;
 		build_tunnel(s, t);
 		payload = t->buf;
 		plen = t->len;
@@ -757,6 +814,7 @@ size_t frame_build(void *buf, size_t cap, const struct frame_spec *s, struct fra
 		l.inner_l3 = t->l.inner_l3 + l.payload;
 		l.inner_l4 = t->l.inner_l4 + l.payload;
 		l.inner_payload = t->l.inner_payload + l.payload;
+		free(t->buf);
 		free(t);
 	}
 	if (layout)
@@ -774,4 +832,92 @@ int frame_addr16(const char *text, __u8 out[16])
 	}
 	memset(out, 0, 16);
 	return inet_pton(AF_INET6, text, out) == 1 ? 6 : 0;
+}
+
+const char *const tunnel_names[TUNNEL_KIND_MAX] = {
+	[TUNNEL_IPIP] = "ipip",	      [TUNNEL_IP6] = "ip6tnl",	   [TUNNEL_GRE4] = "gre",
+	[TUNNEL_GRE6] = "ip6gre",     [TUNNEL_GRE_TEB] = "gretap", [TUNNEL_ERSPAN1] = "erspan1",
+	[TUNNEL_ERSPAN2] = "erspan2", [TUNNEL_GRE_PPP] = "pptp",   [TUNNEL_ERSPAN3] = "erspan3",
+	[TUNNEL_VXLAN4] = "vxlan",    [TUNNEL_VXLAN6] = "vxlan6",  [TUNNEL_PPPOE] = "pppoe",
+	[TUNNEL_GTPU4] = "gtpu",      [TUNNEL_GTPU6] = "gtpu6",
+};
+
+/* GRE's C, K and S bits from the variant bits. */
+static __u16 tunnel_gre_flags(unsigned int var)
+{
+	return (var & TUNNEL_VAR_CSUM ? FRAME_GRE_C : 0) |
+	       (var & TUNNEL_VAR_KEY ? FRAME_GRE_K : 0) | (var & TUNNEL_VAR_SEQ ? FRAME_GRE_S : 0);
+}
+
+size_t tunnel_wrap(enum tunnel_kind kind, unsigned int var, const __u8 *inner, size_t len,
+		   __u8 *out, size_t cap)
+{
+	struct frame_spec s = { .inner_raw = inner, .inner_raw_len = len, .ip_version = 4 };
+
+	if (cap < len + TUNNEL_MAX_OVERHEAD || kind >= TUNNEL_KIND_MAX)
+		return 0;
+	if (var & TUNNEL_VAR_VLAN)
+		s.nr_vlans = 1;
+	if (var & TUNNEL_VAR_IPV4_OPT)
+		s.ip_opt_words = 1;
+	if (kind == TUNNEL_IP6 || kind == TUNNEL_GRE6 || kind == TUNNEL_VXLAN6 ||
+	    kind == TUNNEL_GTPU6)
+		s.ip_version = 6;
+	switch (kind) {
+	case TUNNEL_IPIP:
+	case TUNNEL_IP6:
+		s.tunnel = FRAME_TUN_IPIP;
+		break;
+	case TUNNEL_GRE4:
+	case TUNNEL_GRE6:
+		s.tunnel = FRAME_TUN_GRE;
+		s.gre_flags = tunnel_gre_flags(var);
+		break;
+	case TUNNEL_GRE_TEB:
+		s.tunnel = FRAME_TUN_GRE_TEB;
+		s.gre_flags = tunnel_gre_flags(var);
+		break;
+	case TUNNEL_ERSPAN1: /* type I has no sequence number */
+		s.tunnel = FRAME_TUN_ERSPAN1;
+		s.gre_flags = tunnel_gre_flags(var & ~TUNNEL_VAR_SEQ);
+		break;
+	case TUNNEL_ERSPAN2: /* the S bit is always there (gre_base_flags) */
+		s.tunnel = FRAME_TUN_ERSPAN2;
+		s.gre_flags = tunnel_gre_flags(var);
+		break;
+	case TUNNEL_ERSPAN3: /* CSUM asks for the O bit and its subheader here */
+		s.tunnel = FRAME_TUN_ERSPAN3;
+		s.gre_flags = tunnel_gre_flags(var & ~TUNNEL_VAR_CSUM);
+		s.erspan_o = var & TUNNEL_VAR_CSUM;
+		break;
+	case TUNNEL_GRE_PPP: /* PPTP always numbers its packets */
+		s.tunnel = FRAME_TUN_GRE_PPP;
+		s.gre_flags = FRAME_GRE_S | (var & TUNNEL_VAR_KEY ? FRAME_GRE_A : 0);
+		s.ppp_acfc = var & TUNNEL_VAR_CSUM;
+		s.ppp_pfc = var & TUNNEL_VAR_SEQ;
+		break;
+	case TUNNEL_VXLAN4:
+	case TUNNEL_VXLAN6:
+		s.tunnel = FRAME_TUN_VXLAN;
+		break;
+	case TUNNEL_PPPOE:
+		s.tunnel = FRAME_TUN_PPPOE;
+		s.ip_version = 0;
+		s.ip_opt_words = 0;
+		break;
+	case TUNNEL_GTPU4:
+	case TUNNEL_GTPU6:
+		s.tunnel = FRAME_TUN_GTPU;
+		s.gtp_flags = var & TUNNEL_VAR_SEQ ? FRAME_GTP_S : 0;
+		if (var & TUNNEL_VAR_KEY) {
+			s.gtp_nr_ext = 1; /* one PDU Session Container */
+			s.gtp_ext[0].type = FRAME_GTP_EXT_PSC;
+		}
+		break;
+	default:
+		return 0;
+	}
+	if (s.ip_version == 6)
+		s.ip_opt_words = 0;
+	return frame_build(out, cap, &s, NULL);
 }

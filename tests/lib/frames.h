@@ -126,8 +126,17 @@ struct frame_spec {
 	 */
 	__u8 tunnel;
 	const struct frame_spec *inner; /* the carried frame */
-	__u16 gre_flags;		/* ORed into the tunnel's own GRE flags and version */
-	__u16 gre_proto;		/* 0: the tunnel's GRE protocol type */
+	/*
+	 * Or, instead of ->inner, a frame already built (a fixture, a random
+	 * frame from the differential test), carried byte for byte: tunnels
+	 * that carry IP take it from its L3 header on, after its Ethernet
+	 * header and up to FRAME_MAX_VLANS tags; its IP version is 6 when the
+	 * EtherType says IPv6, else 4. Nothing in it is checked.
+	 */
+	const __u8 *inner_raw;
+	size_t inner_raw_len;
+	__u16 gre_flags; /* ORed into the tunnel's own GRE flags and version */
+	__u16 gre_proto; /* 0: the tunnel's GRE protocol type */
 	__u16 ppp_proto; /* GRE_PPP, PPPOE; 0: 0x0021 or 0x0057 per inner IP version */
 	bool ppp_acfc;	 /* GRE_PPP: no FF 03 address and control */
 	bool ppp_pfc;	 /* GRE_PPP: protocol compressed to its low byte */
@@ -191,6 +200,51 @@ size_t frame_build(void *buf, size_t cap, const struct frame_spec *spec,
 /* The UDP ports frame_build() writes for @spec (its defaults filled in). */
 __u16 frame_sport(const struct frame_spec *spec);
 __u16 frame_dport(const struct frame_spec *spec);
+
+/*
+ * tunnel_wrap(): one call that puts a built Ethernet frame into a tunnel, for
+ * the fuzz seeds (tests/fuzz/seed_corpus.c) and the differential test, which
+ * wrap every fixture in every kind. It fills a frame_spec (inner_raw) and
+ * calls frame_build(), so there is one builder for tunnel headers.
+ */
+enum tunnel_kind {
+	TUNNEL_IPIP = 0, /* RFC 2003: outer IPv4, protocol 4 (or 41 for an IPv6 inner packet) */
+	TUNNEL_IP6,	 /* RFC 2473: outer IPv6, next header 4 or 41 */
+	TUNNEL_GRE4,	 /* RFC 2784/2890 over IPv4: C/K/S optional fields, IP inner packet */
+	TUNNEL_GRE6,	 /* the same over IPv6 */
+	TUNNEL_GRE_TEB,	 /* GRE protocol 0x6558: transparent Ethernet bridging, inner frame */
+	TUNNEL_ERSPAN1,	 /* GRE 0x88be without sequence number: type I, no ERSPAN header */
+	TUNNEL_ERSPAN2,	 /* GRE 0x88be with sequence number, 8-byte ERSPAN II header */
+	TUNNEL_ERSPAN3,	 /* GRE 0x22eb, 12-byte ERSPAN III header, optional 8-byte subheader */
+	TUNNEL_GRE_PPP,	 /* RFC 2637 enhanced GRE (PPTP): version 1, key, PPP inside */
+	TUNNEL_VXLAN4,	 /* RFC 7348: UDP 4789 over IPv4, 8-byte header, inner frame */
+	TUNNEL_VXLAN6,	 /* the same over IPv6 */
+	TUNNEL_PPPOE,	 /* RFC 2516 session stage, ethertype 0x8864, PPP 0x0021/0x0057 */
+	TUNNEL_GTPU4,	 /* 3GPP TS 29.281: UDP 2152 over IPv4, GTPv1-U G-PDU, IP inner packet */
+	TUNNEL_GTPU6,	 /* the same over IPv6 */
+	TUNNEL_KIND_MAX,
+};
+
+/* Each kind's name, as Linux names the device (seed file names, test output). */
+extern const char *const tunnel_names[TUNNEL_KIND_MAX];
+
+/* Variant bits: which optional fields tunnel_wrap() writes. */
+#define TUNNEL_VAR_VLAN	    0x01 /* an 802.1Q tag on the outer frame */
+#define TUNNEL_VAR_CSUM	    0x02 /* GRE C bit; ERSPAN III O bit; PPTP: no PPP address/control */
+#define TUNNEL_VAR_KEY	    0x04 /* GRE K bit; GTP-U E bit and one extension; PPTP: A bit */
+#define TUNNEL_VAR_SEQ	    0x08 /* GRE S bit; GTP-U S bit; PPTP: compressed PPP protocol */
+#define TUNNEL_VAR_IPV4_OPT 0x10 /* outer IPv4 with one option word */
+
+/* No wrapper adds more than this in front of the inner part (ERSPAN III: 82 bytes). */
+#define TUNNEL_MAX_OVERHEAD 128
+
+/*
+ * Wraps @inner (an Ethernet frame of @len bytes, any bytes at all) into
+ * @kind with the optional fields @var names. Returns the new length, or 0 if
+ * @cap may not hold it (less than @len + TUNNEL_MAX_OVERHEAD).
+ */
+size_t tunnel_wrap(enum tunnel_kind kind, unsigned int var, const __u8 *inner, size_t len,
+		   __u8 *out, size_t cap);
 
 /* @text as the 16 bytes of a peer key: IPv4 is mapped (::ffff:a.b.c.d). Returns 4, 6 or 0. */
 int frame_addr16(const char *text, __u8 out[16]);
