@@ -77,6 +77,7 @@ check_links() {
 # a broken anchor and a good link.
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2016 # the backquotes are Markdown, not a command
 printf '# Title\n\n## A part\n\n[ok](#a-part) [gone](missing.md) [bad anchor](#nowhere) `[code](x.md)`\n' \
 	>"$T/planted.md"
 out=$(check_links "$T/planted.md")

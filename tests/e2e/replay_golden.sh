@@ -100,14 +100,14 @@ for f in "${CAPTURES[@]}"; do
 		ok 0 "$f: replay output and exit status unchanged (${want#* })"
 		continue
 	fi
-	keep=$KEEP/$(printf %s "$f" | sed 's|/|%|g').out
-	cp "$T/out" "$keep"
+	kept=$KEEP/$(printf %s "$f" | sed 's|/|%|g').out
+	cp "$T/out" "$kept"
 	ok 1 "$f: replay output changed (sha256 and status: want '$want', got '$got')"
-	echo "# this build's output: $keep (stderr: $(head -c 300 "$T/err" | tr '\n' ' '))"
+	echo "# this build's output: $kept (stderr: $(head -c 300 "$T/err" | tr '\n' ' '))"
 	echo "# to see the difference, replay it with the build that wrote the list:"
 	echo "#   git worktree add /tmp/golden-base ${base:-<commit>} && make -C /tmp/golden-base all"
-	echo "#   /tmp/golden-base/build/sip6xx_exporter --replay $PCAPS/$f | diff - $keep"
-	echo "#   (the build_info version label reads VERSION in $keep)"
+	echo "#   /tmp/golden-base/build/sip6xx_exporter --replay $PCAPS/$f | diff - $kept"
+	echo "#   (the build_info version label reads VERSION in $kept)"
 done
 for f in "${!WANT[@]}"; do
 	ok 1 "$f: listed in $GOLDEN but not under $PCAPS"

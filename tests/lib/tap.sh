@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # TAP helpers for the shell suites: source it, call ok/check_eq, end with tap_done.
 # A suite that cannot run here says so and why, before its first test, with
