@@ -86,7 +86,13 @@ while read -r sum rc f extra; do
 	WANT[$f]="$sum $rc"
 done <"$GOLDEN"
 
-base=$(git log -1 --format=%h -- "$GOLDEN" 2>/dev/null)
+# The build that wrote the list: the version its header names (git describe
+# of that build), if this repository knows it; else the commit of the list.
+base=$(sed -n 's/^# written by .* sip6xx_exporter \([^ ]*\) (BPF contract.*/\1/p' "$GOLDEN" | head -n 1)
+base=${base%-dirty}
+base=${base##*-g}
+git rev-parse -q --verify "${base:-none}^{commit}" >/dev/null 2>&1 ||
+	base=$(git log -1 --format=%h -- "$GOLDEN" 2>/dev/null)
 mkdir -p "$KEEP"
 for f in "${CAPTURES[@]}"; do
 	want=${WANT[$f]:-}
