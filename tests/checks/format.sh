@@ -10,7 +10,7 @@ if ! command -v clang-format >/dev/null; then
 	tap_done
 	exit 1
 fi
-for f in bpf/*.c bpf/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/*/*.c tests/*/*.h; do
+for f in bpf/*.c bpf/*.h $(find user -name '*.[ch]' | sort) tests/*/*.c tests/*/*.h; do
 	[ -f "$f" ] || continue
 	clang-format --dry-run --Werror "$f" >/dev/null 2>&1
 	ok $? "$f is clang-formatted (make format fixes it)"
