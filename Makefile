@@ -22,8 +22,9 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ibpf $(CLANG_BPF_SYS_INCLUDES)
 CFLAGS ?= -g -O2
+# user/lib/'s headers by bare name, as xdp-tools includes its lib/util; any other by its path under user/.
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
-	  -Ibpf -Iuser -Iuser/lib -Iuser/exporter -Iuser/exporter/http -Iuser/exporter/alert -I$(OUTPUT)
+	  -Ibpf -Iuser -Iuser/lib -I$(OUTPUT)
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap libcurl 2>/dev/null \
 		|| echo -lmicrohttpd -lpcap -lcurl) -lm

@@ -7,7 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
-#include "cli_common.h"
+#include "cli_options.h"
 #include "log.h"
 #include "peers_memory.h"
 

@@ -5,9 +5,9 @@
 
 #include <stdbool.h>
 
-#include "alerting.h"
+#include "alert/alert_sampler.h"
 #include "fold.h"
-#include "http.h"
+#include "http/http_server.h"
 #include "loader.h"
 #include "metrics.h"
 

@@ -15,10 +15,10 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
-#include "alerting.h"
+#include "alert/alert_sampler.h"
 #include "cli.h"
 #include "fold.h"
-#include "http.h"
+#include "http/http_server.h"
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
@@ -26,7 +26,7 @@
 #include "privs.h"
 #include "replay.h"
 #include "calls/calls_replay.h"
-#include "web_config.h"
+#include "http/web_config.h"
 
 #define MAX_CURL_FDS	16
 #define FOLLOW_PERIOD_S 1

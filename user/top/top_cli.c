@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_common.h"
+#include "cli_options.h"
 #include "log.h"
 #include "top_cli.h"
 #include "top_url.h"

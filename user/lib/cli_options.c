@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli_common.h"
+#include "cli_options.h"
 #include "log.h"
 #include "sip6xx.h"
 #include "version.h"

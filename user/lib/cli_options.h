@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The command-line answers every sip6xx program gives alike. */
-#ifndef SIP6XX_CLI_COMMON_H
-#define SIP6XX_CLI_COMMON_H
+#ifndef SIP6XX_CLI_OPTIONS_H
+#define SIP6XX_CLI_OPTIONS_H
 
 #define EXIT_USAGE 2
 
