@@ -693,7 +693,7 @@ static void run_frame(struct category *c, struct target *t, enum hook hook, size
 			       (int)opts.retval, opts.data_size_out, len);
 	}
 	compare_counters(c, t, hook, frame_no, frame, visible, &h, refused || err);
-	/* What user/exporter/replay.c does with such a frame: run the part the program could read. */
+	/* As user/exporter/replay.c does: run the part of such a frame the program could read. */
 	if (len > max_accept[hook])
 		run_frame(c, t, hook, frame_no, frame, max_linear[hook]);
 }

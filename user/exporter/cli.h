@@ -8,7 +8,7 @@
 #include "alert/alert_sampler.h"
 #include "fold.h"
 #include "http/http_server.h"
-#include "loader.h"
+#include "attach.h"
 #include "metrics.h"
 
 #define MAX_IFACES 64
