@@ -72,7 +72,7 @@ check_eq 0 "$RC" "--help exits 0"
 grep -qE '^ +sip6xx_exporter --detach -i IFACE .*--pin-path DIR' "$OUT"
 ok $? "--help: a usage line for --detach"
 missing=""
-for opt in $(sed -n 's/^\t{ "\([a-z-]*\)", .*/\1/p' user/exporter/cli.c); do
+for opt in $(sed -n 's/^\t[A-Z_]*OPT("\([a-z-]*\)".*/\1/p' user/exporter/cli.c); do
 	grep -qe "--$opt\b" "$OUT" || missing="$missing --$opt"
 done
 check_eq "" "$missing" "--help names every long option of user/exporter/cli.c"

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,141 +13,16 @@
 #define MAX_PEERS_LIMIT (1U << 24)
 #define DEFAULT_LISTEN	":10060"
 
-static const char usage_text[] =
-	"Usage: sip6xx_exporter -i IFACE [-i IFACE ...] [OPTIONS]\n"
-	"       sip6xx_exporter --detach -i IFACE [-i IFACE ...] --pin-path DIR\n"
-	"       sip6xx_exporter --replay FILE|- [--format prometheus|json] [--port N ...]\n"
-	"\n"
-	"Counts SIP responses, and 6xx global failures per source, with XDP, and serves\n"
-	"them as Prometheus metrics on /metrics.\n"
-	"\n"
-	"Options:\n"
-	"  -i, --interface IFACE  attach to IFACE; repeat for more (at most 64)\n"
-	"  -m, --mode MODE        auto, native or generic (default: auto: native through a\n"
-	"                         bpf_link, generic with a warning where native fails)\n"
-	"  -l, --listen ADDR:PORT serve HTTP here (default: :10060, every address;\n"
-	"                         127.0.0.1:10060 keeps it local)\n"
-	"      --web-config FILE  TLS, client certificates and basic auth (bcrypt) for\n"
-	"                         HTTP, in Prometheus exporter-toolkit's web config format\n"
-	"                         (default: none: plain HTTP, no auth)\n"
-	"  -p, --port N           count only UDP with source or destination port N;\n"
-	"                         repeat for up to 8 ports (default: every port)\n"
-	"  -d, --direction DIR    ingress (XDP), egress (TC clsact) or both (default: ingress);\n"
-	"                         egress sees the replies a local SBC sends\n"
-	"      --pin-path DIR     pin maps and XDP links under DIR/IFACE (bpffs; usually\n"
-	"                         /sys/fs/bpf/sip6xx): counting goes on while the exporter is\n"
-	"                         down, and a restart continues the counters (default: none)\n"
-	"      --detach           with -i and --pin-path: remove the pinned programs and maps\n"
-	"      --max-peers N      capacity of the per-source 6xx map, per interface\n"
-	"                         (default: 65536; 1..16777216); least recently used is evicted.\n"
-	"                         It is allocated whole at load: 96 + 8 bytes per CPU per entry\n"
-	"      --force-max-peers  allow a --max-peers above 1 GiB over all interfaces\n"
-	"      --top N            per interface, direction and code, export the N sources\n"
-	"                         with the most 6xx since they entered the map, and sum the\n"
-	"                         rest into source=\"other\" (default: 0: every source)\n"
-	"      --peers FILE       name sources by prefix, one \"CIDR NAME\" a line (IPv4 or\n"
-	"                         IPv6, # comments; the longest prefix wins), exported as\n"
-	"                         the peer label; SIGHUP re-reads FILE (default: none)\n"
-	"      --peers-unmatched WHAT  sources no prefix names: keep (peer=\"\") or other\n"
-	"                         (summed into source=\"other\",peer=\"other\") (default: keep)\n"
-	"      --replay FILE      run a pcap or pcapng file (- for stdin) through the XDP\n"
-	"                         program with BPF_PROG_TEST_RUN, print the metrics and exit;\n"
-	"                         --listen, --mode, --direction, --pin-path and the alert\n"
-	"                         options have no meaning there and are refused\n"
-	"      --format FMT       --replay output: prometheus or json (default: prometheus)\n"
-	"      --log-level LEVEL  error, warn, info or debug (default: info); logs go to stderr\n"
-	"      --log-format FMT   text or json (default: text)\n"
-	"      --user NAME        once attached, run as NAME with only the capabilities\n"
-	"                         still needed (default: nobody when started as root;\n"
-	"                         root keeps uid 0 but still drops capabilities)\n"
-	"  -h, --help             show this help and exit\n"
-	"  -V, --version          show the version and exit\n"
-	"\n"
-	"Alerting (one JSON line on stdout per state change):\n"
-	"      --alert-codes LIST    codes to watch for spikes, comma-separated, or none\n"
-	"                            (default: 607,608)\n"
-	"      --alert-interval DUR  sampling period (default: 100ms)\n"
-	"      --alert-window DUR    short-rate window (default: 1s)\n"
-	"      --alert-baseline DUR  EWMA time constant of the baseline (default: 5m)\n"
-	"      --alert-min-rate N    fire only at N per second or more (default: 5)\n"
-	"      --alert-factor N      ... and at N times the baseline or more (default: 4)\n"
-	"      --alert-resolve DUR   resolve after the rate stays below half the firing\n"
-	"                            threshold this long (default: 10s)\n"
-	"      --alertmanager-url URL  also POST alerts to Alertmanager's v2 API at URL;\n"
-	"                            repeat for each replica of a cluster (at most 4):\n"
-	"                            each gets every alert, with its own retries\n"
-	"      --alert-instance NAME   instance label of those alerts (default: HOSTNAME:PORT)\n"
-	"  DUR is a number with ms, s, m or h (bare numbers are seconds).\n"
-	"\n"
-	"Exit status: 0 clean stop (SIGINT/SIGTERM detach), 1 runtime failure, 2 bad usage,\n"
-	"3 --replay of a capture cut short: the complete records are counted and printed.\n";
-
-enum long_only_opts {
-	OPT_MAX_PEERS = 0x100,
-	OPT_FORCE_MAX_PEERS,
-	OPT_TOP,
-	OPT_PEERS,
-	OPT_PEERS_UNMATCHED,
-	OPT_REPLAY,
-	OPT_FORMAT,
-	OPT_LOG_LEVEL,
-	OPT_LOG_FORMAT,
-	OPT_WEB_CONFIG,
-	OPT_PIN_PATH,
-	OPT_DETACH,
-	OPT_ALERT_CODES,
-	OPT_ALERT_INTERVAL,
-	OPT_ALERT_WINDOW,
-	OPT_ALERT_BASELINE,
-	OPT_ALERT_MIN_RATE,
-	OPT_ALERT_FACTOR,
-	OPT_ALERT_RESOLVE,
-	OPT_AM_URL,
-	OPT_ALERT_INSTANCE,
-	OPT_USER,
+/* What cli_parse() learns on the way, for the checks across options at the end. */
+struct cli_state {
+	struct options *o;
+	const char *live_only; /* an option --replay has no use for */
+	bool unmatched_given, max_peers_given, force_max_peers;
 };
 
-static const struct option long_opts[] = {
-	{ "interface", required_argument, NULL, 'i' },
-	{ "mode", required_argument, NULL, 'm' },
-	{ "listen", required_argument, NULL, 'l' },
-	{ "web-config", required_argument, NULL, OPT_WEB_CONFIG },
-	{ "port", required_argument, NULL, 'p' },
-	{ "max-peers", required_argument, NULL, OPT_MAX_PEERS },
-	{ "force-max-peers", no_argument, NULL, OPT_FORCE_MAX_PEERS },
-	{ "top", required_argument, NULL, OPT_TOP },
-	{ "peers", required_argument, NULL, OPT_PEERS },
-	{ "peers-unmatched", required_argument, NULL, OPT_PEERS_UNMATCHED },
-	{ "replay", required_argument, NULL, OPT_REPLAY },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-	{ "direction", required_argument, NULL, 'd' },
-	{ "pin-path", required_argument, NULL, OPT_PIN_PATH },
-	{ "detach", no_argument, NULL, OPT_DETACH },
-	{ "alert-codes", required_argument, NULL, OPT_ALERT_CODES },
-	{ "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
-	{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
-	{ "alert-baseline", required_argument, NULL, OPT_ALERT_BASELINE },
-	{ "alert-min-rate", required_argument, NULL, OPT_ALERT_MIN_RATE },
-	{ "alert-factor", required_argument, NULL, OPT_ALERT_FACTOR },
-	{ "alert-resolve", required_argument, NULL, OPT_ALERT_RESOLVE },
-	{ "alertmanager-url", required_argument, NULL, OPT_AM_URL },
-	{ "alert-instance", required_argument, NULL, OPT_ALERT_INSTANCE },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
+static const struct cli_program program;
 
-static const struct cli_usage usage = {
-	.prog = "sip6xx_exporter",
-	.text = usage_text,
-	.prefix = "sip6xx_exporter: error: ",
-	.suffix = " (see --help)",
-};
-
-#define usage_error(...) log_exit(EXIT_USAGE, usage.prefix, usage.suffix, __VA_ARGS__)
+#define usage_error(...) cli_usage_error(&program, __VA_ARGS__)
 
 /* Strict unsigned parse: digits only, within [min, max]. */
 static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -301,19 +175,286 @@ static void check_peers_memory(const struct options *o, bool force)
 		o->lopts.max_peers, one / 1048576.0, (unsigned long long)one, cpus);
 }
 
+static const char *const modes[] = { "auto", "native", "generic" };
+static const char *const formats[] = { "prometheus", "json" };
+static const char *const levels[] = { "error", "warn", "info", "debug" };
+static const char *const log_formats[] = { "text", "json" };
+static const char *const unmatched[] = { "keep", "other" };
+/* Index + 1 is the DIR_BIT() mask: ingress 1, egress 2, both 3. */
+static const char *const directions[] = { "ingress", "egress", "both" };
+
+#define NAMES(a) (a), (int)(sizeof(a) / sizeof((a)[0]))
+
+/* Each option's handler: @ctx is the struct cli_state, @v its value. */
+static struct options *opts(void *ctx)
+{
+	return ((struct cli_state *)ctx)->o;
+}
+
+static void set_interface(void *ctx, const char *v)
+{
+	add_interface(opts(ctx), v);
+}
+
+static void set_mode(void *ctx, const char *v)
+{
+	opts(ctx)->mode = pick("--mode", v, NAMES(modes));
+}
+
+static void set_listen(void *ctx, const char *v)
+{
+	opts(ctx)->listen = v;
+}
+
+static void set_web_config(void *ctx, const char *v)
+{
+	if (!*v)
+		usage_error("--web-config needs a file name");
+	opts(ctx)->web_config = v;
+}
+
+static void set_port(void *ctx, const char *v)
+{
+	add_port(opts(ctx), v);
+}
+
+static void set_direction(void *ctx, const char *v)
+{
+	opts(ctx)->lopts.dirs = pick("--direction", v, NAMES(directions)) + 1;
+}
+
+static void set_pin_path(void *ctx, const char *v)
+{
+	if (v[0] != '/')
+		usage_error("--pin-path '%s' must be an absolute path", v);
+	opts(ctx)->lopts.pin_path = v;
+}
+
+static void set_detach(void *ctx, const char *v)
+{
+	opts(ctx)->detach = true;
+}
+
+static void set_max_peers(void *ctx, const char *v)
+{
+	unsigned long n;
+
+	if (!parse_uint(v, 1, MAX_PEERS_LIMIT, &n))
+		usage_error("--max-peers '%s' is not a number in 1..%u", v, MAX_PEERS_LIMIT);
+	opts(ctx)->lopts.max_peers = n;
+	((struct cli_state *)ctx)->max_peers_given = true;
+}
+
+static void set_force_max_peers(void *ctx, const char *v)
+{
+	((struct cli_state *)ctx)->force_max_peers = true;
+}
+
+static void set_top(void *ctx, const char *v)
+{
+	unsigned long n;
+
+	if (!parse_uint(v, 0, MAX_PEERS_LIMIT, &n))
+		usage_error("--top '%s' is not a number in 0..%u", v, MAX_PEERS_LIMIT);
+	opts(ctx)->fold.top = n;
+}
+
+static void set_peers(void *ctx, const char *v)
+{
+	if (!*v)
+		usage_error("--peers needs a file name");
+	opts(ctx)->fold.peers_file = v;
+}
+
+static void set_peers_unmatched(void *ctx, const char *v)
+{
+	opts(ctx)->fold.unmatched_other = pick("--peers-unmatched", v, NAMES(unmatched));
+	((struct cli_state *)ctx)->unmatched_given = true;
+}
+
+static void set_replay(void *ctx, const char *v)
+{
+	opts(ctx)->replay = v;
+}
+
+static void set_format(void *ctx, const char *v)
+{
+	opts(ctx)->format = pick("--format", v, NAMES(formats));
+	opts(ctx)->format_given = true;
+}
+
+static void set_log_level(void *ctx, const char *v)
+{
+	log_set_level(pick("--log-level", v, NAMES(levels)));
+}
+
+static void set_log_format(void *ctx, const char *v)
+{
+	log_set_json(pick("--log-format", v, NAMES(log_formats)));
+}
+
+static void set_user(void *ctx, const char *v)
+{
+	if (!*v)
+		usage_error("--user needs a user name");
+	opts(ctx)->user = v;
+}
+
+static void set_alert_codes(void *ctx, const char *v)
+{
+	parse_alert_codes(&opts(ctx)->alert, v);
+}
+
+/* --alert-NAME DUR into alert.params.NAME_ms. */
+#define SET_ALERT_DURATION(name)                                                                   \
+	static void set_alert_##name(void *ctx, const char *v)                                     \
+	{                                                                                          \
+		opts(ctx)->alert.params.name##_ms = parse_duration_ms("--alert-" #name, v);        \
+	}
+SET_ALERT_DURATION(interval)
+SET_ALERT_DURATION(window)
+SET_ALERT_DURATION(baseline)
+SET_ALERT_DURATION(resolve)
+
+static void set_alert_min_rate(void *ctx, const char *v)
+{
+	opts(ctx)->alert.params.min_rate = parse_positive("--alert-min-rate", v);
+}
+
+static void set_alert_factor(void *ctx, const char *v)
+{
+	opts(ctx)->alert.params.factor = parse_positive("--alert-factor", v);
+}
+
+static void set_am_url(void *ctx, const char *v)
+{
+	add_am_url(&opts(ctx)->alert, v);
+}
+
+static void set_alert_instance(void *ctx, const char *v)
+{
+	opts(ctx)->alert.instance = v;
+}
+
+/* Options that only a running exporter uses: --replay refuses them. */
+#define LIVE_ONLY 1
+#define LIVE_OPT(name, letter, value, set, help, def)                                              \
+	{                                                                                          \
+		name, letter, value, set, help, def, CLI_CALL, LIVE_ONLY                           \
+	}
+
+static const struct cli_option options[] = {
+	CLI_OPT("interface", 'i', "IFACE", set_interface,
+		"attach to IFACE; repeat for more (at most 64)", NULL),
+	LIVE_OPT("mode", 'm', "MODE", set_mode, "auto, native or generic",
+		 "auto: native through a bpf_link, generic with a warning where native fails"),
+	LIVE_OPT("listen", 'l', "ADDR:PORT", set_listen, "serve HTTP here",
+		 DEFAULT_LISTEN ", every address; 127.0.0.1:10060 keeps it local"),
+	CLI_OPT("web-config", 0, "FILE", set_web_config,
+		"TLS, client certificates and basic auth (bcrypt) for HTTP, in Prometheus "
+		"exporter-toolkit's web config format",
+		"none: plain HTTP, no auth"),
+	CLI_OPT("port", 'p', "N", set_port,
+		"count only UDP with source or destination port N; repeat for up to 8 ports",
+		"every port"),
+	LIVE_OPT("direction", 'd', "DIR", set_direction,
+		 "ingress (XDP), egress (TC clsact) or both; egress sees the replies a local SBC "
+		 "sends",
+		 "ingress"),
+	LIVE_OPT("pin-path", 0, "DIR", set_pin_path,
+		 "pin maps and XDP links under DIR/IFACE (bpffs; usually /sys/fs/bpf/sip6xx): "
+		 "counting goes on while the exporter is down, and a restart continues the "
+		 "counters",
+		 "none"),
+	CLI_OPT("detach", 0, NULL, set_detach,
+		"with -i and --pin-path: remove the pinned programs and maps", NULL),
+	CLI_OPT("max-peers", 0, "N", set_max_peers,
+		"capacity of the per-source 6xx map, per interface; least recently used is "
+		"evicted. It is allocated whole at load: 96 + 8 bytes per CPU per entry",
+		"65536; 1..16777216"),
+	CLI_OPT("force-max-peers", 0, NULL, set_force_max_peers,
+		"allow a --max-peers above 1 GiB over all interfaces", NULL),
+	CLI_OPT("top", 0, "N", set_top,
+		"per interface, direction and code, export the N sources with the most 6xx "
+		"since they entered the map, and sum the rest into source=\"other\"",
+		"0: every source"),
+	CLI_OPT("peers", 0, "FILE", set_peers,
+		"name sources by prefix, one \"CIDR NAME\" a line (IPv4 or IPv6, # comments; the "
+		"longest prefix wins), exported as the peer label; SIGHUP re-reads FILE",
+		"none"),
+	CLI_OPT("peers-unmatched", 0, "WHAT", set_peers_unmatched,
+		"sources no prefix names: keep (peer=\"\") or other (summed into "
+		"source=\"other\",peer=\"other\")",
+		"keep"),
+	CLI_OPT("replay", 0, "FILE", set_replay,
+		"run a pcap or pcapng file (- for stdin) through the XDP program with "
+		"BPF_PROG_TEST_RUN, print the metrics and exit; --listen, --mode, --direction, "
+		"--pin-path and the alert options have no meaning there and are refused",
+		NULL),
+	CLI_OPT("format", 0, "FMT", set_format, "--replay output: prometheus or json",
+		"prometheus"),
+	CLI_OPT("log-level", 0, "LEVEL", set_log_level,
+		"error, warn, info or debug; logs go to stderr", "info"),
+	CLI_OPT("log-format", 0, "FMT", set_log_format, "text or json", "text"),
+	CLI_OPT("user", 0, "NAME", set_user,
+		"once attached, run as NAME with only the capabilities still needed",
+		"nobody when started as root; root keeps uid 0 but still drops capabilities"),
+	CLI_OPTION_HELP,
+	CLI_OPTION_VERSION,
+	CLI_TEXT("\nAlerting (one JSON line on stdout per state change):\n"),
+	LIVE_OPT("alert-codes", 0, "LIST", set_alert_codes,
+		 "codes to watch for spikes, comma-separated, or none", "607,608"),
+	LIVE_OPT("alert-interval", 0, "DUR", set_alert_interval, "sampling period", "100ms"),
+	LIVE_OPT("alert-window", 0, "DUR", set_alert_window, "short-rate window", "1s"),
+	LIVE_OPT("alert-baseline", 0, "DUR", set_alert_baseline,
+		 "EWMA time constant of the baseline", "5m"),
+	LIVE_OPT("alert-min-rate", 0, "N", set_alert_min_rate, "fire only at N per second or more",
+		 "5"),
+	LIVE_OPT("alert-factor", 0, "N", set_alert_factor,
+		 "... and at N times the baseline or more", "4"),
+	LIVE_OPT("alert-resolve", 0, "DUR", set_alert_resolve,
+		 "resolve after the rate stays below half the firing threshold this long", "10s"),
+	LIVE_OPT("alertmanager-url", 0, "URL", set_am_url,
+		 "also POST alerts to Alertmanager's v2 API at URL; repeat for each replica of a "
+		 "cluster (at most 4): each gets every alert, with its own retries",
+		 NULL),
+	LIVE_OPT("alert-instance", 0, "NAME", set_alert_instance, "instance label of those alerts",
+		 "HOSTNAME:PORT"),
+	CLI_TEXT("  DUR is a number with ms, s, m or h (bare numbers are seconds).\n"),
+	{},
+};
+
+static void given(void *ctx, const struct cli_option *opt)
+{
+	if (opt->flags & LIVE_ONLY)
+		((struct cli_state *)ctx)->live_only = opt->name;
+}
+
+static const struct cli_program program = {
+	.prog = "sip6xx_exporter",
+	.usage =
+		"Usage: sip6xx_exporter -i IFACE [-i IFACE ...] [OPTIONS]\n"
+		"       sip6xx_exporter --detach -i IFACE [-i IFACE ...] --pin-path DIR\n"
+		"       sip6xx_exporter --replay FILE|- [--format prometheus|json] [--port N ...]\n"
+		"\n"
+		"Counts SIP responses, and 6xx global failures per source, with XDP, and serves\n"
+		"them as Prometheus metrics on /metrics.\n"
+		"\n"
+		"Options:\n",
+	.epilog = "\n"
+		  "Exit status: 0 clean stop (SIGINT/SIGTERM detach), 1 runtime failure, 2 bad "
+		  "usage,\n"
+		  "3 --replay of a capture cut short: the complete records are counted and "
+		  "printed.\n",
+	.options = options,
+	.prefix = "sip6xx_exporter: error: ",
+	.suffix = " (see --help)",
+	.given = given,
+};
+
 void cli_parse(int argc, char **argv, struct options *o)
 {
-	static const char *const modes[] = { "auto", "native", "generic" };
-	static const char *const formats[] = { "prometheus", "json" };
-	static const char *const levels[] = { "error", "warn", "info", "debug" };
-	static const char *const log_formats[] = { "text", "json" };
-	static const char *const unmatched[] = { "keep", "other" };
-	bool unmatched_given = false, max_peers_given = false, force_max_peers = false;
-	const char *live_only = NULL; /* an option --replay has no use for */
-	/* Index + 1 is the DIR_BIT() mask: ingress 1, egress 2, both 3. */
-	static const char *const directions[] = { "ingress", "egress", "both" };
-	unsigned long n;
-	int c;
+	struct cli_state st = { .o = o };
 
 	memset(o, 0, sizeof(*o));
 	o->listen = DEFAULT_LISTEN;
@@ -321,134 +462,16 @@ void cli_parse(int argc, char **argv, struct options *o)
 	o->lopts.dirs = DIR_BIT(SIP6XX_DIR_RX);
 	o->alert.params = (struct alert_params)ALERT_PARAMS_DEFAULT;
 	parse_alert_codes(&o->alert, "607,608");
-	opterr = 0; /* our own one-line messages instead of getopt's */
-	while ((c = getopt_long(argc, argv, ":i:m:l:p:d:hV", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			add_interface(o, optarg);
-			break;
-		case 'm':
-			live_only = "--mode";
-			o->mode = pick("--mode", optarg, modes, 3);
-			break;
-		case 'l':
-			live_only = "--listen";
-			o->listen = optarg;
-			break;
-		case OPT_WEB_CONFIG:
-			if (!*optarg)
-				usage_error("--web-config needs a file name");
-			o->web_config = optarg;
-			break;
-		case 'p':
-			add_port(o, optarg);
-			break;
-		case OPT_MAX_PEERS:
-			if (!parse_uint(optarg, 1, MAX_PEERS_LIMIT, &n))
-				usage_error("--max-peers '%s' is not a number in 1..%u", optarg,
-					    MAX_PEERS_LIMIT);
-			o->lopts.max_peers = n;
-			max_peers_given = true;
-			break;
-		case OPT_FORCE_MAX_PEERS:
-			force_max_peers = true;
-			break;
-		case OPT_TOP:
-			if (!parse_uint(optarg, 0, MAX_PEERS_LIMIT, &n))
-				usage_error("--top '%s' is not a number in 0..%u", optarg,
-					    MAX_PEERS_LIMIT);
-			o->fold.top = n;
-			break;
-		case OPT_PEERS:
-			if (!*optarg)
-				usage_error("--peers needs a file name");
-			o->fold.peers_file = optarg;
-			break;
-		case OPT_PEERS_UNMATCHED:
-			o->fold.unmatched_other = pick("--peers-unmatched", optarg, unmatched, 2);
-			unmatched_given = true;
-			break;
-		case OPT_REPLAY:
-			o->replay = optarg;
-			break;
-		case OPT_FORMAT:
-			o->format = pick("--format", optarg, formats, 2);
-			o->format_given = true;
-			break;
-		case OPT_LOG_LEVEL:
-			log_set_level(pick("--log-level", optarg, levels, 4));
-			break;
-		case OPT_LOG_FORMAT:
-			log_set_json(pick("--log-format", optarg, log_formats, 2));
-			break;
-		case 'd':
-			live_only = "--direction";
-			o->lopts.dirs = pick("--direction", optarg, directions, 3) + 1;
-			break;
-		case OPT_PIN_PATH:
-			live_only = "--pin-path";
-			if (optarg[0] != '/')
-				usage_error("--pin-path '%s' must be an absolute path", optarg);
-			o->lopts.pin_path = optarg;
-			break;
-		case OPT_DETACH:
-			o->detach = true;
-			break;
-		case OPT_ALERT_CODES:
-			live_only = "--alert-codes";
-			parse_alert_codes(&o->alert, optarg);
-			break;
-		case OPT_ALERT_INTERVAL:
-			live_only = "--alert-interval";
-			o->alert.params.interval_ms = parse_duration_ms("--alert-interval", optarg);
-			break;
-		case OPT_ALERT_WINDOW:
-			live_only = "--alert-window";
-			o->alert.params.window_ms = parse_duration_ms("--alert-window", optarg);
-			break;
-		case OPT_ALERT_BASELINE:
-			live_only = "--alert-baseline";
-			o->alert.params.baseline_ms = parse_duration_ms("--alert-baseline", optarg);
-			break;
-		case OPT_ALERT_RESOLVE:
-			live_only = "--alert-resolve";
-			o->alert.params.resolve_ms = parse_duration_ms("--alert-resolve", optarg);
-			break;
-		case OPT_ALERT_MIN_RATE:
-			live_only = "--alert-min-rate";
-			o->alert.params.min_rate = parse_positive("--alert-min-rate", optarg);
-			break;
-		case OPT_ALERT_FACTOR:
-			live_only = "--alert-factor";
-			o->alert.params.factor = parse_positive("--alert-factor", optarg);
-			break;
-		case OPT_AM_URL:
-			live_only = "--alertmanager-url";
-			add_am_url(&o->alert, optarg);
-			break;
-		case OPT_ALERT_INSTANCE:
-			live_only = "--alert-instance";
-			o->alert.instance = optarg;
-			break;
-		case OPT_USER:
-			if (!*optarg)
-				usage_error("--user needs a user name");
-			o->user = optarg;
-			break;
-		default: /* -h, -V, a missing value, an unknown option */
-			cli_common_option(&usage, c, argv);
-		}
-	}
-	cli_no_arguments(&usage, argc, argv);
+	cli_parse_options(&program, argc, argv, &st);
 	if (o->detach && (!o->nr_ifaces || !o->lopts.pin_path || o->replay))
 		usage_error("--detach needs -i IFACE and the --pin-path the exporter ran with");
 	if (o->replay && o->nr_ifaces)
 		usage_error("--replay reads a file; it takes no -i");
-	if (o->replay && live_only)
-		usage_error("%s has no meaning with --replay, which serves no HTTP, attaches and "
+	if (o->replay && st.live_only)
+		usage_error("--%s has no meaning with --replay, which serves no HTTP, attaches and "
 			    "pins nothing and raises no alerts: leave it out",
-			    live_only);
-	if (unmatched_given && !o->fold.peers_file)
+			    st.live_only);
+	if (st.unmatched_given && !o->fold.peers_file)
 		usage_error("--peers-unmatched applies to --peers FILE");
 	if (o->web_config && (o->replay || o->detach))
 		usage_error("--web-config is for the HTTP server; --replay and --detach run none");
@@ -463,8 +486,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 		usage_error("--listen '%s' is not ADDR:PORT, [IPV6]:PORT or :PORT", o->listen);
 	if (alert_params_check(&o->alert.params))
 		usage_error("%s", alert_params_check(&o->alert.params));
-	if (force_max_peers && !max_peers_given)
+	if (st.force_max_peers && !st.max_peers_given)
 		usage_error("--force-max-peers goes with --max-peers N");
-	if (max_peers_given && !o->detach)
-		check_peers_memory(o, force_max_peers);
+	if (st.max_peers_given && !o->detach)
+		check_peers_memory(o, st.force_max_peers);
 }
