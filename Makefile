@@ -58,6 +58,8 @@ EXPORTER := $(OUTPUT)/sip6xx_exporter
 TOP_SRCS := $(wildcard user/top/*.c)
 TOP_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(TOP_SRCS))
 TOP := $(OUTPUT)/sip6xx-top
+# Defined before test-build names them.
+MAN_PAGES := $(OUTPUT)/man/sip6xx_exporter.8 $(OUTPUT)/man/sip6xx-top.8
 NCURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 
 ifeq ($(V),1)
@@ -79,7 +81,7 @@ all: $(OUTPUT)/sip6xx.bpf.o $(OUTPUT)/sip6xx.skel.h $(EXPORTER) $(TOP)
 help:
 	@echo 'sip6xx targets:'
 	@echo '  all       build build/sip6xx.bpf.o, build/sip6xx.skel.h, build/sip6xx_exporter,'
-	@echo '            build/sip6xx-top'
+	@echo '            build/sip6xx-top (both link build/libsip6xx.a, made of user/lib/)'
 	@echo '  deps      install the Debian packages the project needs (scripts/deps.sh)'
 	@echo '  test      run every test (root: BPF, netns, sipp, promtool); ends "N passed, N failed"'
 	@echo '  test-kernels  root: boot Debian 11/12/13 kernels (5.10, 6.1, 6.12) under qemu and'
@@ -216,9 +218,8 @@ format-check:
 	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h $(shell find user -name '*.[ch]') \
 		$(wildcard tests/*/*.c tests/*/*.h)
 
-# Man pages: help2man turns each program's --help (the one list of its
-# options) and --version into section 8, with user/man/NAME.h2m's sections.
-MAN_PAGES := $(OUTPUT)/man/sip6xx_exporter.8 $(OUTPUT)/man/sip6xx-top.8
+# Man pages: help2man turns each program's --help (made from its option
+# table) and --version into section 8, with user/man/NAME.h2m's sections.
 
 $(OUTPUT)/man/%.8: $(OUTPUT)/% user/man/%.h2m
 	$(call msg,MAN,$@)
