@@ -391,7 +391,7 @@ static const struct cli_option options[] = {
 		"BPF_PROG_TEST_RUN, print the metrics and exit; --listen, --mode, --direction, "
 		"--pin-path and the alert options have no meaning there and are refused",
 		NULL),
-	CLI_OPT("format", 0, "FMT", set_format, "--replay output: prometheus or json",
+	CLI_OPT("format", 0, "FMT", set_format, "the output of --replay: prometheus or json",
 		"prometheus"),
 	CLI_OPT("log-level", 0, "LEVEL", set_log_level,
 		"error, warn, info or debug; logs go to stderr", "info"),
