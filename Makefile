@@ -22,34 +22,44 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ibpf $(CLANG_BPF_SYS_INCLUDES)
 CFLAGS ?= -g -O2
+# user/lib/'s headers by bare name, as xdp-tools includes its lib/util; any other by its path under user/.
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
-	  -Ibpf -Iuser -I$(OUTPUT)
+	  -Ibpf -Iuser -Iuser/lib -I$(OUTPUT)
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap libcurl 2>/dev/null \
 		|| echo -lmicrohttpd -lpcap -lcurl) -lm
 # --web-config: libyaml reads the file, libcrypt (libxcrypt) checks bcrypt, GnuTLS the certificates.
 USER_LIBS += $(shell $(PKG_CONFIG) --libs yaml-0.1 libcrypt gnutls 2>/dev/null \
 		|| echo -lyaml -lcrypt -lgnutls)
-# libcap: the exporter's privilege drop (user/privs.c).
+# libcap: the exporter's privilege drop (user/lib/privs.c).
 USER_LIBS += $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null || echo -lcap)
 # Call context (user/calls/): libosip2 decodes SIP messages, nettle keys the table and caller hashes.
 USER_LIBS += $(shell $(PKG_CONFIG) --libs libosip2 nettle 2>/dev/null || echo -losipparser2 -losip2 -lnettle)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BPF_HDRS := $(wildcard bpf/*.h)
-USER_SRCS := $(wildcard user/*.c) $(wildcard user/calls/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
-USER_LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+USER_HDRS := $(shell find user -name '*.h')
+# user/lib/: what every sip6xx program shares, archived once as libsip6xx.a
+# (as xdp-tools builds lib/util once for all its tools).
+LIB := $(OUTPUT)/libsip6xx.a
+LIB_SRCS := $(wildcard user/lib/*.c)
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+# The exporter: user/exporter/ with its http/ and alert/, and the call context (user/calls/).
+EXPORTER_SRCS := $(wildcard user/exporter/*.c user/exporter/*/*.c user/calls/*.c)
+EXPORTER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(EXPORTER_SRCS))
+# Everything but main(), for the tests to link.
+EXPORTER_PARTS := $(filter-out $(OUTPUT)/user/exporter/main.o,$(EXPORTER_OBJS))
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(wildcard tests/unit/*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(wildcard tests/bpf/*.c))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(wildcard tests/tools/*.c))
 BENCH_TOOLS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/bench/%,$(wildcard tests/bench/*.c))
 EXPORTER := $(OUTPUT)/sip6xx_exporter
-# sip6xx-top: its own directory, so the exporter's user/*.c wildcard leaves it out.
 TOP_SRCS := $(wildcard user/top/*.c)
-TOP_OBJS := $(patsubst user/top/%.c,$(OUTPUT)/user/top/%.o,$(TOP_SRCS))
+TOP_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(TOP_SRCS))
 TOP := $(OUTPUT)/sip6xx-top
+# Defined before test-build names them.
+MAN_PAGES := $(OUTPUT)/man/sip6xx_exporter.8 $(OUTPUT)/man/sip6xx-top.8
 NCURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 
 ifeq ($(V),1)
@@ -71,7 +81,7 @@ all: $(OUTPUT)/sip6xx.bpf.o $(OUTPUT)/sip6xx.skel.h $(EXPORTER) $(TOP)
 help:
 	@echo 'sip6xx targets:'
 	@echo '  all       build build/sip6xx.bpf.o, build/sip6xx.skel.h, build/sip6xx_exporter,'
-	@echo '            build/sip6xx-top'
+	@echo '            build/sip6xx-top (both link build/libsip6xx.a, made of user/lib/)'
 	@echo '  deps      install the Debian packages the project needs (scripts/deps.sh)'
 	@echo '  test      run every test; a suite whose needs (root, a kernel feature, a tool) are'
 	@echo '            missing says SKIP and why; ends "N passed, N failed, N skipped"'
@@ -93,7 +103,7 @@ help:
 deps:
 	$(Q)scripts/deps.sh
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/user/calls $(OUTPUT)/user/top $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/lib \
+$(OUTPUT) $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/lib \
 $(OUTPUT)/tests/tools $(OUTPUT)/tests/bench:
 	$(Q)mkdir -p $@
 
@@ -107,76 +117,69 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-# The version is compiled into user/version.o alone, rebuilt when it changes,
+# The version is compiled into user/lib/version.o alone, rebuilt when it changes,
 # so the exporter's --version, build_info and sip6xx-top always agree.
 $(OUTPUT)/version.txt: FORCE | $(OUTPUT)
 	$(Q)echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 
-$(OUTPUT)/user/version.o: $(OUTPUT)/version.txt
-$(OUTPUT)/user/version.o: CFLAGS += -DSIP6XX_VERSION='"$(VERSION)"'
+$(OUTPUT)/user/lib/version.o: $(OUTPUT)/version.txt
+$(OUTPUT)/user/lib/version.o: CFLAGS += -DSIP6XX_VERSION='"$(VERSION)"'
 
 .PHONY: FORCE
 FORCE:
 
-# User objects depend on the skeleton.
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard user/calls/*.h) $(BPF_HDRS) \
-		$(OUTPUT)/sip6xx.skel.h | $(OUTPUT)/user
+# User objects depend on the skeleton; build/user/ mirrors user/'s folders.
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(OUTPUT)/sip6xx.skel.h
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-# The call context: libosip2 decoding, the transaction table, the call metrics.
-$(OUTPUT)/user/calls/%.o: user/calls/%.c $(wildcard user/calls/*.h) $(wildcard user/*.h) $(BPF_HDRS) \
-		| $(OUTPUT)/user/calls
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
-$(EXPORTER): $(USER_OBJS)
+$(EXPORTER): $(EXPORTER_OBJS) $(LIB)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(USER_LIBS) -o $@
 
-# The live terminal view: its own sources, the exporter's map readers, ncurses.
-$(OUTPUT)/user/top/%.o: user/top/%.c $(wildcard user/top/*.h) $(wildcard user/*.h) $(BPF_HDRS) \
-		| $(OUTPUT)/user/top
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser/top -c $< -o $@
-
-$(TOP): $(TOP_OBJS) $(USER_LIB_OBJS)
+# The live terminal view: its own sources, libsip6xx.a, ncurses.
+$(TOP): $(TOP_OBJS) $(LIB)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(USER_LIBS) $(NCURSES_LIBS) -o $@
 
 # sip6xx-top's parts without the terminal (text format, rates, sparklines), tested with cmocka.
 TOP_LIB_OBJS := $(filter-out $(OUTPUT)/user/top/top_main.o $(OUTPUT)/user/top/top_view.o,$(TOP_OBJS))
 $(OUTPUT)/tests/unit/test_top: tests/unit/test_top.c $(wildcard user/top/*.h) $(TOP_LIB_OBJS) \
-		$(USER_LIB_OBJS) | $(OUTPUT)/tests/unit
+		$(LIB) | $(OUTPUT)/tests/unit
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser/top $< $(TOP_LIB_OBJS) $(USER_LIB_OBJS) $(USER_LIBS) \
-		$(CMOCKA_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Iuser/top $< $(TOP_LIB_OBJS) $(LIB) $(USER_LIBS) $(CMOCKA_LIBS) -o $@
 
 # Host build of the shared parser and the exporter's pure logic, tested with cmocka.
 $(OUTPUT)/tests/unit/%: tests/unit/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
-		$(USER_LIB_OBJS) | $(OUTPUT)/tests/unit
+		$(EXPORTER_PARTS) $(LIB) | $(OUTPUT)/tests/unit
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) \
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(EXPORTER_PARTS) $(LIB) $(USER_LIBS) \
 		$(CMOCKA_LIBS) -o $@
 
 # The real BPF object driven with bpf_prog_test_run_opts.
 $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
-		$(OUTPUT)/sip6xx.skel.h $(USER_LIB_OBJS) | $(OUTPUT)/tests/bpf
+		$(OUTPUT)/sip6xx.skel.h $(EXPORTER_PARTS) $(LIB) | $(OUTPUT)/tests/bpf
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) \
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(EXPORTER_PARTS) $(LIB) $(USER_LIBS) \
 		$(CMOCKA_LIBS) -o $@
 
 # Small helpers the shell tests call (frame senders, pcap writers).
-$(OUTPUT)/tests/tools/%: tests/tools/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) $(USER_LIB_OBJS) \
+$(OUTPUT)/tests/tools/%: tests/tools/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) $(EXPORTER_PARTS) $(LIB) \
 		| $(OUTPUT)/tests/tools
 	$(call msg,TOOL,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(EXPORTER_PARTS) $(LIB) $(USER_LIBS) -o $@
 
 # Benchmark tools: the real object against baselines (scripts/bench.sh runs them).
 $(OUTPUT)/tests/bench/%: tests/bench/%.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) $(BPF_HDRS) \
-		$(OUTPUT)/sip6xx.skel.h $(USER_LIB_OBJS) | $(OUTPUT)/tests/bench
+		$(OUTPUT)/sip6xx.skel.h $(EXPORTER_PARTS) $(LIB) | $(OUTPUT)/tests/bench
 	$(call msg,BENCH,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(USER_LIB_OBJS) $(USER_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_SRCS) $(EXPORTER_PARTS) $(LIB) $(USER_LIBS) -o $@
 
 # The bench tools share tests/bench/bench.h (baseline programs, clocks, netns).
 $(BENCH_TOOLS): $(wildcard tests/bench/*.h)
@@ -206,18 +209,15 @@ fuzz: deps
 	$(Q)$(MAKE) -C tests/fuzz run OUTPUT=$(abspath $(OUTPUT))
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h user/top/*.c user/top/*.h \
-		user/calls/*.c user/calls/*.h \
+	$(Q)clang-format -i bpf/*.c bpf/*.h $(shell find user -name '*.[ch]') \
 		$(wildcard tests/*/*.c tests/*/*.h)
 
 format-check:
-	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h user/top/*.c user/top/*.h \
-		user/calls/*.c user/calls/*.h \
+	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h $(shell find user -name '*.[ch]') \
 		$(wildcard tests/*/*.c tests/*/*.h)
 
-# Man pages: help2man turns each program's --help (the one list of its
-# options) and --version into section 8, with user/man/NAME.h2m's sections.
-MAN_PAGES := $(OUTPUT)/man/sip6xx_exporter.8 $(OUTPUT)/man/sip6xx-top.8
+# Man pages: help2man turns each program's --help (made from its option
+# table) and --version into section 8, with user/man/NAME.h2m's sections.
 
 $(OUTPUT)/man/%.8: $(OUTPUT)/% user/man/%.h2m
 	$(call msg,MAN,$@)

@@ -22,7 +22,7 @@
  *
  * Frames test_run refuses (under 14 bytes, or above what it accepts) must
  * leave every counter alone; a frame above the linear area is compared as
- * the prefix the program can read, as user/replay.c clips.
+ * the prefix the program can read, as user/exporter/replay.c clips.
  *
  * Deterministic: SIP6XX_DIFF_SEED picks the seed (printed), SIP6XX_DIFF_FRAMES
  * the number of random frames (default 200000). Every difference is printed
@@ -693,7 +693,7 @@ static void run_frame(struct category *c, struct target *t, enum hook hook, size
 			       (int)opts.retval, opts.data_size_out, len);
 	}
 	compare_counters(c, t, hook, frame_no, frame, visible, &h, refused || err);
-	/* What user/replay.c does with such a frame: run the part the program could read. */
+	/* As user/exporter/replay.c does: run the part of such a frame the program could read. */
 	if (len > max_accept[hook])
 		run_frame(c, t, hook, frame_no, frame, max_linear[hook]);
 }

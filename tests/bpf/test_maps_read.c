@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * How the exporter reads its maps (user/maps.c), on maps made here with the
+ * How the exporter reads its maps (user/lib/maps.c), on maps made here with the
  * contract's types and sizes and filled with known per-CPU values:
  * - a scrape (snapshot_read) reads each array in batches, not with one
  *   bpf() call per index, and gets every sum right;

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
 
 tap_require_cmd clang-format
-for f in bpf/*.c bpf/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/*/*.c tests/*/*.h; do
+for f in bpf/*.c bpf/*.h $(find user -name '*.[ch]' | sort) tests/*/*.c tests/*/*.h; do
 	[ -f "$f" ] || continue
 	clang-format --dry-run --Werror "$f" >/dev/null 2>&1
 	ok $? "$f is clang-formatted (make format fixes it)"

@@ -75,10 +75,10 @@ check_eq 0 "$RC" "--help exits 0"
 grep -qE '^ +sip6xx_exporter --detach -i IFACE .*--pin-path DIR' "$OUT"
 ok $? "--help: a usage line for --detach"
 missing=""
-for opt in $(sed -n 's/^\t{ "\([a-z-]*\)", .*/\1/p' user/cli.c); do
+for opt in $(sed -n 's/^\t[A-Z_]*OPT("\([a-z-]*\)".*/\1/p' user/exporter/cli.c); do
 	grep -qe "--$opt\b" "$OUT" || missing="$missing --$opt"
 done
-check_eq "" "$missing" "--help names every long option of user/cli.c"
+check_eq "" "$missing" "--help names every long option of user/exporter/cli.c"
 
 # ---- --max-peers: what it costs ------------------------------------------------------
 "$E2E_PYTHON" tests/e2e/replay/make_pcaps.py "$T" || e2e_die "make_pcaps.py failed"

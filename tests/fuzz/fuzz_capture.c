@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * libFuzzer over --replay's capture reader (user/capture.c): any bytes, as a
+ * libFuzzer over --replay's capture reader (user/lib/capture.c): any bytes, as a
  * pcapng the reader walks itself or a pcap libpcap reads, must give records
  * that lie inside the input, a clean end, a cut, or an error; never a read
  * out of bounds (ASan) or a loop without end. Seeds: the captures the replay

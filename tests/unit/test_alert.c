@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "alert.h"
+#include "spike_detector.h"
 
 #define TICK_MS 100
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fold.h"
+#include "exporter/fold.h"
 #include "frames.h"
 
 #define MAX_PEERS 64

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "peer_names.h"
+#include "exporter/peer_names.h"
 
 static struct peer_table *parse_text(const char *text, char *err, size_t errlen)
 {

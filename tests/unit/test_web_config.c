@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "web_config.h"
+#include "exporter/http/web_config.h"
 
 /* Made with apache2-utils (apr-util's bcrypt, not libcrypt): htpasswd -nbBC 4 USER PASS. */
 #define ALICE_PASS "pa:ss w0rd"

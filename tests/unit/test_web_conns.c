@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "web_conns.h"
+#include "exporter/http/web_conns.h"
 
 #define MAX_PAIRS 16
 

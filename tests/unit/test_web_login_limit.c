@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "web_login_limit.h"
+#include "exporter/http/web_login_limit.h"
 
 static void key(unsigned char k[WEB_CLIENT_KEY_LEN], unsigned char last)
 {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <ncurses.h>
 
-#include "alert.h"
+#include "spike_detector.h"
 #include "log.h"
 #include "top_cli.h"
 #include "top_pinned.h"

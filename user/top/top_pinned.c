@@ -18,50 +18,17 @@ static const char *hint(int err)
 		return " (bpffs pins are root-only: run as root)";
 	if (err == -ENOENT)
 		return " (is the exporter running with --pin-path there?)";
+	if (err == -EPROTO)
+		return ": use the sip6xx-top of the exporter's build";
 	return "";
-}
-
-/* The contract map says which layout the maps have; refuse any other. */
-static int check_contract(const char *dir, char *err, size_t err_len)
-{
-	struct sip6xx_contract c = {};
-	__u32 key = 0;
-	int fd = pin_open(dir, "contract");
-
-	if (fd < 0) {
-		snprintf(err, err_len, "%s/contract: %s%s", dir, strerror(-fd), hint(fd));
-		return fd;
-	}
-	if (bpf_map_lookup_elem(fd, &key, &c)) {
-		int e = -errno;
-
-		close(fd);
-		snprintf(err, err_len, "%s/contract: reading failed: %s", dir, strerror(-e));
-		return e;
-	}
-	close(fd);
-	if (c.version != SIP6XX_CONTRACT_VERSION) {
-		snprintf(err, err_len,
-			 "%s: maps of layout version %u, this sip6xx-top reads version %u: use "
-			 "the sip6xx-top of the exporter's build",
-			 dir, c.version, SIP6XX_CONTRACT_VERSION);
-		return -EPROTO;
-	}
-	return 0;
 }
 
 static int open_iface(struct top_pinned *p, const char *pin_path, const char *ifname, char *err,
 		      size_t err_len)
 {
-	static const char *const names[] = { "resp_codes", "peers", "peer_cache", "pkt_stats",
-					     "peer_stats" };
-	struct sip6xx_maps *m = &p->maps[p->nr];
-	int *fds[] = { &m->resp_codes, &m->peers, &m->peer_cache, &m->pkt_stats, &m->peer_stats };
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
 	char dir[PATH_MAX];
-	size_t i;
-	int fd;
+	size_t n;
+	int ret;
 
 	if (p->nr == TOP_MAX_IFACES) {
 		snprintf(err, err_len, "%s: more than %d interfaces pinned", pin_path,
@@ -73,22 +40,12 @@ static int open_iface(struct top_pinned *p, const char *pin_path, const char *if
 		snprintf(err, err_len, "%s/%s: name too long", pin_path, ifname);
 		return -ENAMETOOLONG;
 	}
-	fd = check_contract(dir, err, err_len);
-	if (fd)
-		return fd;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		fd = pin_open(dir, names[i]);
-		if (fd < 0) {
-			snprintf(err, err_len, "%s/%s: %s%s", dir, names[i], strerror(-fd),
-				 hint(fd));
-			while (i--)
-				close(*fds[i]);
-			return fd;
-		}
-		*fds[i] = fd;
+	ret = pin_open_maps(dir, &p->maps[p->nr], err, err_len);
+	if (ret) {
+		n = strlen(err);
+		snprintf(err + n, err_len - n, "%s", hint(ret));
+		return ret;
 	}
-	if (!bpf_obj_get_info_by_fd(m->peers, &info, &len))
-		m->peers_capacity = info.max_entries;
 	snprintf(p->ifnames[p->nr], TOP_IFNAME_LEN, "%s", ifname);
 	p->nr++;
 	return 0;
@@ -142,13 +99,8 @@ void top_pinned_close(struct top_pinned *p)
 {
 	int i;
 
-	for (i = 0; i < p->nr; i++) {
-		close(p->maps[i].resp_codes);
-		close(p->maps[i].peers);
-		close(p->maps[i].peer_cache);
-		close(p->maps[i].pkt_stats);
-		close(p->maps[i].peer_stats);
-	}
+	for (i = 0; i < p->nr; i++)
+		pin_close_maps(&p->maps[i]);
 	p->nr = 0;
 }
 

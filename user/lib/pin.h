@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "maps.h"
 
 struct sip6xx;
 
@@ -32,6 +33,13 @@ int pin_stamp_contract(struct sip6xx *skel);
  * logging the holder's PID; -ENOENT, silently, for --detach of no directory.
  */
 int pin_lock(const char *ifname, const char *dir, bool detach);
+/*
+ * For a reader such as sip6xx-top: opens the maps pinned in @dir once their
+ * contract matches this build's. 0, or -errno after writing what failed,
+ * naming the path, to @err (-EPROTO: maps of another layout version).
+ */
+int pin_open_maps(const char *dir, struct sip6xx_maps *m, char *err, size_t err_len);
+void pin_close_maps(struct sip6xx_maps *m);
 /* The fd of the object pinned as @dir/@name, or -errno (-ENOENT: none). */
 int pin_open(const char *dir, const char *name);
 /* The pinned XDP link's fd, or -ENOENT. */

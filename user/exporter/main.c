@@ -15,10 +15,11 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
-#include "alerting.h"
+#include "alert/alert_sampler.h"
+#include "attach.h"
 #include "cli.h"
 #include "fold.h"
-#include "http.h"
+#include "http/http_server.h"
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
@@ -26,7 +27,7 @@
 #include "privs.h"
 #include "replay.h"
 #include "calls/calls_replay.h"
-#include "web_config.h"
+#include "http/web_config.h"
 
 #define MAX_CURL_FDS	16
 #define FOLLOW_PERIOD_S 1
@@ -102,7 +103,7 @@ static int http_render(void *arg, char **body, size_t *len)
 
 	for (i = 0; i < ex->nr_ifaces; i++) {
 		ifs[i] = (struct metrics_iface){ .interface = ex->ifaces[i].name,
-						 .attached = loader_still_attached(&ex->ifaces[i]),
+						 .attached = attach_still_there(&ex->ifaces[i]),
 						 .dirs = ex->opts->lopts.dirs,
 						 .fold = &ex->fold };
 		skels[i] = ex->ifaces[i].skel;
@@ -195,7 +196,7 @@ static void exporter_cleanup(struct exporter *ex)
 	int i;
 
 	for (i = 0; i < ex->nr_ifaces; i++)
-		loader_detach(&ex->ifaces[i]);
+		attach_detach(&ex->ifaces[i]);
 	alerting_free(ex->alerting);
 	ex->alerting = NULL;
 	http_stop(ex->http);
@@ -218,7 +219,7 @@ static void follow_interfaces(struct exporter *ex)
 	if (read(ex->follow_fd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return;
 	for (i = 0; i < ex->nr_ifaces; i++)
-		loader_follow(&ex->ifaces[i], &ex->opts->lopts, ex->opts->mode);
+		attach_follow(&ex->ifaces[i], &ex->opts->lopts, ex->opts->mode);
 }
 
 static int open_follow_fd(void)
@@ -394,7 +395,7 @@ static int run_exporter(const struct options *o)
 		goto out;
 	for (i = 0; i < o->nr_ifaces; i++) {
 		snprintf(ex.ifaces[i].name, IF_NAMESIZE, "%s", o->ifnames[i]);
-		if (loader_attach(&ex.ifaces[i], &o->lopts, o->mode))
+		if (attach_iface(&ex.ifaces[i], &o->lopts, o->mode))
 			goto out;
 		ex.nr_ifaces++;
 	}
@@ -421,7 +422,7 @@ static int run_detach(const struct options *o)
 	int i, ret = 0;
 
 	for (i = 0; i < o->nr_ifaces; i++)
-		if (loader_unpin(o->ifnames[i], o->lopts.pin_path))
+		if (attach_remove_pinned(o->ifnames[i], o->lopts.pin_path))
 			ret = 1;
 	return ret;
 }

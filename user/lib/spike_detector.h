@@ -4,8 +4,8 @@
  * with hysteresis on resolve. Pure logic over (time, counter) samples, so the
  * unit tests drive it with a synthetic clock.
  */
-#ifndef SIP6XX_ALERT_H
-#define SIP6XX_ALERT_H
+#ifndef SIP6XX_SPIKE_DETECTOR_H
+#define SIP6XX_SPIKE_DETECTOR_H
 
 #include <stdbool.h>
 #include <linux/types.h>

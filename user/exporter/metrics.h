@@ -3,7 +3,7 @@
 #ifndef SIP6XX_METRICS_H
 #define SIP6XX_METRICS_H
 
-#include "alert.h"
+#include "spike_detector.h"
 #include "calls/calls.h"
 #include "fold.h"
 #include "maps.h"

@@ -20,7 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "loader.h"
+#include "attach.h"
 #include "log.h"
 #include "pin.h"
 #include "tc_egress.h"
@@ -321,7 +321,7 @@ static void unlock_pins(struct iface *ifc)
 	ifc->lock_fd = -1;
 }
 
-int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
+int attach_iface(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
 {
 	struct loader_opts lo = *opts;
 	int err;
@@ -369,7 +369,7 @@ int loader_attach(struct iface *ifc, const struct loader_opts *opts, enum attach
 	return err;
 }
 
-bool loader_still_attached(struct iface *ifc)
+bool attach_still_there(struct iface *ifc)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	bool ours;
@@ -387,7 +387,7 @@ bool loader_still_attached(struct iface *ifc)
 	return ours;
 }
 
-bool loader_follow(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
+bool attach_follow(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
 {
 	unsigned int now = if_nametoindex(ifc->name);
 
@@ -418,7 +418,7 @@ bool loader_follow(struct iface *ifc, const struct loader_opts *opts, enum attac
 	return true;
 }
 
-void loader_detach(struct iface *ifc)
+void attach_detach(struct iface *ifc)
 {
 	bool hooked = ifc->attached || ifc->tc_attached;
 
@@ -447,7 +447,7 @@ void loader_detach(struct iface *ifc)
 	unlock_pins(ifc);
 }
 
-int loader_unpin(const char *ifname, const char *pin_path)
+int attach_remove_pinned(const char *ifname, const char *pin_path)
 {
 	char dir[PATH_MAX];
 	int err, lock_fd;

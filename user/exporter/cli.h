@@ -5,10 +5,10 @@
 
 #include <stdbool.h>
 
-#include "alerting.h"
+#include "alert/alert_sampler.h"
 #include "fold.h"
-#include "http.h"
-#include "loader.h"
+#include "http/http_server.h"
+#include "attach.h"
 #include "metrics.h"
 
 #define MAX_IFACES 64

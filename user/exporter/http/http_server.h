@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* /metrics and / over libmicrohttpd, driven from the exporter's poll() loop. */
-#ifndef SIP6XX_HTTP_H
-#define SIP6XX_HTTP_H
+#ifndef SIP6XX_HTTP_SERVER_H
+#define SIP6XX_HTTP_SERVER_H
 
 #include <stddef.h>
 #include <sys/socket.h>

@@ -122,31 +122,43 @@ int pin_open(const char *dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *max_peers)
+/* The layout version stamped in @dir's contract map; 0 or -errno (-ENOENT: none pinned). */
+static int contract_version(const char *dir, __u32 *version)
 {
 	struct sip6xx_contract c = {};
+	__u32 key = 0;
+	int fd = pin_open(dir, "contract"), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, &c))
+		err = -errno;
+	close(fd);
+	*version = c.version;
+	return err;
+}
+
+int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *max_peers)
+{
 	struct bpf_map_info info = {};
-	__u32 key = 0, len = sizeof(info);
+	__u32 version = 0, len = sizeof(info);
 	int fd;
 
-	fd = pin_open(dir, "contract");
+	fd = contract_version(dir, &version);
 	if (fd == -ENOENT)
 		return 0;
-	if (fd < 0 || bpf_map_lookup_elem(fd, &key, &c)) {
+	if (fd < 0) {
 		pr_err("%s: the pinned maps in %s cannot be read: %s\n", ifname, dir,
-		       strerror(fd < 0 ? -fd : errno));
-		if (fd >= 0)
-			close(fd);
+		       strerror(-fd));
 		return -EPROTO;
 	}
-	close(fd);
-	if (c.version != SIP6XX_CONTRACT_VERSION) {
+	if (version != SIP6XX_CONTRACT_VERSION) {
 		pr_err("%s: the maps pinned in %s have layout version %u, this build uses %u; "
 		       "remove "
 		       "them with 'sip6xx_exporter --detach -i %s --pin-path ...' (their counts "
 		       "are "
 		       "lost) or run the build that made them\n",
-		       ifname, dir, c.version, SIP6XX_CONTRACT_VERSION, ifname);
+		       ifname, dir, version, SIP6XX_CONTRACT_VERSION, ifname);
 		return -EPROTO;
 	}
 	fd = pin_open(dir, "peers");
@@ -160,6 +172,50 @@ int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *
 	if (fd >= 0)
 		close(fd);
 	return 0;
+}
+
+int pin_open_maps(const char *dir, struct sip6xx_maps *m, char *err, size_t err_len)
+{
+	static const char *const names[] = { "resp_codes", "peers", "peer_cache", "pkt_stats",
+					     "peer_stats" };
+	int *fds[] = { &m->resp_codes, &m->peers, &m->peer_cache, &m->pkt_stats, &m->peer_stats };
+	struct bpf_map_info info = {};
+	__u32 version = 0, len = sizeof(info);
+	size_t i;
+	int fd;
+
+	fd = contract_version(dir, &version);
+	if (fd) {
+		snprintf(err, err_len, "%s/contract: %s", dir, strerror(-fd));
+		return fd;
+	}
+	if (version != SIP6XX_CONTRACT_VERSION) {
+		snprintf(err, err_len, "%s: maps of layout version %u, this build reads version %u",
+			 dir, version, SIP6XX_CONTRACT_VERSION);
+		return -EPROTO;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fd = pin_open(dir, names[i]);
+		if (fd < 0) {
+			snprintf(err, err_len, "%s/%s: %s", dir, names[i], strerror(-fd));
+			while (i--)
+				close(*fds[i]);
+			return fd;
+		}
+		*fds[i] = fd;
+	}
+	if (!bpf_obj_get_info_by_fd(m->peers, &info, &len))
+		m->peers_capacity = info.max_entries;
+	return 0;
+}
+
+void pin_close_maps(struct sip6xx_maps *m)
+{
+	close(m->resp_codes);
+	close(m->peers);
+	close(m->peer_cache);
+	close(m->pkt_stats);
+	close(m->peer_stats);
 }
 
 int pin_set_paths(struct sip6xx *skel, const char *dir)

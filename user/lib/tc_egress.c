@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "loader.h"
+#include "attach.h"
 #include "log.h"
 #include "pin.h"
 #include "tc_egress.h"

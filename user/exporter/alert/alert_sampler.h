@@ -5,11 +5,11 @@
  * stdout and tells Alertmanager (every replica given), naming the top
  * sources behind the spike.
  */
-#ifndef SIP6XX_ALERTING_H
-#define SIP6XX_ALERTING_H
+#ifndef SIP6XX_ALERT_SAMPLER_H
+#define SIP6XX_ALERT_SAMPLER_H
 
 #include <poll.h>
-#include "alert.h"
+#include "spike_detector.h"
 #include "maps.h"
 
 /* Alertmanager replicas an exporter posts to: a cluster of two or three, with room. */

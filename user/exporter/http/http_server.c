@@ -15,7 +15,7 @@
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
-#include "http.h"
+#include "http_server.h"
 #include "log.h"
 #include "web_config.h"
 #include "web_conns.h"

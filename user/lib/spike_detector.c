@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "alert.h"
+#include "spike_detector.h"
 
 const char *alert_params_check(const struct alert_params *p)
 {

@@ -3,8 +3,8 @@
  * Alertmanager v2 sink (POST /api/v2/alerts) on libcurl's multi interface:
  * transfers advance from the exporter's poll() loop and never block it.
  */
-#ifndef SIP6XX_ALERTMANAGER_H
-#define SIP6XX_ALERTMANAGER_H
+#ifndef SIP6XX_ALERTMANAGER_CLIENT_H
+#define SIP6XX_ALERTMANAGER_CLIENT_H
 
 #include <poll.h>
 #include <stdbool.h>

@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <sys/timerfd.h>
 
-#include "alerting.h"
-#include "alertmanager.h"
+#include "alert_sampler.h"
+#include "alertmanager_client.h"
 #include "json.h"
 #include "log.h"
 #include "sip_codes.h"

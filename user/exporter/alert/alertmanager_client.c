@@ -5,8 +5,8 @@
 #include <sys/select.h>
 #include <curl/curl.h>
 
-#include "alert.h"
-#include "alertmanager.h"
+#include "spike_detector.h"
+#include "alertmanager_client.h"
 #include "log.h"
 
 #define AM_PATH		      "/api/v2/alerts"
