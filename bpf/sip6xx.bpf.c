@@ -74,96 +74,32 @@ static __always_inline void count_outcome(__u32 dir, __u32 outcome)
 	count_index(&pkt_stats, dir * PKT_RESULT_MAX + outcome);
 }
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PEER_CACHE_SLOTS);
-	__type(key, __u32);
-	__type(value, struct peer_cache_slot);
-} peer_cache SEC(".maps");
-
 /*
- * This CPU's peers value of @key, raised to at least @count and returned;
- * @val is the key's value from a lookup already made, or NULL. A missing key
- * is inserted at @count: a new one, or a hot one the LRU evicted while its
- * slot held it. One insert, and one retry if another CPU raced us, as bcc's
- * maps.bpf.h does it. Returns 0 when the key could not be added.
+ * One 6xx from @key: this CPU's count in peers, the key inserted when new.
+ * One insert, and one retry if another CPU raced us, as bcc's maps.bpf.h
+ * does it. A 6xx is rare, so the hash lookup is no cost worth a cache.
+ * Verifier: inline, since a BPF-to-BPF call from an entry program that also
+ * tail calls needs JIT support (x86-64 since 5.10, other architectures later).
  */
-static __always_inline __u64 peer_store(const struct peer_key *key, __u64 *val, __u64 count)
+static __always_inline void count_peer(const struct peer_key *key)
 {
+	__u64 one = 1, *val;
+
+	val = bpf_map_lookup_elem(&peers, key);
 	if (!val) {
-		if (!bpf_map_update_elem(&peers, key, &count, BPF_NOEXIST)) {
+		if (!bpf_map_update_elem(&peers, key, &one, BPF_NOEXIST)) {
 			count_index(&peer_stats, PEER_INSERTS);
-			return count;
+			return;
 		}
 		/* Another CPU inserted the key first; this CPU's value starts at 0. */
 		val = bpf_map_lookup_elem(&peers, key);
 		if (!val) {
 			count_index(&peer_stats, PEER_INSERT_FAILED);
-			return 0;
+			return;
 		}
 	}
-	/* Only this CPU's slot writes this CPU's value, and never below it. */
-	if (count > *val)
-		*val = count;
-	return *val;
-}
-
-/*
- * A slot changes key: the old key's count goes back to peers first, then the
- * slot takes the new key at its peers value plus this 6xx. The seq bumps are
- * atomic adds, which x86 makes full barriers ("lock add"), so a reader never
- * sees the new key before the old count reached peers. On arm64 an add
- * without fetch orders nothing (fetch needs -mcpu=v3): there a reader may,
- * rarely, see a slot change out of order. Inline: a call from an entry
- * program would mix BPF-to-BPF calls with its tail call, which the verifier
- * refuses unless the JIT supports it (x86-64 since 5.10, other
- * architectures later); inline, the verifier walks no more.
- */
-static __always_inline void peer_cache_fill(struct peer_cache_slot *slot,
-					    const struct peer_key *key)
-{
-	struct peer_key old = slot->key;
-	__u64 count, *val;
-
-	/*
-	 * Write back, but never re-insert: a key the LRU evicted while cached
-	 * stays evicted, its counts gone as any eviction's are, and a flood of
-	 * new sources costs one insert each, not two.
-	 */
-	val = slot->count ? bpf_map_lookup_elem(&peers, &old) : NULL;
-	if (val && slot->count > *val)
-		*val = slot->count;
-	/* The new key's count on this CPU: what peers holds, plus this 6xx. */
-	val = bpf_map_lookup_elem(&peers, key);
-	count = peer_store(key, val, (val ? *val : 0) + 1);
-	if (!count)
-		return; /* not stored (counted as such): the old key keeps the slot */
-	(void)__sync_fetch_and_add(&slot->seq, 1);
-	slot->key = *key;
-	slot->count = count;
-	(void)__sync_fetch_and_add(&slot->seq, 1);
-}
-
-/* One 6xx from the key in @k: a hit in this CPU's cache slot, or a refill. */
-static __always_inline void count_peer(const struct sip_peer_words *k)
-{
-	__u32 idx = peer_cache_hash(k->w[0], k->w[1], k->w[2]);
-	struct peer_cache_slot *slot;
-	const __u64 *sw;
-
-	slot = bpf_map_lookup_elem(&peer_cache, &idx);
-	if (!slot)
-		return; /* never: idx < PEER_CACHE_SLOTS */
-	sw = (const __u64 *)&slot->key;
-	if (sw[0] != k->w[0] || sw[1] != k->w[1] || sw[2] != k->w[2]) {
-		peer_cache_fill(slot, (const struct peer_key *)k);
-		return;
-	}
-	slot->count += 1;
-	/* Keep the peers entry young in the LRU and close to the slot. */
-	if (!(slot->count % PEER_CACHE_SYNC))
-		peer_store((const struct peer_key *)k,
-			   bpf_map_lookup_elem(&peers, (const struct peer_key *)k), slot->count);
+	/* Per-CPU value: no other CPU writes it, so no atomic is needed. */
+	*val += 1;
 }
 
 /* The accounting of a frame the fast path, or sip_fast_l4(), decided. */
@@ -180,7 +116,7 @@ static __always_inline void count_fast(__u32 ifindex, __u32 dir, int outcome,
 		return;
 	/* The fast path checked the whole IP header in bounds. */
 	sip_peer_words(&k, r->saddr, r->family, ifindex, r->code, dir);
-	count_peer(&k);
+	count_peer((const struct peer_key *)&k);
 }
 
 /*

@@ -78,9 +78,9 @@ static __always_inline __u64 sip_pair(__u32 first, __u32 second)
 }
 
 /*
- * A struct peer_key as its three 8-byte words, built in registers: the cache
- * hashes and compares words, and a key written field by field to the stack,
- * then read back as words, would stall on store forwarding.
+ * A struct peer_key as its three 8-byte words, built in registers: the map
+ * hashes the key in 4-byte words, and a key written field by field to the
+ * stack, then read back as words, would stall on store forwarding.
  */
 struct sip_peer_words {
 	__u64 w[3];

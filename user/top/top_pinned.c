@@ -53,10 +53,9 @@ static int check_contract(const char *dir, char *err, size_t err_len)
 static int open_iface(struct top_pinned *p, const char *pin_path, const char *ifname, char *err,
 		      size_t err_len)
 {
-	static const char *const names[] = { "resp_codes", "peers", "peer_cache", "pkt_stats",
-					     "peer_stats" };
+	static const char *const names[] = { "resp_codes", "peers", "pkt_stats", "peer_stats" };
 	struct sip6xx_maps *m = &p->maps[p->nr];
-	int *fds[] = { &m->resp_codes, &m->peers, &m->peer_cache, &m->pkt_stats, &m->peer_stats };
+	int *fds[] = { &m->resp_codes, &m->peers, &m->pkt_stats, &m->peer_stats };
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	char dir[PATH_MAX];
@@ -145,7 +144,6 @@ void top_pinned_close(struct top_pinned *p)
 	for (i = 0; i < p->nr; i++) {
 		close(p->maps[i].resp_codes);
 		close(p->maps[i].peers);
-		close(p->maps[i].peer_cache);
 		close(p->maps[i].pkt_stats);
 		close(p->maps[i].peer_stats);
 	}
@@ -172,9 +170,9 @@ static int add_snapshot(struct top_counts *c, const struct map_snapshot *s)
 	}
 	/* As the exporter's sip6xx_peers_evicted_total: inserted keys no longer there. */
 	inserts = s->peer_stats[PEER_INSERTS];
-	c->peers_tracked += s->peers_in_map;
+	c->peers_tracked += s->nr_peers;
 	c->peers_capacity += s->peers_capacity;
-	c->peers_evicted += inserts > s->peers_in_map ? inserts - s->peers_in_map : 0;
+	c->peers_evicted += inserts > s->nr_peers ? inserts - s->nr_peers : 0;
 	return 0;
 }
 
