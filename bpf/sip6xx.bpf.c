@@ -192,6 +192,27 @@ __noinline int sip6xx_tc_inner(struct __sk_buff *skb, __u32 inner_off, __u32 at_
 __noinline int sip6xx_xdp_payload(struct xdp_md *ctx, __u32 payload_off, __u32 dgram_len);
 __noinline int sip6xx_tc_payload(struct __sk_buff *skb, __u32 payload_off, __u32 dgram_len);
 
+/*
+ * The two hooks' global functions sip6xx_xdp_NAME() and sip6xx_tc_NAME()
+ * around one stage body BODY(const struct pkt *, __u32, __u32): a global
+ * function's context argument must have the hook's own type.
+ */
+#define SIP6XX_GLOBAL_STAGE(name, body)                                                            \
+	__noinline int sip6xx_xdp_##name(struct xdp_md *ctx, __u32 arg1, __u32 arg2)               \
+	{                                                                                          \
+		struct pkt p = pkt_xdp(ctx);                                                       \
+                                                                                                   \
+		body(&p, arg1, arg2);                                                              \
+		return 0;                                                                          \
+	}                                                                                          \
+	__noinline int sip6xx_tc_##name(struct __sk_buff *skb, __u32 arg1, __u32 arg2)             \
+	{                                                                                          \
+		struct pkt p = pkt_tc(skb);                                                        \
+                                                                                                   \
+		body(&p, arg1, arg2);                                                              \
+		return 0;                                                                          \
+	}
+
 static __always_inline void next_inner(const struct pkt *p, const struct sip_l4_info *l4)
 {
 	__u32 at_dir = l4->inner_at | p->dir << 8;
@@ -385,21 +406,7 @@ static __always_inline void stage_inner(const struct pkt *p, __u32 inner_off, __
 		next_payload(p, &l4);
 }
 
-__noinline int sip6xx_xdp_inner(struct xdp_md *ctx, __u32 inner_off, __u32 at_dir)
-{
-	struct pkt p = pkt_xdp(ctx);
-
-	stage_inner(&p, inner_off, at_dir);
-	return 0;
-}
-
-__noinline int sip6xx_tc_inner(struct __sk_buff *skb, __u32 inner_off, __u32 at_dir)
-{
-	struct pkt p = pkt_tc(skb);
-
-	stage_inner(&p, inner_off, at_dir);
-	return 0;
-}
+SIP6XX_GLOBAL_STAGE(inner, stage_inner)
 
 /* ---- stage 4: a payload shorter than a status line ---- */
 
@@ -413,20 +420,6 @@ static __always_inline void stage_short_payload(const struct pkt *p, __u32 paylo
 		      sip_parse_payload(p->data, p->data_end, payload_off, dgram_len, &res));
 }
 
-__noinline int sip6xx_xdp_payload(struct xdp_md *ctx, __u32 payload_off, __u32 dgram_len)
-{
-	struct pkt p = pkt_xdp(ctx);
-
-	stage_short_payload(&p, payload_off, dgram_len);
-	return 0;
-}
-
-__noinline int sip6xx_tc_payload(struct __sk_buff *skb, __u32 payload_off, __u32 dgram_len)
-{
-	struct pkt p = pkt_tc(skb);
-
-	stage_short_payload(&p, payload_off, dgram_len);
-	return 0;
-}
+SIP6XX_GLOBAL_STAGE(payload, stage_short_payload)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
