@@ -187,8 +187,8 @@ static __always_inline void count_decided(const struct pkt *p, enum pkt_result o
  * each once instead of once per path through the walk in front of it
  * (inlined, that product took ~500k instructions). These pick the hook's own.
  */
-__noinline int sip6xx_xdp_inner(struct xdp_md *ctx, __u32 inner_off, __u32 at_dir);
-__noinline int sip6xx_tc_inner(struct __sk_buff *skb, __u32 inner_off, __u32 at_dir);
+__noinline int sip6xx_xdp_inner(struct xdp_md *ctx, __u32 inner_off, __u32 inner_at);
+__noinline int sip6xx_tc_inner(struct __sk_buff *skb, __u32 inner_off, __u32 inner_at);
 __noinline int sip6xx_xdp_payload(struct xdp_md *ctx, __u32 payload_off, __u32 dgram_len);
 __noinline int sip6xx_tc_payload(struct __sk_buff *skb, __u32 payload_off, __u32 dgram_len);
 
@@ -215,12 +215,10 @@ __noinline int sip6xx_tc_payload(struct __sk_buff *skb, __u32 payload_off, __u32
 
 static __always_inline void next_inner(const struct pkt *p, const struct sip_l4_info *l4)
 {
-	__u32 at_dir = l4->inner_at | p->dir << 8;
-
 	if (p->dir == SIP6XX_DIR_RX)
-		sip6xx_xdp_inner(p->ctx, l4->inner_off, at_dir);
+		sip6xx_xdp_inner(p->ctx, l4->inner_off, l4->inner_at);
 	else
-		sip6xx_tc_inner(p->ctx, l4->inner_off, at_dir);
+		sip6xx_tc_inner(p->ctx, l4->inner_off, l4->inner_at);
 }
 
 static __always_inline void next_payload(const struct pkt *p, const struct sip_l4_info *l4)
@@ -389,17 +387,17 @@ int sip6xx_tc_slow(struct __sk_buff *skb)
 
 /* ---- stage 3: a tunnel's inner frame ---- */
 
-/* The inner walk from @inner_off; at_dir holds its enum sip_layer, and the direction << 8. */
-static __always_inline void stage_inner(const struct pkt *p, __u32 inner_off, __u32 at_dir)
+/* The inner walk from @inner_off, an @inner_at header (enum sip_layer); no tunnels in it. */
+static __always_inline void stage_inner(const struct pkt *p, __u32 inner_off, __u32 inner_at)
 {
 	struct sip_parse_result res = {};
 	struct sip_l4_info l4 = {};
 	struct sip_step st;
 
-	st = sip_parse_headers(p->data, p->data_end, inner_off, at_dir & 0xff, SIP_WALK_INNER,
+	st = sip_parse_headers(p->data, p->data_end, inner_off, inner_at, SIP_WALK_INNER,
 			       &sip6xx_cfg, &res, &l4);
 	if (st.next != SIP_CONTINUE) {
-		count_outcome(at_dir >> 8 ? SIP6XX_DIR_TX : SIP6XX_DIR_RX, st.outcome);
+		count_outcome(p->dir, st.outcome);
 		return;
 	}
 	if (decide_payload(p, &l4) == SIP_CONTINUE)
