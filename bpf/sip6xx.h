@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 /* Bump when any map layout below changes: pinned maps are checked against it. */
-#define SIP6XX_CONTRACT_VERSION 6
+#define SIP6XX_CONTRACT_VERSION 7
 
 /* Which hook saw the frame: XDP on receive, TC egress on transmit. */
 #define SIP6XX_DIR_RX  0
@@ -112,40 +112,6 @@ struct peer_key {
 	__u8 family;	/* SIP6XX_FAMILY_IPV4 or _IPV6 */
 	__u8 direction; /* SIP6XX_DIR_RX or _TX */
 };
-
-/*
- * peer_cache: PERCPU_ARRAY of PEER_CACHE_SLOTS, direct-mapped by
- * peer_cache_index(), in front of peers. A hit costs an array slot instead of
- * a hash lookup. Counts are absolute: a slot's count is its key's count on
- * that CPU, never below the key's peers value, and a slot writes it back to
- * peers before it takes another key (and every PEER_CACHE_SYNC hits).
- * A reader takes, per CPU, max(peers value, count of the slot holding the
- * key): see user/maps.c for the order that keeps that monotonic.
- */
-#define PEER_CACHE_BITS	 10
-#define PEER_CACHE_SLOTS (1u << PEER_CACHE_BITS)
-#define PEER_CACHE_SYNC	 1024 /* hits between write-backs: keeps the peers entry young */
-
-struct peer_cache_slot {
-	struct peer_key key; /* all zero: empty */
-	__u64 count;	     /* absolute, this CPU */
-	__u64 seq; /* odd while the slot changes key; last, so a forward copy reads it last */
-};
-
-/* The slot of a key given as the three 8-byte words it is in memory. */
-static inline __u32 peer_cache_hash(__u64 w0, __u64 w1, __u64 w2)
-{
-	return (__u32)(((w0 ^ w1 ^ w2) * 0x9e3779b97f4a7c15ULL) >> (64 - PEER_CACHE_BITS));
-}
-
-/* The slot of @key: the same function in the kernel and in every reader. */
-static inline __u32 peer_cache_index(const struct peer_key *key)
-{
-	__u64 w[3];
-
-	__builtin_memcpy(w, key, sizeof(w));
-	return peer_cache_hash(w[0], w[1], w[2]);
-}
 
 /* Set through the skeleton's .rodata before load. */
 struct sip6xx_config {

@@ -3,8 +3,8 @@
  * The fast path: one straight pass over the frame most links carry
  * (Ethernet with up to two VLAN tags, IPv4 without options or IPv6 without
  * extension headers, UDP) that decides it exactly as sip_parse_frame()
- * would, or returns SIP_PARSE_SLOW and leaves it to the full walk. Fixed
- * offsets and word compares, so the common frame costs a few instructions
+ * would, or returns SIP_SLOW and leaves it to the full walk. A cursor moves
+ * by fixed steps and reads words, so the common frame costs a few instructions
  * more than XDP_PASS. After a full walk, the same checks decide what it
  * found (sip_fast_after_walk()). The host tests check both against
  * sip_parse_frame() on every fixture, every prefix, mutated frames and fuzz
@@ -78,19 +78,20 @@ static __always_inline __u64 sip_pair(__u32 first, __u32 second)
 }
 
 /*
- * A struct peer_key as its three 8-byte words, built in registers: the cache
- * hashes and compares words, and a key written field by field to the stack,
- * then read back as words, would stall on store forwarding.
+ * A struct peer_key built as its three 8-byte words, in registers: the map
+ * hashes the key in 4-byte words, and a key written field by field to the
+ * stack, then read back as words, would stall on store forwarding.
  */
-struct sip_peer_words {
+union sip_peer_key {
+	struct peer_key key;
 	__u64 w[3];
 };
 
-_Static_assert(sizeof(struct sip_peer_words) == sizeof(struct peer_key),
+_Static_assert(sizeof(union sip_peer_key) == sizeof(struct peer_key),
 	       "a peer key is three 8-byte words");
 
-static __always_inline void sip_peer_words(struct sip_peer_words *k, const __u8 *saddr, __u8 family,
-					   __u32 ifindex, __u16 code, __u8 dir)
+static __always_inline void sip_peer_key_fill(union sip_peer_key *k, const __u8 *saddr, __u8 family,
+					      __u32 ifindex, __u16 code, __u8 dir)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	__u32 tail = code | (__u32)family << 16 | (__u32)dir << 24;
@@ -122,8 +123,8 @@ struct sip_fast_result {
 #define SIP_FOLD_SIP  sip_pair(SIP_WORD(0x20, 0x20, 0x20, 0), 0)
 #define SIP_VERSION_W sip_pair(SIP_WORD('s', 'i', 'p', '/'), SIP_WORD('2', '.', '0', ' '))
 
-/* After "SIP/2.0 ": the code and the space, as parse_sip_payload() checks them. */
-static __always_inline int sip_fast_status(const __u8 *p, struct sip_fast_result *r)
+/* After "SIP/2.0 " at @p: the code and the space, as parse_sip_payload() checks them. */
+static __always_inline enum pkt_result sip_fast_status(const __u8 *p, struct sip_fast_result *r)
 {
 	__u32 d0 = p[8] - '1', d1 = p[9] - '0', d2 = p[10] - '0';
 
@@ -134,7 +135,7 @@ static __always_inline int sip_fast_status(const __u8 *p, struct sip_fast_result
 	return PKT_SIP_RESPONSE;
 }
 
-/* A request method SIP deployments send, with the space after it: its length, or 0. */
+/* A request method SIP deployments send at @p, with the space after it: its length, or 0. */
 static __always_inline __u32 sip_fast_method(const __u8 *p)
 {
 	__u32 w = sip_load32(p), w2 = sip_load32(p + 4);
@@ -172,14 +173,15 @@ static __always_inline __u32 sip_fast_method(const __u8 *p)
 }
 
 /*
- * A payload that is not a status line, at least SIP_STATUS_LEN bytes in the
- * frame and the datagram: decided as parse_request_line() would. A known
- * method is matched in a word or two, a non-token first byte (RTP, most
- * binary protocols) is not SIP at once, and the rest take the scan.
+ * A payload at @c that is not a status line, at least SIP_STATUS_LEN bytes
+ * in the frame and the datagram: decided as parse_request_line() would. A
+ * known method is matched in a word or two, a non-token first byte (RTP,
+ * most binary protocols) is not SIP at once, and the rest take the scan.
  */
-static __always_inline int sip_fast_request(const __u8 *p, __u64 w8, __u32 dgram_len,
-					    void *data_end)
+static __always_inline enum pkt_result sip_fast_request(const struct cursor *c, __u64 w8,
+							__u32 dgram_len)
 {
+	const __u8 *p = c->pos;
 	__u32 m, w;
 
 	/*
@@ -194,8 +196,8 @@ static __always_inline int sip_fast_request(const __u8 *p, __u64 w8, __u32 dgram
 		return PKT_NOT_SIP;
 	m = sip_fast_method(p);
 	/* The scheme, and the ':' of "sips:", must be in the frame and the datagram. */
-	if (!m || (void *)(p + m + 6) > data_end || dgram_len < m + 6)
-		return parse_request_line(p, dgram_len, data_end);
+	if (!m || (void *)(p + m + 6) > c->end || dgram_len < m + 6)
+		return parse_request_line(p, dgram_len, c->end);
 	w = sip_load32(p + m + 1) | SIP_WORD(0x20, 0x20, 0x20, 0);
 	if (w == SIP_WORD('s', 'i', 'p', ':') || w == SIP_WORD('t', 'e', 'l', ':') ||
 	    w == SIP_WORD('u', 'r', 'n', ':'))
@@ -206,48 +208,51 @@ static __always_inline int sip_fast_request(const __u8 *p, __u64 w8, __u32 dgram
 }
 
 /*
- * A UDP payload of @dgram_len bytes at @p, decided as sip_parse_payload()
- * would, or SIP_PARSE_SLOW when less than a status line of it is in the
- * frame or the datagram (such a payload is never a response).
+ * A UDP payload of @dgram_len bytes at @c, decided as sip_parse_payload()
+ * would, or SIP_SLOW when less than a status line of it is in the frame or
+ * the datagram (such a payload is never a response).
  */
-static __always_inline int sip_fast_payload(const __u8 *p, __u32 dgram_len, void *data_end,
-					    struct sip_fast_result *r)
+static __always_inline struct sip_step sip_fast_payload(const struct cursor *c, __u32 dgram_len,
+							struct sip_fast_result *r)
 {
+	const __u8 *p = c->pos;
 	__u64 w8;
 
-	if (dgram_len < SIP_STATUS_LEN || (void *)(p + SIP_STATUS_LEN) > data_end)
-		return SIP_PARSE_SLOW;
+	if (dgram_len < SIP_STATUS_LEN || (void *)(p + SIP_STATUS_LEN) > c->end)
+		return sip_next(SIP_SLOW);
 	/*
 	 * One 8-byte load and compare tells a status line from the rest.
 	 * | 0x20 folds the letters' case only; '/' already has the bit.
 	 */
 	w8 = sip_load64(p);
 	if ((w8 | SIP_FOLD_SIP) == SIP_VERSION_W)
-		return sip_fast_status(p, r);
+		return sip_decided(sip_fast_status(p, r));
 	/* "SIP/" with another version: rare, so tested only after the miss. */
 	if ((sip_first_half(w8) | SIP_WORD(0x20, 0x20, 0x20, 0)) == SIP_WORD('s', 'i', 'p', '/'))
-		return PKT_MALFORMED;
-	return sip_fast_request(p, w8, dgram_len, data_end);
+		return sip_decided(PKT_MALFORMED);
+	return sip_decided(sip_fast_request(c, w8, dgram_len));
 }
 
 /*
  * The payload a full header walk left in @l4 (the IP header at l3_off, the
- * UDP payload at payload_off), decided as sip_parse_payload() would, with the
- * responder's address as sip_copy_source() finds it; or SIP_PARSE_SLOW.
+ * UDP payload at payload_off of the frame at @data), decided as
+ * sip_parse_payload() would, with the responder's address as
+ * sip_copy_source() finds it; or SIP_SLOW.
  */
-static __always_inline int sip_fast_l4(void *data, void *data_end, __u64 payload_off,
-				       __u32 dgram_len, __u64 l3_off, __u8 family,
-				       struct sip_fast_result *r)
+static __always_inline struct sip_step sip_fast_l4(void *data, void *data_end, __u64 payload_off,
+						   __u32 dgram_len, __u64 l3_off, __u8 family,
+						   struct sip_fast_result *r)
 {
-	const __u8 *ip = data, *p = data;
+	struct cursor c = { data, data_end };
+	const __u8 *ip = data;
 
 	/* Verifier: offsets arrive as scalars and must be bounded before use. */
 	if (payload_off > SIP_MAX_OFFSET)
-		return PKT_TRUNCATED; /* never; what sip_parse_payload() says to it */
+		return sip_decided(PKT_TRUNCATED); /* never; what sip_parse_payload() says to it */
 	/* Verifier: else clang folds both bound checks into one test of (a | b). */
 	barrier_var(l3_off);
 	if (l3_off > SIP_MAX_OFFSET)
-		return SIP_PARSE_SLOW;
+		return sip_next(SIP_SLOW);
 	ip += l3_off;
 	/*
 	 * The walk checked the IP header, so never slow here. One branch per
@@ -255,147 +260,168 @@ static __always_inline int sip_fast_l4(void *data, void *data_end, __u64 payload
 	 */
 	if (family == SIP6XX_FAMILY_IPV4) {
 		if ((void *)(ip + 20) > data_end)
-			return SIP_PARSE_SLOW;
+			return sip_next(SIP_SLOW);
 		r->family = SIP6XX_FAMILY_IPV4;
 		r->saddr = ip + 12;
 	} else {
 		if ((void *)(ip + 40) > data_end)
-			return SIP_PARSE_SLOW;
+			return sip_next(SIP_SLOW);
 		r->family = SIP6XX_FAMILY_IPV6;
 		r->saddr = ip + 8;
 	}
-	return sip_fast_payload(p + payload_off, dgram_len, data_end, r);
+	c.pos += payload_off;
+	return sip_fast_payload(&c, dgram_len, r);
 }
 
-/* The UDP datagram at @udp, its headers in bounds; the payload as sip_after_udp() would see it. */
-static __always_inline int sip_fast_udp(const __u8 *udp, void *data_end,
-					const volatile struct sip6xx_config *cfg,
-					struct sip_fast_result *r)
+/* The UDP datagram at @c, its headers in bounds; the payload as sip_after_udp() would see it. */
+static __always_inline struct sip_step
+sip_fast_udp(struct cursor *c, const volatile struct sip6xx_config *cfg, struct sip_fast_result *r)
 {
+	const __u8 *udp = c->pos;
 	__u32 ulen = bpf_ntohs(sip_load16(udp + 4));
 	__u16 dport = sip_load16(udp + 2);
 
 	/* Tunnels and short or bad lengths: the full walk's business. */
 	if (dport == bpf_htons(SIP_VXLAN_PORT) || dport == bpf_htons(SIP_GTPU_PORT))
-		return SIP_PARSE_SLOW;
+		return sip_next(SIP_SLOW);
 	if (ulen < 8 + SIP_STATUS_LEN)
-		return SIP_PARSE_SLOW;
+		return sip_next(SIP_SLOW);
 	/* Without --port, rodata holds 0 and the verifier drops the filter. */
 	if (!sip_port_allowed(cfg, bpf_ntohs(sip_load16(udp)), bpf_ntohs(dport)))
-		return PKT_FILTERED_PORT;
-	return sip_fast_payload(udp + 8, ulen - 8, data_end, r);
+		return sip_decided(PKT_FILTERED_PORT);
+	c->pos += 8;
+	return sip_fast_payload(c, ulen - 8, r);
 }
 
-/* From the IP header at @ip on, whose EtherType is @proto: as sip_fast_frame(). */
-static __always_inline int sip_fast_ip(const __u8 *ip, __u16 proto, void *data_end,
-				       const volatile struct sip6xx_config *cfg,
-				       struct sip_fast_result *r)
+/* From the IP header at @c on, whose EtherType is @proto: as sip_fast_frame(). */
+static __always_inline struct sip_step sip_fast_ip(struct cursor *c, __u16 proto,
+						   const volatile struct sip6xx_config *cfg,
+						   struct sip_fast_result *r)
 {
+	const __u8 *ip = c->pos;
 	__u8 next;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
-		if ((void *)(ip + 20 + 8) > data_end || ip[0] != 0x45)
-			return SIP_PARSE_SLOW;
+		if ((void *)(ip + 20 + 8) > c->end || ip[0] != 0x45)
+			return sip_next(SIP_SLOW);
 		if (sip_load16(ip + 6) & bpf_htons(0x1fff))
-			return SIP_PARSE_SLOW; /* a later fragment */
+			return sip_next(SIP_SLOW); /* a later fragment */
 		next = ip[9];
 		r->family = SIP6XX_FAMILY_IPV4;
 		r->saddr = ip + 12;
-		if (next == SIP_IPPROTO_UDP)
-			return sip_fast_udp(ip + 20, data_end, cfg, r);
+		if (next == SIP_IPPROTO_UDP) {
+			c->pos += 20;
+			return sip_fast_udp(c, cfg, r);
+		}
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		if ((void *)(ip + 40 + 8) > data_end || (ip[0] & 0xf0) != 0x60)
-			return SIP_PARSE_SLOW;
+		if ((void *)(ip + 40 + 8) > c->end || (ip[0] & 0xf0) != 0x60)
+			return sip_next(SIP_SLOW);
 		next = ip[6];
 		r->family = SIP6XX_FAMILY_IPV6;
 		r->saddr = ip + 8;
-		if (next == SIP_IPPROTO_UDP)
-			return sip_fast_udp(ip + 40, data_end, cfg, r);
+		if (next == SIP_IPPROTO_UDP) {
+			c->pos += 40;
+			return sip_fast_udp(c, cfg, r);
+		}
 		if (sip_is_ipv6_ext(next))
-			return SIP_PARSE_SLOW;
+			return sip_next(SIP_SLOW);
 	} else {
 		/* A third VLAN tag and PPPoE go the full way; nothing else is IP. */
 		if (sip_is_vlan(proto) || proto == bpf_htons(SIP_ETH_P_PPPOE_SESS))
-			return SIP_PARSE_SLOW;
-		return PKT_NON_IP;
+			return sip_next(SIP_SLOW);
+		return sip_decided(PKT_NON_IP);
 	}
 	if (next == SIP_IPPROTO_IPIP || next == SIP_IPPROTO_IPV6 || next == SIP_IPPROTO_GRE)
-		return SIP_PARSE_SLOW; /* tunnels */
-	return PKT_NON_UDP;
+		return sip_next(SIP_SLOW); /* tunnels */
+	return sip_decided(PKT_NON_UDP);
+}
+
+/* From the Ethernet header at @c on: as sip_fast_frame(). */
+static __always_inline struct sip_step
+sip_fast_eth(struct cursor *c, const volatile struct sip6xx_config *cfg, struct sip_fast_result *r)
+{
+	const __u8 *eth = c->pos;
+	__u16 proto;
+
+	if ((void *)(eth + SIP_FAST_L3) > c->end)
+		return sip_next(SIP_SLOW);
+	proto = sip_load16(eth + 12);
+	c->pos += SIP_FAST_L3;
+	/* Up to two VLAN tags; a third is the full walk's (it counts non_ip). */
+	if (sip_is_vlan(proto)) {
+		if (c->pos + 4 > c->end)
+			return sip_next(SIP_SLOW);
+		proto = sip_load16(c->pos + 2);
+		c->pos += 4;
+		if (sip_is_vlan(proto)) {
+			if (c->pos + 4 > c->end)
+				return sip_next(SIP_SLOW);
+			proto = sip_load16(c->pos + 2);
+			c->pos += 4;
+		}
+	}
+	return sip_fast_ip(c, proto, cfg, r);
 }
 
 /*
- * Decides a frame as sip_parse_frame() does, or returns SIP_PARSE_SLOW.
- * Never decides a frame whose outcome depends on what it does not look at.
+ * Decides a frame as sip_parse_frame() does, or returns SIP_SLOW. Never
+ * decides a frame whose outcome depends on what it does not look at.
  */
-static __always_inline int sip_fast_frame(void *data, void *data_end,
-					  const volatile struct sip6xx_config *cfg,
-					  struct sip_fast_result *r)
+static __always_inline struct sip_step sip_fast_frame(void *data, void *data_end,
+						      const volatile struct sip6xx_config *cfg,
+						      struct sip_fast_result *r)
 {
-	const __u8 *p = data, *ip;
-	__u16 proto;
+	struct cursor c = { data, data_end };
 
-	if ((void *)(p + SIP_FAST_L3) > data_end)
-		return SIP_PARSE_SLOW;
-	ip = p + SIP_FAST_L3;
-	proto = sip_load16(p + 12);
-	/* Up to two VLAN tags; a third is the full walk's (it counts non_ip). */
-	if (sip_is_vlan(proto)) {
-		if ((void *)(ip + 4) > data_end)
-			return SIP_PARSE_SLOW;
-		proto = sip_load16(ip + 2);
-		ip += 4;
-		if (sip_is_vlan(proto)) {
-			if ((void *)(ip + 4) > data_end)
-				return SIP_PARSE_SLOW;
-			proto = sip_load16(ip + 2);
-			ip += 4;
-		}
-	}
-	return sip_fast_ip(ip, proto, data_end, cfg, r);
+	return sip_fast_eth(&c, cfg, r);
 }
 
 /*
  * A tunnel's inner frame at @off, an @at header (enum sip_layer), as the
- * inner walk and the payload stage decide it, or SIP_PARSE_SLOW. Tunnels in
- * it are never decided here: the inner walk does not follow them.
+ * inner walk and the payload stage decide it, or SIP_SLOW. Tunnels in it are
+ * never decided here: the inner walk does not follow them.
  */
-static __always_inline int sip_fast_inner(void *data, void *data_end, __u64 off, __u32 at,
-					  const volatile struct sip6xx_config *cfg,
-					  struct sip_fast_result *r)
+static __always_inline struct sip_step sip_fast_inner(void *data, void *data_end, __u64 off,
+						      __u32 at,
+						      const volatile struct sip6xx_config *cfg,
+						      struct sip_fast_result *r)
 {
+	struct cursor c = { data, data_end };
+
 	/* Verifier: the offset arrives as a scalar and must be bounded before use. */
 	if (off > SIP_MAX_OFFSET)
-		return SIP_PARSE_SLOW;
+		return sip_next(SIP_SLOW);
+	c.pos += off;
 	if (at == SIP_AT_ETH)
-		return sip_fast_frame(data + off, data_end, cfg, r);
+		return sip_fast_eth(&c, cfg, r);
 	if (at == SIP_AT_IPV4)
-		return sip_fast_ip(data + off, bpf_htons(ETH_P_IP), data_end, cfg, r);
+		return sip_fast_ip(&c, bpf_htons(ETH_P_IP), cfg, r);
 	if (at == SIP_AT_IPV6)
-		return sip_fast_ip(data + off, bpf_htons(ETH_P_IPV6), data_end, cfg, r);
-	return SIP_PARSE_SLOW;
+		return sip_fast_ip(&c, bpf_htons(ETH_P_IPV6), cfg, r);
+	return sip_next(SIP_SLOW);
 }
 
 /*
- * After a full outer walk that returned @walked: a tunnel's inner frame or
- * the UDP payload decided by the checks above, or SIP_PARSE_SLOW when the
- * inner walk or the generic payload stage must take it. The walk's own
- * outcome when it decided the frame.
+ * After a full walk that returned @walked: a tunnel's inner frame or the UDP
+ * payload decided by the checks above, or SIP_SLOW when the inner walk or the
+ * generic payload stage must take it. The walk's own outcome when it decided
+ * the frame.
  */
-static __always_inline int sip_fast_after_walk(void *data, void *data_end, int walked,
-					       const struct sip_l4_info *l4,
-					       const volatile struct sip6xx_config *cfg,
-					       struct sip_fast_result *r)
+static __always_inline struct sip_step sip_fast_after_walk(void *data, void *data_end,
+							   struct sip_step walked,
+							   const struct sip_l4_info *l4,
+							   const volatile struct sip6xx_config *cfg,
+							   struct sip_fast_result *r)
 {
 	__u64 off; /* 64-bit: no zero-extension between the bound check and the add */
 
-	if (walked == SIP_PARSE_TUNNEL) {
+	if (walked.next == SIP_TUNNEL) {
 		off = l4->inner_off;
 		/* Verifier: keep the bound check and the pointer add on one register. */
 		barrier_var(off);
 		return sip_fast_inner(data, data_end, off, l4->inner_at, cfg, r);
 	}
-	if (walked == SIP_PARSE_CONTINUE)
+	if (walked.next == SIP_CONTINUE)
 		return sip_fast_l4(data, data_end, l4->payload_off, l4->dgram_len, l4->l3_off,
 				   l4->family, r);
 	return walked;

@@ -2,8 +2,8 @@
 /*
  * Header walkers for Ethernet, VLAN, PPPoE, IPv4, IPv6 and UDP, shared by the
  * BPF object and the host (see sip_parse.h). Each parse_<hdr>() checks its own
- * bounds against data_end, advances the cursor, and returns an outcome
- * (enum pkt_result) or SIP_PARSE_CONTINUE.
+ * bounds against the cursor's end, advances the cursor, and returns a
+ * struct sip_step: SIP_CONTINUE, or an outcome once it decided the frame.
  *
  * Host users: include <netinet/in.h> (or <arpa/inet.h>) before this header,
  * so glibc and the UAPI <linux/in6.h> agree on struct in6_addr.
@@ -47,17 +47,34 @@
 #define SIP_PPP_IPV4	     0x0021
 #define SIP_PPP_IPV6	     0x0057
 
-/* Returned by a parse step that has not decided the frame's outcome yet. */
-#define SIP_PARSE_CONTINUE 0x100
-/* Returned by the outer walk for a tunnel: the inner frame is in sip_l4_info. */
-#define SIP_PARSE_TUNNEL   0x101
-/* Returned by the fast path (sip_fast.h): the frame needs the full walk. */
-#define SIP_PARSE_SLOW	   0x102
+/* Where a stage leaves a frame: what struct sip_step.next says. */
+enum sip_next {
+	SIP_DECIDED = 0, /* the frame's outcome is known: sip_step.outcome */
+	SIP_CONTINUE, /* the next header takes it; after a walk, the UDP payload in sip_l4_info */
+	SIP_TUNNEL,   /* the outer walk found a tunnel: its inner frame is in sip_l4_info */
+	SIP_SLOW,     /* the fast path (sip_fast.h) cannot tell: the full walk decides */
+};
+
+/* A stage's result: where the frame goes next, and its outcome once decided. */
+struct sip_step {
+	enum sip_next next;
+	enum pkt_result outcome; /* with SIP_DECIDED only */
+};
+
+static __always_inline struct sip_step sip_decided(enum pkt_result outcome)
+{
+	return (struct sip_step){ .next = SIP_DECIDED, .outcome = outcome };
+}
+
+static __always_inline struct sip_step sip_next(enum sip_next next)
+{
+	return (struct sip_step){ .next = next };
+}
 
 /* How far a header walk goes. */
 enum sip_walk {
 	SIP_WALK_INNER = 0, /* no tunnels: the inner frame of one */
-	SIP_WALK_OUTER,	    /* one tunnel level: SIP_PARSE_TUNNEL */
+	SIP_WALK_OUTER,	    /* one tunnel level: SIP_TUNNEL */
 };
 
 /* Where a walk starts: at an Ethernet header, or right at an IP header. */
@@ -68,8 +85,10 @@ enum sip_layer {
 	SIP_AT_NONE, /* a tunnel whose payload is not IP (PPP control traffic) */
 };
 
-struct hdr_cursor {
+/* Where the next header starts, and where the frame ends: every read checks against end. */
+struct cursor {
 	void *pos;
+	void *end;
 };
 
 struct sip_vlan_hdr {
@@ -107,10 +126,10 @@ struct sip_l4_info {
 	__u32 l3_off;	   /* offset of the IPv4 or IPv6 header */
 	__u32 payload_off; /* offset of the UDP payload */
 	__u32 dgram_len;   /* UDP payload length, as the UDP header claims */
-	__u32 inner_off;   /* SIP_PARSE_TUNNEL: offset of the inner frame */
+	__u32 inner_off;   /* SIP_TUNNEL: offset of the inner frame */
 	__u8 family;	   /* SIP6XX_FAMILY_IPV4 or _IPV6 */
-	__u8 inner_at;	   /* SIP_PARSE_TUNNEL: enum sip_layer of the inner frame */
-	__u8 decap;	   /* SIP_PARSE_TUNNEL: PKT_DECAP_* */
+	__u8 inner_at;	   /* SIP_TUNNEL: enum sip_layer of the inner frame */
+	__u8 decap;	   /* SIP_TUNNEL: PKT_DECAP_* */
 	__u8 pad;
 };
 
@@ -130,68 +149,68 @@ static __always_inline __be16 sip_ppp_to_ethertype(__u16 ppp_proto)
 }
 
 /* Advances past a PPPoE session header; *proto becomes IPv4's or IPv6's type. */
-static __always_inline int parse_pppoe(struct hdr_cursor *nh, void *data_end, __be16 *proto)
+static __always_inline struct sip_step parse_pppoe(struct cursor *c, __be16 *proto)
 {
-	struct sip_pppoe_hdr *ph = nh->pos;
+	struct sip_pppoe_hdr *ph = c->pos;
 
-	if ((void *)(ph + 1) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(ph + 1) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	*proto = sip_ppp_to_ethertype(bpf_ntohs(ph->ppp_proto));
 	if (!*proto)
-		return PKT_NON_IP; /* LCP, IPCP and other PPP control traffic */
-	nh->pos = ph + 1;
-	return SIP_PARSE_CONTINUE;
+		return sip_decided(PKT_NON_IP); /* LCP, IPCP and other PPP control traffic */
+	c->pos = ph + 1;
+	return sip_next(SIP_CONTINUE);
 }
 
 /* Advances past Ethernet, up to VLAN_MAX_DEPTH tags and PPPoE; *proto is network order. */
-static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end, __be16 *proto)
+static __always_inline struct sip_step parse_ethhdr(struct cursor *c, __be16 *proto)
 {
-	struct ethhdr *eth = nh->pos;
+	struct ethhdr *eth = c->pos;
 	struct sip_vlan_hdr *vh;
 	int i;
 
-	if ((void *)(eth + 1) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(eth + 1) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	*proto = eth->h_proto;
-	nh->pos = eth + 1;
+	c->pos = eth + 1;
 
 	for (i = 0; i < VLAN_MAX_DEPTH; i++) {
 		if (!sip_is_vlan(*proto))
 			break;
-		vh = nh->pos;
-		if ((void *)(vh + 1) > data_end)
-			return PKT_TRUNCATED;
+		vh = c->pos;
+		if ((void *)(vh + 1) > c->end)
+			return sip_decided(PKT_TRUNCATED);
 		*proto = vh->encap_proto;
-		nh->pos = vh + 1;
+		c->pos = vh + 1;
 	}
 	/* A third tag is deeper than we follow: not IP as far as we can tell. */
 	if (sip_is_vlan(*proto))
-		return PKT_NON_IP;
+		return sip_decided(PKT_NON_IP);
 	if (*proto == bpf_htons(SIP_ETH_P_PPPOE_SESS))
-		return parse_pppoe(nh, data_end, proto);
-	return SIP_PARSE_CONTINUE;
+		return parse_pppoe(c, proto);
+	return sip_next(SIP_CONTINUE);
 }
 
 /* Advances past the IPv4 header and its options; *nexthdr is its protocol. */
-static __always_inline int parse_ipv4(struct hdr_cursor *nh, void *data_end, __u8 *nexthdr)
+static __always_inline struct sip_step parse_ipv4(struct cursor *c, __u8 *nexthdr)
 {
-	struct iphdr *iph = nh->pos;
+	struct iphdr *iph = c->pos;
 	__u32 hdrsize;
 
-	if ((void *)(iph + 1) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(iph + 1) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	/* xdp-tools drops this check; without it IHL 0..4 would loop or underflow. */
 	if (iph->version != 4 || iph->ihl < 5)
-		return PKT_MALFORMED;
+		return sip_decided(PKT_MALFORMED);
 	hdrsize = iph->ihl * 4;
-	if (nh->pos + hdrsize > data_end)
-		return PKT_TRUNCATED;
+	if (c->pos + hdrsize > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	/* Offset != 0: a later fragment, which never holds the status line. */
 	if (iph->frag_off & bpf_htons(0x1fff))
-		return PKT_FRAGMENT;
+		return sip_decided(PKT_FRAGMENT);
 	*nexthdr = iph->protocol;
-	nh->pos += hdrsize;
-	return SIP_PARSE_CONTINUE;
+	c->pos += hdrsize;
+	return sip_next(SIP_CONTINUE);
 }
 
 static __always_inline int sip_is_ipv6_ext(__u8 nexthdr)
@@ -205,46 +224,46 @@ static __always_inline int sip_is_ipv6_ext(__u8 nexthdr)
  * headers; *nexthdr is the header after them. A longer chain leaves *nexthdr
  * at an extension header, which callers then count as non-UDP.
  */
-static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, __u8 *nexthdr)
+static __always_inline struct sip_step parse_ipv6(struct cursor *c, __u8 *nexthdr)
 {
-	struct ipv6hdr *ip6h = nh->pos;
+	struct ipv6hdr *ip6h = c->pos;
 	struct ipv6_opt_hdr *oh;
 	struct sip_ipv6_frag_hdr *fh;
 	int i;
 
-	if ((void *)(ip6h + 1) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(ip6h + 1) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	if (ip6h->version != 6)
-		return PKT_MALFORMED;
+		return sip_decided(PKT_MALFORMED);
 	*nexthdr = ip6h->nexthdr;
-	nh->pos = ip6h + 1;
+	c->pos = ip6h + 1;
 
 	for (i = 0; i < IPV6_EXT_MAX_CHAIN; i++) {
 		switch (*nexthdr) {
 		case SIP_IPPROTO_HOPOPTS:
 		case SIP_IPPROTO_ROUTING:
 		case SIP_IPPROTO_DSTOPTS:
-			oh = nh->pos;
-			if ((void *)(oh + 1) > data_end)
-				return PKT_TRUNCATED;
+			oh = c->pos;
+			if ((void *)(oh + 1) > c->end)
+				return sip_decided(PKT_TRUNCATED);
 			*nexthdr = oh->nexthdr;
 			/* Length is checked by the next header's own bounds test. */
-			nh->pos += (oh->hdrlen + 1) * 8;
+			c->pos += (oh->hdrlen + 1) * 8;
 			break;
 		case SIP_IPPROTO_FRAGMENT:
-			fh = nh->pos;
-			if ((void *)(fh + 1) > data_end)
-				return PKT_TRUNCATED;
+			fh = c->pos;
+			if ((void *)(fh + 1) > c->end)
+				return sip_decided(PKT_TRUNCATED);
 			if (fh->frag_off & bpf_htons(0xfff8))
-				return PKT_FRAGMENT;
+				return sip_decided(PKT_FRAGMENT);
 			*nexthdr = fh->nexthdr;
-			nh->pos = fh + 1;
+			c->pos = fh + 1;
 			break;
 		default:
-			return SIP_PARSE_CONTINUE;
+			return sip_next(SIP_CONTINUE);
 		}
 	}
-	return SIP_PARSE_CONTINUE;
+	return sip_next(SIP_CONTINUE);
 }
 
 static __always_inline int sip_port_allowed(const volatile struct sip6xx_config *cfg, __u16 sport,
@@ -267,19 +286,19 @@ static __always_inline int sip_port_allowed(const volatile struct sip6xx_config 
 }
 
 /* Reads the UDP header at the cursor without advancing; *ulen is its length field. */
-static __always_inline int parse_udp(struct hdr_cursor *nh, void *data_end,
-				     struct sip_parse_result *res, __u32 *ulen)
+static __always_inline struct sip_step parse_udp(const struct cursor *c,
+						 struct sip_parse_result *res, __u32 *ulen)
 {
-	struct udphdr *udph = nh->pos;
+	struct udphdr *udph = c->pos;
 
-	if ((void *)(udph + 1) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(udph + 1) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	*ulen = bpf_ntohs(udph->len);
 	if (*ulen < sizeof(*udph))
-		return PKT_MALFORMED;
+		return sip_decided(PKT_MALFORMED);
 	res->sport = bpf_ntohs(udph->source);
 	res->dport = bpf_ntohs(udph->dest);
-	return SIP_PARSE_CONTINUE;
+	return sip_next(SIP_CONTINUE);
 }
 
 #endif /* SIP_HDRS_H */

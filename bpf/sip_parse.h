@@ -53,7 +53,8 @@ static __always_inline int sip_is_token_char(int c)
  * URI schemes SIP requests use (sip, sips, tel, urn), case-insensitively.
  * Running out of bytes is truncated when the frame was cut, else not SIP.
  */
-static __always_inline int parse_request_line(const __u8 *payload, __u32 dgram_len, void *data_end)
+static __always_inline enum pkt_result parse_request_line(const __u8 *payload, __u32 dgram_len,
+							  void *data_end)
 {
 	int c, s0, s1, s2, s3, s4;
 	__u32 i, m = 0;
@@ -108,8 +109,8 @@ static __always_inline int sip_is_digit(__u8 c)
  * RFC 3261 7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF.
  * SIP-Version is case-insensitive (7.1); the code is three digits, 100..699.
  */
-static __always_inline int parse_sip_payload(const __u8 *p, __u32 dgram_len, void *data_end,
-					     struct sip_parse_result *res)
+static __always_inline enum pkt_result
+parse_sip_payload(const __u8 *p, __u32 dgram_len, void *data_end, struct sip_parse_result *res)
 {
 	/* The cheapest test first: "SIP/" decides response path vs. everything else. */
 	if (dgram_len < 4)
@@ -132,99 +133,103 @@ static __always_inline int parse_sip_payload(const __u8 *p, __u32 dgram_len, voi
 	return PKT_SIP_RESPONSE;
 }
 
-/* After the UDP header: VXLAN (outer walk only), the port filter, the payload. */
-static __always_inline int sip_after_udp(struct hdr_cursor *nh, void *data, void *data_end,
-					 enum sip_walk walk,
-					 const volatile struct sip6xx_config *cfg,
-					 struct sip_parse_result *res, struct sip_l4_info *l4)
+/* After the UDP header at @c: VXLAN (outer walk only), the port filter, the payload. */
+static __always_inline struct sip_step sip_after_udp(const struct cursor *c, void *data,
+						     enum sip_walk walk,
+						     const volatile struct sip6xx_config *cfg,
+						     struct sip_parse_result *res,
+						     struct sip_l4_info *l4)
 {
 	int allow_tunnel = walk == SIP_WALK_OUTER;
-	struct udphdr *udph = nh->pos;
+	struct udphdr *udph = c->pos;
+	struct cursor after = { udph + 1, c->end };
+	struct sip_step st;
 	__u32 ulen = 0;
-	int ret;
 
-	ret = parse_udp(nh, data_end, res, &ulen);
-	if (ret != SIP_PARSE_CONTINUE)
-		return ret;
+	st = parse_udp(c, res, &ulen);
+	if (st.next != SIP_CONTINUE)
+		return st;
 	/*
 	 * Before the port filter: --port names the SIP ports, not the tunnel's.
 	 * Only a datagram long enough for the VXLAN header is taken for VXLAN.
 	 */
 	if (allow_tunnel && res->dport == SIP_VXLAN_PORT &&
 	    ulen >= sizeof(*udph) + sizeof(struct sip_vxlan_hdr)) {
-		ret = parse_vxlan(data, data_end, udph + 1, l4);
-		if (ret != SIP_PARSE_CONTINUE)
-			return ret;
+		st = parse_vxlan(&after, data, l4);
+		if (st.next != SIP_CONTINUE)
+			return st;
 	}
 	if (allow_tunnel && res->dport == SIP_GTPU_PORT && ulen >= sizeof(*udph) + GTP_HLEN) {
-		ret = parse_gtpu(data, data_end, (__u8 *)(udph + 1), l4);
-		if (ret != SIP_PARSE_CONTINUE)
-			return ret;
+		st = parse_gtpu(&after, data, l4);
+		if (st.next != SIP_CONTINUE)
+			return st;
 	}
 	if (!sip_port_allowed(cfg, res->sport, res->dport))
-		return PKT_FILTERED_PORT;
+		return sip_decided(PKT_FILTERED_PORT);
 	l4->dgram_len = ulen - sizeof(*udph);
 	l4->payload_off = (void *)(udph + 1) - data;
-	return SIP_PARSE_CONTINUE;
+	return sip_next(SIP_CONTINUE);
 }
 
 /*
  * Stage 1: L2, L3 and L4 from @off, which holds an @at header. Returns an
- * outcome; SIP_PARSE_CONTINUE with the UDP payload in @l4; with
- * SIP_WALK_OUTER, SIP_PARSE_TUNNEL with the inner frame in @l4.
+ * outcome; SIP_CONTINUE with the UDP payload in @l4; with SIP_WALK_OUTER,
+ * SIP_TUNNEL with the inner frame in @l4.
  */
-static __always_inline int sip_parse_headers(void *data, void *data_end, __u32 off, __u32 at,
-					     enum sip_walk walk,
-					     const volatile struct sip6xx_config *cfg,
-					     struct sip_parse_result *res, struct sip_l4_info *l4)
+static __always_inline struct sip_step sip_parse_headers(void *data, void *data_end, __u32 off,
+							 __u32 at, enum sip_walk walk,
+							 const volatile struct sip6xx_config *cfg,
+							 struct sip_parse_result *res,
+							 struct sip_l4_info *l4)
 {
-	struct hdr_cursor nh;
+	struct cursor c = { .end = data_end };
+	struct sip_step st;
 	__be16 proto = 0;
 	__u8 nexthdr = 0;
-	int ret;
 
 	/* Verifier: the offset may arrive as a scalar and must be bounded before use. */
 	if (off > SIP_MAX_OFFSET)
-		return PKT_TRUNCATED;
-	nh.pos = data + off;
+		return sip_decided(PKT_TRUNCATED);
+	c.pos = data + off;
 	if (at == SIP_AT_NONE)
-		return PKT_NON_IP;
+		return sip_decided(PKT_NON_IP);
 	if (at == SIP_AT_IPV4) {
 		proto = bpf_htons(ETH_P_IP);
 	} else if (at == SIP_AT_IPV6) {
 		proto = bpf_htons(ETH_P_IPV6);
 	} else {
-		ret = parse_ethhdr(&nh, data_end, &proto);
-		if (ret != SIP_PARSE_CONTINUE)
-			return ret;
+		st = parse_ethhdr(&c, &proto);
+		if (st.next != SIP_CONTINUE)
+			return st;
 	}
-	l4->l3_off = nh.pos - data;
+	l4->l3_off = c.pos - data;
 	if (proto == bpf_htons(ETH_P_IP)) {
 		l4->family = SIP6XX_FAMILY_IPV4;
-		ret = parse_ipv4(&nh, data_end, &nexthdr);
+		st = parse_ipv4(&c, &nexthdr);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		l4->family = SIP6XX_FAMILY_IPV6;
-		ret = parse_ipv6(&nh, data_end, &nexthdr);
+		st = parse_ipv6(&c, &nexthdr);
 	} else {
-		return PKT_NON_IP;
+		return sip_decided(PKT_NON_IP);
 	}
-	if (ret != SIP_PARSE_CONTINUE)
-		return ret;
+	if (st.next != SIP_CONTINUE)
+		return st;
 
 	if (nexthdr == SIP_IPPROTO_UDP)
-		return sip_after_udp(&nh, data, data_end, walk, cfg, res, l4);
+		return sip_after_udp(&c, data, walk, cfg, res, l4);
 	if (walk == SIP_WALK_INNER)
-		return PKT_NON_UDP;
+		return sip_decided(PKT_NON_UDP);
 	if (nexthdr == SIP_IPPROTO_IPIP || nexthdr == SIP_IPPROTO_IPV6)
-		return parse_ip_in_ip(&nh, data, nexthdr, l4);
+		return parse_ip_in_ip(&c, data, nexthdr, l4);
 	if (nexthdr == SIP_IPPROTO_GRE)
-		return parse_gre(&nh, data, data_end, l4);
-	return PKT_NON_UDP;
+		return parse_gre(&c, data, l4);
+	return sip_decided(PKT_NON_UDP);
 }
 
 /* Stage 2: the status or request line of the UDP payload at @off. */
-static __always_inline int sip_parse_payload(void *data, void *data_end, __u32 off, __u32 dgram_len,
-					     struct sip_parse_result *res)
+static __always_inline enum pkt_result sip_parse_payload(void *data, void *data_end, __u32 off,
+							 __u32 dgram_len,
+							 struct sip_parse_result *res)
 {
 	/* Verifier: the offset arrives as a scalar and must be bounded before use. */
 	if (off > SIP_MAX_OFFSET)
@@ -265,22 +270,23 @@ static __always_inline void sip_copy_source(void *data, void *data_end, __u32 l3
  * Reads only. The BPF object runs the same stages, split across a
  * tail-called program and global functions so the verifier checks each once.
  */
-static __always_inline int sip_parse_frame(void *data, void *data_end,
-					   const volatile struct sip6xx_config *cfg,
-					   struct sip_parse_result *res)
+static __always_inline enum pkt_result sip_parse_frame(void *data, void *data_end,
+						       const volatile struct sip6xx_config *cfg,
+						       struct sip_parse_result *res)
 {
 	struct sip_l4_info l4 = {};
-	int ret;
+	enum pkt_result ret;
+	struct sip_step st;
 
 	__builtin_memset(res, 0, sizeof(*res));
-	ret = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, SIP_WALK_OUTER, cfg, res, &l4);
-	if (ret == SIP_PARSE_TUNNEL) {
+	st = sip_parse_headers(data, data_end, 0, SIP_AT_ETH, SIP_WALK_OUTER, cfg, res, &l4);
+	if (st.next == SIP_TUNNEL) {
 		res->decap = l4.decap;
-		ret = sip_parse_headers(data, data_end, l4.inner_off, l4.inner_at, SIP_WALK_INNER,
-					cfg, res, &l4);
+		st = sip_parse_headers(data, data_end, l4.inner_off, l4.inner_at, SIP_WALK_INNER,
+				       cfg, res, &l4);
 	}
-	if (ret != SIP_PARSE_CONTINUE)
-		return ret;
+	if (st.next != SIP_CONTINUE)
+		return st.outcome;
 	ret = sip_parse_payload(data, data_end, l4.payload_off, l4.dgram_len, res);
 	if (ret == PKT_SIP_RESPONSE && res->code >= 600)
 		sip_copy_source(data, data_end, l4.l3_off, l4.family, res);

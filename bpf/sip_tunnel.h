@@ -3,8 +3,9 @@
  * One level of tunnel decapsulation, for probes fed mirrored traffic: IP in
  * IP (4, 41), GRE (IP, Ethernet, PPTP's PPP), ERSPAN I/II/III, VXLAN, and
  * GTP-U for mobile cores (VoLTE's SIP rides in it between eNodeB and SGW). Each
- * parser returns SIP_PARSE_TUNNEL with the inner frame's offset, layer and
- * PKT_DECAP_* kind in struct sip_l4_info, or an outcome.
+ * parser reads at its cursor and returns SIP_TUNNEL with the inner frame's
+ * offset (from @data, the frame's start), layer and PKT_DECAP_* kind in
+ * struct sip_l4_info, or an outcome.
  */
 #ifndef SIP_TUNNEL_H
 #define SIP_TUNNEL_H
@@ -51,13 +52,13 @@ struct sip_vxlan_hdr {
 	__u8 reserved2;
 };
 
-static __always_inline int sip_tunnel(struct sip_l4_info *l4, void *data, void *pos,
-				      enum sip_layer at, __u8 decap)
+static __always_inline struct sip_step sip_tunnel(struct sip_l4_info *l4, void *data, void *pos,
+						  enum sip_layer at, __u8 decap)
 {
 	l4->inner_off = pos - data;
 	l4->inner_at = at;
 	l4->decap = decap;
-	return SIP_PARSE_TUNNEL;
+	return sip_next(SIP_TUNNEL);
 }
 
 /* The inner frame's layer for an Ethernet type seen in a tunnel header. */
@@ -70,59 +71,61 @@ static __always_inline int sip_ip_layer(__be16 proto)
 	return -1;
 }
 
-/* ERSPAN I/II/III after GRE; the mirrored frame is Ethernet. */
-static __always_inline int parse_erspan(void *data, void *data_end, void *pos, __u16 proto,
-					__u16 gre_flags, struct sip_l4_info *l4)
+/* ERSPAN I/II/III after GRE, at @c; the mirrored frame is Ethernet. */
+static __always_inline struct sip_step parse_erspan(const struct cursor *c, void *data, __u16 proto,
+						    __u16 gre_flags, struct sip_l4_info *l4)
 {
-	__u8 *eh = pos;
+	__u8 *eh = c->pos;
+	void *pos;
 
 	/* Type I has no ERSPAN header; GRE then carries no sequence number. */
 	if (proto == GRE_P_ERSPAN2 && !(gre_flags & GRE_F_SEQ))
-		return sip_tunnel(l4, data, pos, SIP_AT_ETH, PKT_DECAP_ERSPAN2);
+		return sip_tunnel(l4, data, eh, SIP_AT_ETH, PKT_DECAP_ERSPAN2);
 	if (proto == GRE_P_ERSPAN2) {
-		if ((void *)(eh + ERSPAN2_HLEN) > data_end)
-			return PKT_TRUNCATED;
+		if ((void *)(eh + ERSPAN2_HLEN) > c->end)
+			return sip_decided(PKT_TRUNCATED);
 		if ((eh[0] >> 4) != 1)
-			return PKT_NON_UDP;
+			return sip_decided(PKT_NON_UDP);
 		return sip_tunnel(l4, data, eh + ERSPAN2_HLEN, SIP_AT_ETH, PKT_DECAP_ERSPAN2);
 	}
-	if ((void *)(eh + ERSPAN3_HLEN) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(eh + ERSPAN3_HLEN) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	/* Version 2 means type III; frame type (FT) 0 means Ethernet. */
 	if ((eh[0] >> 4) != 2 || ((eh[10] >> 2) & 0x1f) != 0)
-		return PKT_NON_UDP;
+		return sip_decided(PKT_NON_UDP);
 	pos = eh + ERSPAN3_HLEN;
 	if (eh[11] & 1) {
-		if ((void *)(eh + ERSPAN3_HLEN + ERSPAN3_SUBHDR_LEN) > data_end)
-			return PKT_TRUNCATED;
+		if ((void *)(eh + ERSPAN3_HLEN + ERSPAN3_SUBHDR_LEN) > c->end)
+			return sip_decided(PKT_TRUNCATED);
 		pos += ERSPAN3_SUBHDR_LEN;
 	}
 	return sip_tunnel(l4, data, pos, SIP_AT_ETH, PKT_DECAP_ERSPAN3);
 }
 
-/* PPP inside enhanced GRE: address/control and the protocol may be compressed. */
-static __always_inline int parse_gre_ppp(void *data, void *data_end, __u8 *p,
-					 struct sip_l4_info *l4)
+/* PPP inside enhanced GRE, at @c: address/control and the protocol may be compressed. */
+static __always_inline struct sip_step parse_gre_ppp(const struct cursor *c, void *data,
+						     struct sip_l4_info *l4)
 {
+	__u8 *p = c->pos;
 	__u16 ppp_proto;
 	int at;
 
-	if ((void *)(p + 1) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(p + 1) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	/* A compressed protocol 0xff is reserved (RFC 1661): 0xff starts address/control. */
 	if (p[0] == (PPP_ADDR_CTRL >> 8)) {
-		if ((void *)(p + 3) > data_end)
-			return PKT_TRUNCATED;
+		if ((void *)(p + 3) > c->end)
+			return sip_decided(PKT_TRUNCATED);
 		if (p[1] != (PPP_ADDR_CTRL & 0xff))
-			return PKT_NON_UDP;
+			return sip_decided(PKT_NON_UDP);
 		p += 2;
 	}
 	if (p[0] & 1) { /* protocol field compression: one odd byte */
 		ppp_proto = p[0];
 		p += 1;
 	} else {
-		if ((void *)(p + 2) > data_end)
-			return PKT_TRUNCATED;
+		if ((void *)(p + 2) > c->end)
+			return sip_decided(PKT_TRUNCATED);
 		ppp_proto = p[0] << 8 | p[1];
 		p += 2;
 	}
@@ -132,97 +135,101 @@ static __always_inline int parse_gre_ppp(void *data, void *data_end, __u8 *p,
 }
 
 /* GRE (RFC 2784/2890) and enhanced GRE (RFC 2637) at the cursor. */
-static __always_inline int parse_gre(struct hdr_cursor *nh, void *data, void *data_end,
-				     struct sip_l4_info *l4)
+static __always_inline struct sip_step parse_gre(struct cursor *c, void *data,
+						 struct sip_l4_info *l4)
 {
-	struct sip_gre_hdr *gh = nh->pos;
+	struct sip_gre_hdr *gh = c->pos;
 	__u16 flags, proto;
 	__u8 *pos;
 	int at;
 
-	if ((void *)(gh + 1) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(gh + 1) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	flags = bpf_ntohs(gh->flags);
 	proto = bpf_ntohs(gh->proto);
 	if (flags & GRE_F_ROUTING)
-		return PKT_NON_UDP; /* source routing: deprecated by RFC 2784 */
+		return sip_decided(PKT_NON_UDP); /* source routing: deprecated by RFC 2784 */
 	/* Optional words: checksum+reserved, key, sequence, (v1) acknowledgement. */
 	pos = (__u8 *)(gh + 1);
 	pos += (flags & GRE_F_CSUM ? 4 : 0) + (flags & GRE_F_KEY ? 4 : 0) +
 	       (flags & GRE_F_SEQ ? 4 : 0);
 	if ((flags & GRE_VERSION) > 1)
-		return PKT_NON_UDP;
+		return sip_decided(PKT_NON_UDP);
 	if ((flags & GRE_VERSION) == 1 && proto != GRE_P_PPP)
-		return PKT_NON_UDP;
+		return sip_decided(PKT_NON_UDP);
 	if ((flags & GRE_VERSION) == 1 && (flags & GRE_F_ACK))
 		pos += 4;
 	/* A tunnel counts once its whole header is there. */
-	if ((void *)pos > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)pos > c->end)
+		return sip_decided(PKT_TRUNCATED);
+	c->pos = pos;
 	if (flags & GRE_VERSION)
-		return parse_gre_ppp(data, data_end, pos, l4);
+		return parse_gre_ppp(c, data, l4);
 	if (proto == GRE_P_TEB)
 		return sip_tunnel(l4, data, pos, SIP_AT_ETH, PKT_DECAP_GRE_TEB);
 	if (proto == GRE_P_ERSPAN2 || proto == GRE_P_ERSPAN3)
-		return parse_erspan(data, data_end, pos, proto, flags, l4);
+		return parse_erspan(c, data, proto, flags, l4);
 	at = sip_ip_layer(bpf_htons(proto));
 	if (at < 0)
-		return PKT_NON_UDP;
+		return sip_decided(PKT_NON_UDP);
 	return sip_tunnel(l4, data, pos, at, PKT_DECAP_GRE);
 }
 
-/* VXLAN (RFC 7348) after a UDP header to port 4789; else plain UDP (CONTINUE). */
-static __always_inline int parse_vxlan(void *data, void *data_end, void *pos,
-				       struct sip_l4_info *l4)
+/* VXLAN (RFC 7348) at @c, after a UDP header to port 4789; else plain UDP (CONTINUE). */
+static __always_inline struct sip_step parse_vxlan(const struct cursor *c, void *data,
+						   struct sip_l4_info *l4)
 {
-	struct sip_vxlan_hdr *vh = pos;
+	struct sip_vxlan_hdr *vh = c->pos;
 
-	if ((void *)(vh + 1) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(vh + 1) > c->end)
+		return sip_decided(PKT_TRUNCATED);
 	if (!(vh->flags & 0x08))
-		return SIP_PARSE_CONTINUE;
+		return sip_next(SIP_CONTINUE);
 	return sip_tunnel(l4, data, vh + 1, SIP_AT_ETH, PKT_DECAP_VXLAN);
 }
 
 /*
- * GTP-U (3GPP TS 29.281) after a UDP header to port 2152: a G-PDU carries an
- * IP packet; anything else (echo, error indication) is plain UDP (CONTINUE).
+ * GTP-U (3GPP TS 29.281) at @c, after a UDP header to port 2152: a G-PDU
+ * carries an IP packet; anything else (echo, error indication) is plain UDP
+ * (CONTINUE).
  */
-static __always_inline int parse_gtpu(void *data, void *data_end, __u8 *p, struct sip_l4_info *l4)
+static __always_inline struct sip_step parse_gtpu(const struct cursor *c, void *data,
+						  struct sip_l4_info *l4)
 {
-	__u8 next, len, *last;
+	__u8 next, len, *last, *p = c->pos;
+	void *end = c->end;
 	int i;
 
-	if ((void *)(p + GTP_HLEN) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(p + GTP_HLEN) > end)
+		return sip_decided(PKT_TRUNCATED);
 	if ((p[0] & 0xf0) != GTP_V1_PT || p[1] != GTP_MSG_GPDU)
-		return SIP_PARSE_CONTINUE;
+		return sip_next(SIP_CONTINUE);
 	if (!(p[0] & GTP_F_OPT)) {
 		p += GTP_HLEN;
 		goto inner;
 	}
-	if ((void *)(p + GTP_HLEN + GTP_OPT_LEN) > data_end)
-		return PKT_TRUNCATED;
+	if ((void *)(p + GTP_HLEN + GTP_OPT_LEN) > end)
+		return sip_decided(PKT_TRUNCATED);
 	next = p[0] & GTP_F_EXT ? p[GTP_HLEN + GTP_OPT_LEN - 1] : 0;
 	p += GTP_HLEN + GTP_OPT_LEN;
 	/* Each extension header: a length in 4-byte units, and the next type last. */
 	for (i = 0; i < GTP_EXT_MAX && next; i++) {
-		if ((void *)(p + 1) > data_end)
-			return PKT_TRUNCATED;
+		if ((void *)(p + 1) > end)
+			return sip_decided(PKT_TRUNCATED);
 		len = p[0];
 		if (!len)
-			return PKT_MALFORMED;
+			return sip_decided(PKT_MALFORMED);
 		/* Verifier: check the very pointer we read through, not a recomputed one. */
 		last = p + len * 4 - 1;
-		if ((void *)(last + 1) > data_end)
-			return PKT_TRUNCATED;
+		if ((void *)(last + 1) > end)
+			return sip_decided(PKT_TRUNCATED);
 		next = *last;
 		p = last + 1;
 	}
 	if (next)
-		return PKT_NON_IP; /* a longer chain than we follow */
+		return sip_decided(PKT_NON_IP); /* a longer chain than we follow */
 inner:
-	if ((void *)(p + 1) > data_end)
+	if ((void *)(p + 1) > end)
 		return sip_tunnel(l4, data, p, SIP_AT_IPV4, PKT_DECAP_GTPU);
 	/* The IP version nibble says which: GTP-U carries no protocol field. */
 	if ((p[0] >> 4) == 6)
@@ -232,13 +239,13 @@ inner:
 	return sip_tunnel(l4, data, p, SIP_AT_NONE, PKT_DECAP_GTPU);
 }
 
-/* IP in IP: the inner header follows the outer one directly. */
-static __always_inline int parse_ip_in_ip(struct hdr_cursor *nh, void *data, __u8 nexthdr,
-					  struct sip_l4_info *l4)
+/* IP in IP at @c: the inner header follows the outer one directly. */
+static __always_inline struct sip_step parse_ip_in_ip(const struct cursor *c, void *data,
+						      __u8 nexthdr, struct sip_l4_info *l4)
 {
 	if (nexthdr == SIP_IPPROTO_IPIP)
-		return sip_tunnel(l4, data, nh->pos, SIP_AT_IPV4, PKT_DECAP_IPIP);
-	return sip_tunnel(l4, data, nh->pos, SIP_AT_IPV6, PKT_DECAP_IP6IP);
+		return sip_tunnel(l4, data, c->pos, SIP_AT_IPV4, PKT_DECAP_IPIP);
+	return sip_tunnel(l4, data, c->pos, SIP_AT_IPV6, PKT_DECAP_IP6IP);
 }
 
 #endif /* SIP_TUNNEL_H */

@@ -486,7 +486,6 @@ struct side {
 	int prog_fd;		     /* -1: the exporter attaches its own */
 	pid_t pid;		     /* the exporter, while it runs */
 	int peers_fd;		     /* sip6xx: its peers map, to count the 6xx it took in */
-	int cache_fd;		     /* and the peer_cache in front of it */
 	double mpps[MAX_ROUNDS];     /* received per wall-clock second */
 	double cpu_mpps[MAX_ROUNDS]; /* received per second of the NAPI thread's CPU time */
 	double offered[MAX_ROUNDS], busy[MAX_ROUNDS];
@@ -546,7 +545,7 @@ out:
 
 /*
  * Starts the exporter on @o->rx_if, natively, and waits (bounded) until its
- * program is attached; its peers map and cache into @s. 0 or -1.
+ * program is attached; its peers map into @s. 0 or -1.
  */
 static int exporter_start(const struct rate_opts *o, unsigned int ifindex, struct side *s)
 {
@@ -586,7 +585,6 @@ static int exporter_start(const struct rate_opts *o, unsigned int ifindex, struc
 		return -1;
 	}
 	s->peers_fd = prog_map_fd(id, "peers");
-	s->cache_fd = prog_map_fd(id, "peer_cache");
 	return 0;
 }
 
@@ -598,9 +596,7 @@ static void exporter_stop(struct side *s)
 
 	if (s->peers_fd >= 0)
 		close(s->peers_fd);
-	if (s->cache_fd >= 0)
-		close(s->cache_fd);
-	s->peers_fd = s->cache_fd = -1;
+	s->peers_fd = -1;
 	if (s->pid <= 0)
 		return;
 	kill(s->pid, SIGTERM);
@@ -617,14 +613,14 @@ static void exporter_stop(struct side *s)
 }
 
 /* One blast with @s attached to rx: its rate, what was offered, and the share lost. */
-/* The 6xx the peers map and its cache hold, summed over sources and CPUs; -1 if unreadable. */
-static long peers_total(int fd, int cache_fd)
+/* The 6xx the peers map holds, summed over sources and CPUs; -1 if unreadable. */
+static long peers_total(int fd)
 {
 	struct peer_count *pc;
 	long sum = 0;
 	size_t n, i;
 
-	if (fd < 0 || peers_read(fd, cache_fd, &pc, &n))
+	if (fd < 0 || peers_read(fd, &pc, &n))
 		return -1;
 	for (i = 0; i < n; i++)
 		sum += pc[i].count;
@@ -662,12 +658,12 @@ static int rate_once(struct gen *g, const struct rate_opts *o, int rx_ns, int tx
 	nanosleep(&settle, NULL);
 	before = rx_packets(o->rx_if);
 	cpu0 = runtime_ns(napi);
-	c0 = peers_total(s->peers_fd, s->cache_fd);
+	c0 = peers_total(s->peers_fd);
 	err = bench_setns(tx_ns) || gen_run(g) || bench_setns(rx_ns);
 	nanosleep(&settle, NULL);
 	after = rx_packets(o->rx_if);
 	cpu1 = runtime_ns(napi);
-	c1 = peers_total(s->peers_fd, s->cache_fd);
+	c1 = peers_total(s->peers_fd);
 	if (s->prog_fd < 0)
 		exporter_stop(s);
 	if (err)
@@ -739,8 +735,8 @@ static int rate_report(const struct gen *g, const struct rate_opts *o, const str
 static int cmd_rate(struct gen *g, const struct rate_opts *opts)
 {
 	struct loader_opts lopts = { .max_peers = PEERS_DEFAULT_MAX };
-	struct side sides[2] = { { .name = "XDP_PASS", .peers_fd = -1, .cache_fd = -1 },
-				 { .name = "sip6xx", .peers_fd = -1, .cache_fd = -1 } };
+	struct side sides[2] = { { .name = "XDP_PASS", .peers_fd = -1 },
+				 { .name = "sip6xx", .peers_fd = -1 } };
 	struct rate_opts ro = *opts, *o = &ro;
 	struct sip6xx_maps maps;
 	unsigned char dst[6], src[6];
@@ -769,7 +765,6 @@ static int cmd_rate(struct gen *g, const struct rate_opts *opts)
 		sides[1].prog_fd = loader_prog_fd(skel);
 		loader_maps(skel, &maps);
 		sides[1].peers_fd = maps.peers;
-		sides[1].cache_fd = maps.peer_cache;
 	}
 	if (bench_setns(tx_ns) || !(g->ifindex = if_nametoindex(o->tx_if)) ||
 	    if_mac(o->tx_if, src) || hold_tx(g, o->hold_if) || bench_setns(rx_ns)) {

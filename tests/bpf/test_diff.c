@@ -128,7 +128,7 @@ struct target {
 	const struct sip6xx_config *cfg;
 	struct sip6xx *skel;
 	int prog_fd[HOOK_MAX]; /* -1: the object has no such program */
-	int stats_fd, codes_fd, peers_fd, cache_fd;
+	int stats_fd, codes_fd, peers_fd;
 	__u32 nr_stats, nr_codes;
 	__u64 *stats; /* last read, summed over CPUs */
 	__u64 *codes; /* expected totals */
@@ -249,11 +249,11 @@ static __u64 percpu_one(int fd, __u32 key)
 	return sum;
 }
 
-/* One key's count as the exporter reads it: peers and peer_cache; 0 when absent. */
+/* One key's count as the exporter reads it; 0 when absent. */
 static __u64 peer_one(const struct target *t, const struct peer_key *key)
 {
 	__u64 count = 0;
-	int err = peer_read_one(t->peers_fd, t->cache_fd, key, &count);
+	int err = peer_read_one(t->peers_fd, key, &count);
 
 	if (err)
 		fprintf(stderr, "peers lookup failed: %s\n", strerror(-err));
@@ -324,7 +324,6 @@ static int load_target(struct target *t, enum fixture_cfg cfg)
 	t->stats_fd = bpf_map__fd(t->skel->maps.pkt_stats);
 	t->codes_fd = bpf_map__fd(t->skel->maps.resp_codes);
 	t->peers_fd = bpf_map__fd(t->skel->maps.peers);
-	t->cache_fd = bpf_map__fd(t->skel->maps.peer_cache);
 	t->nr_stats = bpf_map__max_entries(t->skel->maps.pkt_stats);
 	t->nr_codes = bpf_map__max_entries(t->skel->maps.resp_codes);
 	/* The TC hook counts in the second direction block, if the maps have one. */
@@ -495,7 +494,7 @@ static void resync(struct target *t)
 	percpu_read_all(t->stats_fd, t->nr_stats, t->stats);
 	percpu_read_all(t->codes_fd, t->nr_codes, t->codes);
 	peer_table_clear(&t->peers);
-	if (peers_read(t->peers_fd, t->cache_fd, &pc, &nr))
+	if (peers_read(t->peers_fd, &pc, &nr))
 		return;
 	for (i = 0; i < nr; i++) {
 		s = peer_slot(&t->peers, &pc[i].key, true);
@@ -728,7 +727,7 @@ static void checkpoint(struct target *t)
 		printf("# checkpoint %zu, %s: resp_codes sum %llu, expected %llu\n", t->checkpoints,
 		       t->name, (unsigned long long)got_sum, (unsigned long long)want_sum);
 
-	if (peers_read(t->peers_fd, t->cache_fd, &pc, &nr)) {
+	if (peers_read(t->peers_fd, &pc, &nr)) {
 		printf("# peers of %s: read failed\n", t->name);
 		exit(1);
 	}
@@ -762,7 +761,7 @@ static void checkpoint(struct target *t)
 	}
 	/* Keep the LRU map far from its capacity: an eviction is not a difference. */
 	if (t->peers.nr >= PEERS_CLEAR_AT) {
-		int err = peers_clear(t->peers_fd, t->cache_fd);
+		int err = peers_clear(t->peers_fd);
 
 		if (err) {
 			printf("# peers of %s: clearing failed: %s\n", t->name, strerror(-err));

@@ -113,13 +113,10 @@ static int setup(void **state)
 	maps.resp_codes = percpu_array("resp_codes", sizeof(__u64), RESP_CODES_ENTRIES);
 	maps.pkt_stats = percpu_array("pkt_stats", sizeof(__u64), PKT_STATS_ENTRIES);
 	maps.peer_stats = percpu_array("peer_stats", sizeof(__u64), PEER_STATS_MAX);
-	maps.peer_cache =
-		percpu_array("peer_cache", sizeof(struct peer_cache_slot), PEER_CACHE_SLOTS);
 	maps.peers = bpf_map_create(BPF_MAP_TYPE_LRU_PERCPU_HASH, "peers", sizeof(struct peer_key),
 				    sizeof(__u64), PEERS_CAP, NULL);
 	maps.peers_capacity = PEERS_CAP;
-	if (maps.resp_codes < 0 || maps.pkt_stats < 0 || maps.peer_stats < 0 ||
-	    maps.peer_cache < 0 || maps.peers < 0)
+	if (maps.resp_codes < 0 || maps.pkt_stats < 0 || maps.peer_stats < 0 || maps.peers < 0)
 		return -1;
 	fill(maps.resp_codes, RESP_CODES_ENTRIES);
 	fill(maps.pkt_stats, PKT_STATS_ENTRIES);
@@ -166,9 +163,9 @@ static void test_scrape_reads_arrays_in_batches(void **state)
 	snapshot_free(&snap);
 	print_message("# %d bpf_map_lookup_batch calls, %d bpf_map_lookup_elem calls\n",
 		      lookup_batch_calls, lookup_elem_calls);
-	/* resp_codes, pkt_stats, peer_stats, peer_cache twice, peers: a few calls each. */
+	/* resp_codes, pkt_stats, peer_stats, peers: a few calls each. */
 	assert_int_equal(0, lookup_elem_calls);
-	assert_in_range(lookup_batch_calls, 6, 24);
+	assert_in_range(lookup_batch_calls, 4, 16);
 }
 
 static void test_fallback_without_batch_ops(void **state)
@@ -183,8 +180,7 @@ static void test_fallback_without_batch_ops(void **state)
 		assert_int_equal(0, snapshot_read(&maps, &snap));
 		check_sums(&snap);
 		snapshot_free(&snap);
-		assert_int_equal(RESP_CODES_ENTRIES + PKT_STATS_ENTRIES + PEER_STATS_MAX +
-					 2 * PEER_CACHE_SLOTS,
+		assert_int_equal(RESP_CODES_ENTRIES + PKT_STATS_ENTRIES + PEER_STATS_MAX,
 				 lookup_elem_calls);
 	}
 	batch_errno = 0;

@@ -8,8 +8,8 @@
  * pkt_stats[outcome] by one (and pkt_stats[PKT_DECAP_*] by one for a frame
  * taken out of a tunnel), resp_codes[code] by one for a response, one peers
  * key by one for a 6xx, and nothing else at all. Peers are read as the
- * exporter reads them (peers_read(): the peers hash and the peer_cache in
- * front of it); the cache itself has tests of its own at the end.
+ * exporter reads them (peers_read()); per-source counting has tests of its
+ * own at the end.
  *
  * Needs root (CAP_BPF and CAP_NET_ADMIN). Without them, or if the object
  * fails to load, every test fails: a missing kernel test must not pass.
@@ -125,8 +125,7 @@ static void read_array(const struct bpf_map *map, __u64 *out, __u32 n)
 
 static void read_peers(struct sip6xx *skel, struct counters *c)
 {
-	int err = peers_read(bpf_map__fd(skel->maps.peers), bpf_map__fd(skel->maps.peer_cache),
-			     &c->peers, &c->nr_peers);
+	int err = peers_read(bpf_map__fd(skel->maps.peers), &c->peers, &c->nr_peers);
 
 	if (err)
 		fail_msg("peers_read: %s", strerror(-err));
@@ -399,60 +398,59 @@ static void test_peers_key_per_source_and_code(void **state)
 }
 
 /*
- * ---- peer_cache ----
+ * ---- peers ----
  * Each test gets a fresh object and runs pinned to one CPU: test_run counts on
- * the CPU that calls it, so every frame goes through the same cache slot.
+ * the CPU that calls it, so every frame updates the same per-CPU value.
  */
-struct cache_test {
+struct peers_test {
 	struct sip6xx *skel;
-	int peers_fd, cache_fd;
+	int peers_fd;
 	int cpu; /* the one this test runs on */
 	cpu_set_t saved;
 };
 
 static const char r607[] = "SIP/2.0 607 Unwanted\r\nContent-Length: 0\r\n\r\n";
 
-static int cache_setup(void **state)
+static int peers_setup(void **state)
 {
-	struct cache_test *ct = calloc(1, sizeof(*ct));
+	struct peers_test *pt = calloc(1, sizeof(*pt));
 	cpu_set_t one;
 	int err;
 
-	if (!ct)
+	if (!pt)
 		return -1;
-	*state = ct;
-	ct->cpu = -1;
-	ct->skel = load_object(fixture_config(FIXTURE_CFG_ANY), &err);
-	if (!ct->skel) {
+	*state = pt;
+	pt->cpu = -1;
+	pt->skel = load_object(fixture_config(FIXTURE_CFG_ANY), &err);
+	if (!pt->skel) {
 		fprintf(stderr, "sip6xx.bpf.o did not load: %s; run as root\n", strerror(-err));
 		return -1;
 	}
-	ct->peers_fd = bpf_map__fd(ct->skel->maps.peers);
-	ct->cache_fd = bpf_map__fd(ct->skel->maps.peer_cache);
-	if (sched_getaffinity(0, sizeof(ct->saved), &ct->saved)) {
+	pt->peers_fd = bpf_map__fd(pt->skel->maps.peers);
+	if (sched_getaffinity(0, sizeof(pt->saved), &pt->saved)) {
 		fprintf(stderr, "sched_getaffinity: %s\n", strerror(errno));
 		return -1;
 	}
-	ct->cpu = sched_getcpu();
+	pt->cpu = sched_getcpu();
 	CPU_ZERO(&one);
-	CPU_SET(ct->cpu, &one);
-	if (ct->cpu < 0 || ct->cpu >= nr_cpus || sched_setaffinity(0, sizeof(one), &one)) {
-		fprintf(stderr, "cannot pin the test to CPU %d: %s\n", ct->cpu, strerror(errno));
+	CPU_SET(pt->cpu, &one);
+	if (pt->cpu < 0 || pt->cpu >= nr_cpus || sched_setaffinity(0, sizeof(one), &one)) {
+		fprintf(stderr, "cannot pin the test to CPU %d: %s\n", pt->cpu, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-static int cache_teardown(void **state)
+static int peers_teardown(void **state)
 {
-	struct cache_test *ct = *state;
+	struct peers_test *pt = *state;
 
-	if (!ct)
+	if (!pt)
 		return 0;
-	if (ct->cpu >= 0)
-		sched_setaffinity(0, sizeof(ct->saved), &ct->saved);
-	sip6xx__destroy(ct->skel);
-	free(ct);
+	if (pt->cpu >= 0)
+		sched_setaffinity(0, sizeof(pt->saved), &pt->saved);
+	sip6xx__destroy(pt->skel);
+	free(pt);
 	return 0;
 }
 
@@ -475,215 +473,82 @@ static void send_n(struct sip6xx *skel, const char *saddr, int n)
 		send_ok(skel, frame, len);
 }
 
-/* The peers hash alone, summed over CPUs, as a reader that ignores the cache sees it. */
-static __u64 hash_only(const struct cache_test *ct, const struct peer_key *key, bool *found)
-{
-	__u64 vals[nr_cpus], sum = 0;
-	int cpu;
-
-	*found = !bpf_map_lookup_elem(ct->peers_fd, key, vals);
-	if (!*found) {
-		assert_int_equal(errno, ENOENT);
-		return 0;
-	}
-	for (cpu = 0; cpu < nr_cpus; cpu++)
-		sum += vals[cpu];
-	return sum;
-}
-
 /* @key's count through peers_read(), checked against peer_read_one(); 0 when absent. */
-static __u64 read_count(const struct cache_test *ct, const struct peer_key *key)
+static __u64 read_count(const struct peers_test *pt, const struct peer_key *key)
 {
 	struct peer_count *pc;
 	__u64 one = ~0ULL, count;
 	size_t nr;
 
-	assert_int_equal(peers_read(ct->peers_fd, ct->cache_fd, &pc, &nr), 0);
+	assert_int_equal(peers_read(pt->peers_fd, &pc, &nr), 0);
 	count = peer_count(&(struct counters){ .peers = pc, .nr_peers = nr }, key);
 	free(pc);
-	assert_int_equal(peer_read_one(ct->peers_fd, ct->cache_fd, key, &one), 0);
+	assert_int_equal(peer_read_one(pt->peers_fd, key, &one), 0);
 	assert_int_equal(one, count);
 	return count;
 }
 
-/* One cache index on every CPU (malloc'd, nr_cpus slots). */
-static struct peer_cache_slot *read_row(const struct cache_test *ct, __u32 idx)
+/* This CPU's value of @key in the peers map; 0 when absent. */
+static __u64 cpu_value(const struct peers_test *pt, const struct peer_key *key)
 {
-	struct peer_cache_slot *row = calloc(nr_cpus, sizeof(*row));
+	__u64 vals[nr_cpus];
 
-	assert_non_null(row);
-	assert_int_equal(bpf_map_lookup_elem(ct->cache_fd, &idx, row), 0);
-	return row;
-}
-
-static void write_row(const struct cache_test *ct, __u32 idx, const struct peer_cache_slot *row)
-{
-	assert_int_equal(bpf_map_update_elem(ct->cache_fd, &idx, row, BPF_ANY), 0);
-}
-
-/* 50 hits from one source: all counted, most of them only in its cache slot. */
-static void test_cache_counts_hits(void **state)
-{
-	const struct cache_test *ct = *state;
-	struct peer_key key = key_of("198.18.50.1", 607);
-	struct peer_cache_slot *row;
-	__u64 raw;
-	bool found;
-
-	send_n(ct->skel, "198.18.50.1", 50);
-	assert_int_equal(read_count(ct, &key), 50);
-	raw = hash_only(ct, &key, &found);
-	assert_true(found);
-	if (raw >= 50)
-		fail_msg("the peers hash alone holds %llu of 50: the cache was not used",
-			 (unsigned long long)raw);
-	row = read_row(ct, peer_cache_index(&key));
-	assert_memory_equal(&row[ct->cpu].key, &key, sizeof(key));
-	assert_int_equal(row[ct->cpu].count, 50);
-	assert_int_equal(row[ct->cpu].seq % 2, 0);
-	free(row);
-}
-
-/* A source in 198.19.0.0/16 whose key takes the cache slot of @key; fails if none. */
-static struct peer_key colliding_key(const struct peer_key *key, char *addr, size_t len)
-{
-	__u32 idx = peer_cache_index(key), i;
-	struct peer_key other;
-
-	for (i = 1; i < 65536; i++) {
-		snprintf(addr, len, "198.19.%u.%u", i >> 8, i & 0xff);
-		other = key_of(addr, key->code);
-		if (peer_cache_index(&other) == idx)
-			return other;
+	if (bpf_map_lookup_elem(pt->peers_fd, key, vals)) {
+		assert_int_equal(errno, ENOENT);
+		return 0;
 	}
-	fail_msg("no source in 198.19.0.0/16 shares cache slot %u", idx);
-	return other;
-}
-
-/* Two sources in one slot, alternated: each count is exact, and written back when evicted. */
-static void test_cache_collision_writes_back(void **state)
-{
-	const struct cache_test *ct = *state;
-	struct peer_key a = key_of("198.18.52.1", 607), b;
-	char b_addr[INET6_ADDRSTRLEN];
-	bool found;
-	int i;
-
-	b = colliding_key(&a, b_addr, sizeof(b_addr));
-	assert_memory_not_equal(&a, &b, sizeof(a));
-	for (i = 0; i < 7; i++) {
-		send_n(ct->skel, "198.18.52.1", 1);
-		send_n(ct->skel, b_addr, 1);
-	}
-	assert_int_equal(read_count(ct, &a), 7);
-	assert_int_equal(read_count(ct, &b), 7);
-	/* b holds the slot; a went back to the hash when b took it. */
-	assert_int_equal(hash_only(ct, &a, &found), 7);
-	assert_true(found);
-
-	send_n(ct->skel, "198.18.52.1", 1);
-	assert_int_equal(read_count(ct, &a), 8);
-	assert_int_equal(read_count(ct, &b), 7);
-	assert_int_equal(hash_only(ct, &b, &found), 7);
-	assert_true(found);
+	return vals[pt->cpu];
 }
 
 /*
- * A slot caught changing key (odd seq) is ignored: the hash value counts. A
- * stable slot whose key the hash lacks (the LRU evicted it) is a source of its
- * own. An empty slot (zero key) is none, whatever its count.
+ * 50 hits from one source, 7 from another, alternated: each counted exactly,
+ * on this CPU's value of its own key, with one insert each.
  */
-static void test_cache_unstable_and_cache_only(void **state)
+static void test_peers_count_each_hit(void **state)
 {
-	const struct cache_test *ct = *state;
-	struct peer_key key = key_of("198.18.53.1", 607), made_up = key_of("198.18.53.2", 699);
-	__u32 idx = peer_cache_index(&key), idx2, idx3;
-	static const struct peer_key zero;
-	struct peer_cache_slot *row;
-	struct peer_count *pc;
-	__u64 raw;
-	size_t nr, i;
-	bool found;
+	const struct peers_test *pt = *state;
+	struct peer_key a = key_of("198.18.50.1", 607), b = key_of("198.18.50.2", 607);
+	__u32 idx = PEER_INSERTS;
+	__u64 inserts = 0;
+	int i;
 
-	/* The made-up key goes to a slot of its own. */
-	while (peer_cache_index(&made_up) == idx)
-		made_up.code--;
-	idx2 = peer_cache_index(&made_up);
-
-	send_n(ct->skel, "198.18.53.1", 50);
-	assert_int_equal(read_count(ct, &key), 50);
-	raw = hash_only(ct, &key, &found);
-	assert_true(found);
-	assert_true(raw < 50);
-
-	row = read_row(ct, idx);
-	assert_memory_equal(&row[ct->cpu].key, &key, sizeof(key));
-	row[ct->cpu].seq += 1;
-	row[ct->cpu].count += 1000;
-	write_row(ct, idx, row);
-	free(row);
-	assert_int_equal(read_count(ct, &key), raw);
-
-	hash_only(ct, &made_up, &found);
-	assert_false(found);
-	assert_int_equal(read_count(ct, &made_up), 0);
-	row = read_row(ct, idx2);
-	row[ct->cpu] = (struct peer_cache_slot){ .key = made_up, .count = 5, .seq = 2 };
-	write_row(ct, idx2, row);
-	free(row);
-	assert_int_equal(read_count(ct, &made_up), 5);
-
-	/* Any third index: a zero key with a count, on every CPU. */
-	for (idx3 = 0; idx3 == idx || idx3 == idx2; idx3++)
-		;
-	row = read_row(ct, idx3);
-	for (i = 0; i < (size_t)nr_cpus; i++)
-		row[i] = (struct peer_cache_slot){ .count = 9, .seq = 2 };
-	write_row(ct, idx3, row);
-	free(row);
-
-	assert_int_equal(peers_read(ct->peers_fd, ct->cache_fd, &pc, &nr), 0);
-	assert_int_equal(nr, 2);
-	for (i = 0; i < nr; i++)
-		assert_memory_not_equal(&pc[i].key, &zero, sizeof(zero));
-	free(pc);
+	for (i = 0; i < 50; i++) {
+		send_n(pt->skel, "198.18.50.1", 1);
+		if (i < 7)
+			send_n(pt->skel, "198.18.50.2", 1);
+	}
+	assert_int_equal(read_count(pt, &a), 50);
+	assert_int_equal(read_count(pt, &b), 7);
+	assert_int_equal(cpu_value(pt, &a), 50);
+	assert_int_equal(cpu_value(pt, &b), 7);
+	assert_int_equal(percpu_array_sum(bpf_map__fd(pt->skel->maps.peer_stats), idx, &inserts),
+			 0);
+	assert_int_equal(inserts, 2);
 }
 
-/* peers_clear() empties the hash and every slot, so counting starts again from zero. */
+/* peers_clear() empties the map, so counting starts again from zero. */
 static void test_peers_clear(void **state)
 {
-	const struct cache_test *ct = *state;
+	const struct peers_test *pt = *state;
 	struct peer_key a = key_of("198.18.54.1", 607), b = key_of("198.18.54.2", 607), next;
-	static const struct peer_cache_slot empty;
-	struct peer_cache_slot *row;
 	struct peer_count *pc;
-	__u32 idx;
 	size_t nr;
-	int cpu;
 
-	send_n(ct->skel, "198.18.54.1", 5);
-	send_n(ct->skel, "198.18.54.2", 3);
-	assert_int_equal(read_count(ct, &a), 5);
-	assert_int_equal(read_count(ct, &b), 3);
+	send_n(pt->skel, "198.18.54.1", 5);
+	send_n(pt->skel, "198.18.54.2", 3);
+	assert_int_equal(read_count(pt, &a), 5);
+	assert_int_equal(read_count(pt, &b), 3);
 
-	assert_int_equal(peers_clear(ct->peers_fd, ct->cache_fd), 0);
-	assert_int_equal(peers_read(ct->peers_fd, ct->cache_fd, &pc, &nr), 0);
+	assert_int_equal(peers_clear(pt->peers_fd), 0);
+	assert_int_equal(peers_read(pt->peers_fd, &pc, &nr), 0);
 	free(pc);
 	assert_int_equal(nr, 0);
-	assert_int_not_equal(bpf_map_get_next_key(ct->peers_fd, NULL, &next), 0);
+	assert_int_not_equal(bpf_map_get_next_key(pt->peers_fd, NULL, &next), 0);
 	assert_int_equal(errno, ENOENT);
-	for (idx = 0; idx < PEER_CACHE_SLOTS; idx++) {
-		row = read_row(ct, idx);
-		for (cpu = 0; cpu < nr_cpus; cpu++)
-			if (memcmp(&row[cpu], &empty, sizeof(empty)))
-				fail_msg("cache slot %u on CPU %d is not empty after peers_clear",
-					 idx, cpu);
-		free(row);
-	}
 
-	send_n(ct->skel, "198.18.54.1", 3);
-	assert_int_equal(read_count(ct, &a), 3);
-	assert_int_equal(read_count(ct, &b), 0);
+	send_n(pt->skel, "198.18.54.1", 3);
+	assert_int_equal(read_count(pt, &a), 3);
+	assert_int_equal(read_count(pt, &b), 0);
 }
 
 /*
@@ -798,13 +663,9 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_peers_key_per_source_and_code);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty_stage_counts_unparsed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
-		test_cache_counts_hits, cache_setup, cache_teardown);
+		test_peers_count_each_hit, peers_setup, peers_teardown);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
-		test_cache_collision_writes_back, cache_setup, cache_teardown);
-	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
-		test_cache_unstable_and_cache_only, cache_setup, cache_teardown);
-	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
-		test_peers_clear, cache_setup, cache_teardown);
+		test_peers_clear, peers_setup, peers_teardown);
 	failed = _cmocka_run_group_tests("sip6xx_xdp", tests, n, NULL, NULL);
 
 	for (cfg = 0; cfg < FIXTURE_CFG_MAX; cfg++)

@@ -176,10 +176,8 @@ test_max_peers() {
 	ok $? "max-peers: 1 <= peers_tracked <= 8 after 20 responders (got $tracked)"
 	check_eq 8 "$(e2e_metric_sum "$scrape" sip6xx_peers_capacity)" "max-peers: peers_capacity is 8"
 	series=$(grep -c '^sip6xx_global_failures_total{' "$scrape")
-	# Each map entry has a series; so has a source the LRU evicted while its
-	# peer_cache slot still holds it (that count is exact): up to all 20.
-	[ "$series" -ge "$tracked" ] && [ "$series" -le 20 ]
-	ok $? "max-peers: a global_failures series per tracked or cached peer ($tracked <= $series <= 20)"
+	# Each map entry has a series, and nothing else has: an evicted source is gone.
+	check_eq "$tracked" "$series" "max-peers: a global_failures series per tracked peer"
 	check_stopped max-peers "$IF_A"
 }
 

@@ -24,7 +24,7 @@ LISTEN=127.0.0.1:19061
 URL=http://$LISTEN
 PIN=/run/sip6xx-test.$$
 PIN_DIR=$PIN/$IF_A
-PIN_FILES="resp_codes peers peer_cache pkt_stats peer_stats contract xdp_stages tc_stages xdp_link"
+PIN_FILES="resp_codes peers pkt_stats peer_stats contract xdp_stages tc_stages xdp_link"
 # Alerting stays on, with a floor the test traffic never reaches (at most
 # 25 607s a second): a restart that took the pinned counts for a spike would
 # print an alert on stdout.

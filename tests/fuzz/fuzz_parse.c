@@ -65,18 +65,18 @@ static void __attribute__((noreturn)) broken(const char *what, const struct run 
 }
 
 /* A fast decision @ret (@what decided it) agrees with the full parse in @r. */
-static void check_fast(int ret, const struct sip_fast_result *fr, const char *what,
+static void check_fast(struct sip_step st, const struct sip_fast_result *fr, const char *what,
 		       const struct run *r)
 {
-	struct sip_peer_words a, b;
+	union sip_peer_key a, b;
 	char msg[128];
 
-	if (ret == SIP_PARSE_SLOW)
+	if (st.next == SIP_SLOW)
 		return;
 	snprintf(msg, sizeof(msg), "%s decided another outcome, code or responder", what);
-	if (ret != r->ret)
+	if (st.next != SIP_DECIDED || st.outcome != (enum pkt_result)r->ret)
 		broken(msg, r);
-	if (ret != PKT_SIP_RESPONSE)
+	if (st.outcome != PKT_SIP_RESPONSE)
 		return;
 	if (fr->code != r->res.code)
 		broken(msg, r);
@@ -84,9 +84,9 @@ static void check_fast(int ret, const struct sip_fast_result *fr, const char *wh
 		return;
 	if (fr->family != r->res.family)
 		broken(msg, r);
-	sip_peer_words(&a, fr->saddr, fr->family, 0, 0, 0);
-	sip_peer_words(&b, fr->family == SIP6XX_FAMILY_IPV4 ? &r->res.saddr[12] : r->res.saddr,
-		       fr->family, 0, 0, 0);
+	sip_peer_key_fill(&a, fr->saddr, fr->family, 0, 0, 0);
+	sip_peer_key_fill(&b, fr->family == SIP6XX_FAMILY_IPV4 ? &r->res.saddr[12] : r->res.saddr,
+			  fr->family, 0, 0, 0);
 	if (memcmp(&a, &b, sizeof(a)))
 		broken(msg, r);
 }
@@ -96,14 +96,14 @@ static void check_stages(__u8 *data, size_t len, const struct sip6xx_config *cfg
 			 const struct run *r)
 {
 	struct sip_fast_result fr;
-	int ret;
+	struct sip_step st;
 
-	ret = sip_fast_frame(data, data + len, cfg, &fr);
-	check_fast(ret, &fr, "the fast path", r);
-	ret = staged_parse(data, data + len, cfg, &fr);
-	if (ret == SIP_PARSE_SLOW && r->ret == PKT_SIP_RESPONSE)
+	st = sip_fast_frame(data, data + len, cfg, &fr);
+	check_fast(st, &fr, "the fast path", r);
+	st = staged_parse(data, data + len, cfg, &fr);
+	if (st.next == SIP_SLOW && r->ret == PKT_SIP_RESPONSE)
 		broken("the staged parse left a response to the generic payload stage", r);
-	check_fast(ret, &fr, "the staged parse", r);
+	check_fast(st, &fr, "the staged parse", r);
 }
 
 /*

@@ -33,22 +33,37 @@
 struct parse_run {
 	int ret;
 	struct sip_parse_result res;
-	bool untouched; /* the parser left the frame as it was */
-	int fast;	/* sip_fast_frame()'s outcome, SIP_PARSE_SLOW when it passed */
+	bool untouched;	      /* the parser left the frame as it was */
+	struct sip_step fast; /* sip_fast_frame()'s: SIP_SLOW when it passed */
 	bool fast_agrees;
-	int staged; /* staged_parse()'s outcome */
+	struct sip_step staged; /* staged_parse()'s */
 	bool staged_agrees;
 };
 
-/* A fast decision @fast agrees with the full parser: outcome, code and responder. */
-static bool fast_agrees(const struct parse_run *run, int fast, const struct sip_fast_result *fr)
+/* An outcome's label, or the stage a step leaves the frame to. */
+static const char *step_name(struct sip_step st)
 {
-	struct sip_peer_words a, b;
+	static const char *const next[] = {
+		[SIP_CONTINUE] = "continue", [SIP_TUNNEL] = "tunnel", [SIP_SLOW] = "slow"
+	};
+
+	return st.next == SIP_DECIDED ? pkt_result_name(st.outcome) : next[st.next];
+}
+
+/*
+ * A fast decision @fast agrees with the full parser: outcome, code and
+ * responder. The fast checks decide a frame or leave it to the slow stage,
+ * nothing else.
+ */
+static bool fast_agrees(const struct parse_run *run, struct sip_step fast,
+			const struct sip_fast_result *fr)
+{
+	union sip_peer_key a, b;
 	const __u8 *saddr = run->res.saddr;
 
-	if (fast == SIP_PARSE_SLOW)
+	if (fast.next == SIP_SLOW)
 		return true;
-	if (fast != run->ret)
+	if (fast.next != SIP_DECIDED || fast.outcome != (enum pkt_result)run->ret)
 		return false;
 	if (run->ret != PKT_SIP_RESPONSE)
 		return true;
@@ -60,8 +75,8 @@ static bool fast_agrees(const struct parse_run *run, int fast, const struct sip_
 		return false;
 	if (run->res.family == SIP6XX_FAMILY_IPV4)
 		saddr += 12;
-	sip_peer_words(&a, fr->saddr, fr->family, 1, fr->code, 0);
-	sip_peer_words(&b, saddr, run->res.family, 1, run->res.code, 0);
+	sip_peer_key_fill(&a, fr->saddr, fr->family, 1, fr->code, 0);
+	sip_peer_key_fill(&b, saddr, run->res.family, 1, run->res.code, 0);
 	return !memcmp(&a, &b, sizeof(a));
 }
 
@@ -81,8 +96,8 @@ static struct parse_run parse_exact(const __u8 *frame, size_t len, const struct 
 	run.fast = sip_fast_frame(data, data + len, cfg, &fr);
 	run.fast_agrees = fast_agrees(&run, run.fast, &fr);
 	run.staged = staged_parse(data, data + len, cfg, &fr);
-	run.staged_agrees = run.staged == SIP_PARSE_SLOW ? run.ret != PKT_SIP_RESPONSE
-							 : fast_agrees(&run, run.staged, &fr);
+	run.staged_agrees = run.staged.next == SIP_SLOW ? run.ret != PKT_SIP_RESPONSE
+							: fast_agrees(&run, run.staged, &fr);
 	run.untouched = !memcmp(data, frame, len);
 	free(block);
 	return run;
@@ -110,11 +125,11 @@ static void check_fixture(void **state)
 	if (!run.fast_agrees)
 		fail_msg("the fast path decided %s, the full parser %s (or the code or responder "
 			 "differs)",
-			 pkt_result_name(run.fast), pkt_result_name(run.ret));
+			 step_name(run.fast), pkt_result_name(run.ret));
 	if (!run.staged_agrees)
 		fail_msg("the staged parse decided %s, the full parser %s (or the code or "
 			 "responder differs)",
-			 pkt_result_name(run.staged), pkt_result_name(run.ret));
+			 step_name(run.staged), pkt_result_name(run.ret));
 	if (f->want == PKT_SIP_RESPONSE)
 		assert_int_equal(run.res.code, f->code);
 	if (f->want_ports) {
@@ -154,12 +169,12 @@ static void test_every_prefix_is_truncated_or_agrees(void **state)
 			if (!part.fast_agrees)
 				fail_msg("%s: cut to %zu bytes, the fast path decided %s, the full "
 					 "parser %s (or the code or responder differs)",
-					 fx[i].desc, cut, pkt_result_name(part.fast),
+					 fx[i].desc, cut, step_name(part.fast),
 					 pkt_result_name(part.ret));
 			if (!part.staged_agrees)
 				fail_msg("%s: cut to %zu bytes, the staged parse decided %s, the "
 					 "full parser %s (or the code or responder differs)",
-					 fx[i].desc, cut, pkt_result_name(part.staged),
+					 fx[i].desc, cut, step_name(part.staged),
 					 pkt_result_name(part.ret));
 			if (part.res.decap && part.res.decap != whole.res.decap)
 				fail_msg("%s: cut to %zu bytes decapsulates %s, whole frame %s",
@@ -200,11 +215,11 @@ static void check_sane(const struct parse_run *run, const char *desc, __u32 seed
 	if (!run->fast_agrees)
 		fail_msg("%s, seed %u: the fast path decided %s, the full parser %s (or the code "
 			 "or responder differs)",
-			 desc, seed, pkt_result_name(run->fast), pkt_result_name(run->ret));
+			 desc, seed, step_name(run->fast), pkt_result_name(run->ret));
 	if (!run->staged_agrees)
 		fail_msg("%s, seed %u: the staged parse decided %s, the full parser %s (or the "
 			 "code or responder differs)",
-			 desc, seed, pkt_result_name(run->staged), pkt_result_name(run->ret));
+			 desc, seed, step_name(run->staged), pkt_result_name(run->ret));
 	if (run->ret != PKT_SIP_RESPONSE)
 		return;
 	if (run->res.code < SIP_CODE_MIN || run->res.code > SIP_CODE_MAX)
@@ -263,13 +278,16 @@ static void test_fast_path_decides_common_frames(void **state)
 		frame = fixture_frame(&fx[i], &len);
 		run = parse_exact(frame, len, fixture_config(fx[i].cfg));
 		free(frame);
-		if (run.fast == SIP_PARSE_SLOW) {
-			six_after_walk += run.staged == PKT_SIP_RESPONSE && run.res.code >= 600;
+		if (run.fast.next == SIP_SLOW) {
+			six_after_walk += run.staged.next == SIP_DECIDED &&
+					  run.staged.outcome == PKT_SIP_RESPONSE &&
+					  run.res.code >= 600;
 			continue;
 		}
-		assert_true(run.fast >= 0 && run.fast < PKT_RESULT_MAX);
-		decided[run.fast]++;
-		six += run.fast == PKT_SIP_RESPONSE && run.res.code >= 600;
+		assert_int_equal(run.fast.next, SIP_DECIDED);
+		assert_true(run.fast.outcome < PKT_RESULT_MAX);
+		decided[run.fast.outcome]++;
+		six += run.fast.outcome == PKT_SIP_RESPONSE && run.res.code >= 600;
 	}
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!decided[kinds[i]])
@@ -322,10 +340,10 @@ static void test_fast_request_lines(void **state)
 						if (!run.fast_agrees)
 							fail_msg("\"%s\" cut to %zu: fast %s, full "
 								 "%s",
-								 line, cut,
-								 pkt_result_name(run.fast),
+								 line, cut, step_name(run.fast),
 								 pkt_result_name(run.ret));
-						fast += run.fast == PKT_SIP_REQUEST;
+						fast += run.fast.next == SIP_DECIDED &&
+							run.fast.outcome == PKT_SIP_REQUEST;
 					}
 				}
 			}

@@ -67,8 +67,9 @@ void calls_replay_frame(const void *frame, __u32 len, const struct timeval *ts)
 	struct calls_frame f = { .dir = SIP6XX_DIR_RX };
 	__u8 *data = rp.buf + FRAME_ALIGN;
 	void *end = data + len;
+	enum pkt_result ret;
+	struct sip_step st;
 	__u32 avail;
-	int ret;
 
 	if (!rp.calls || len > 0x10000)
 		return;
@@ -76,11 +77,11 @@ void calls_replay_frame(const void *frame, __u32 len, const struct timeval *ts)
 	if (f.time_ms > rp.last_ms)
 		rp.last_ms = f.time_ms;
 	memcpy(data, frame, len);
-	ret = sip_parse_headers(data, end, 0, SIP_AT_ETH, SIP_WALK_OUTER, &rp.cfg, &res, &l4);
-	if (ret == SIP_PARSE_TUNNEL)
-		ret = sip_parse_headers(data, end, l4.inner_off, l4.inner_at, SIP_WALK_INNER,
-					&rp.cfg, &res, &l4);
-	if (ret != SIP_PARSE_CONTINUE)
+	st = sip_parse_headers(data, end, 0, SIP_AT_ETH, SIP_WALK_OUTER, &rp.cfg, &res, &l4);
+	if (st.next == SIP_TUNNEL)
+		st = sip_parse_headers(data, end, l4.inner_off, l4.inner_at, SIP_WALK_INNER,
+				       &rp.cfg, &res, &l4);
+	if (st.next != SIP_CONTINUE)
 		return;
 	ret = sip_parse_payload(data, end, l4.payload_off, l4.dgram_len, &res);
 	avail = len - l4.payload_off;

@@ -170,7 +170,7 @@ static void gauge_sample(const struct metric_def *def, const struct metrics_ifac
 static void peers_tracked_samples(const struct metric_def *def, const struct metrics_iface *ifc,
 				  struct strbuf *out)
 {
-	gauge_sample(def, ifc, out, ifc->snap->peers_in_map);
+	gauge_sample(def, ifc, out, ifc->snap->nr_peers);
 }
 
 static void peers_capacity_samples(const struct metric_def *def, const struct metrics_iface *ifc,
@@ -186,7 +186,7 @@ static void peers_evicted_samples(const struct metric_def *def, const struct met
 	__u64 inserts = ifc->snap->peer_stats[PEER_INSERTS];
 
 	gauge_sample(def, ifc, out,
-		     inserts > ifc->snap->peers_in_map ? inserts - ifc->snap->peers_in_map : 0);
+		     inserts > ifc->snap->nr_peers ? inserts - ifc->snap->nr_peers : 0);
 }
 
 static void peers_insert_failed_samples(const struct metric_def *def,
@@ -458,7 +458,7 @@ static void json_iface(const struct metrics_iface *ifc, struct strbuf *out)
 	for (r = 0; r < PKT_RESULT_MAX; r++)
 		sb_printf(out, "%s\"%s\":%llu", r ? "," : "", pkt_result_name(r),
 			  (unsigned long long)s->pkt_stats[SIP6XX_DIR_RX][r]);
-	sb_printf(out, "},\"peers_tracked\":%zu,\"peers_capacity\":%u", s->peers_in_map,
+	sb_printf(out, "},\"peers_tracked\":%zu,\"peers_capacity\":%u", s->nr_peers,
 		  s->peers_capacity);
 	if (ifc->calls)
 		json_calls(ifc, out);

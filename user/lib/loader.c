@@ -100,7 +100,6 @@ void loader_maps(struct sip6xx *skel, struct sip6xx_maps *maps)
 {
 	maps->resp_codes = bpf_map__fd(skel->maps.resp_codes);
 	maps->peers = bpf_map__fd(skel->maps.peers);
-	maps->peer_cache = bpf_map__fd(skel->maps.peer_cache);
 	maps->pkt_stats = bpf_map__fd(skel->maps.pkt_stats);
 	maps->peer_stats = bpf_map__fd(skel->maps.peer_stats);
 	maps->peers_capacity = bpf_map__max_entries(skel->maps.peers);

@@ -46,17 +46,25 @@ static int nr_cpus(void)
 	return n;
 }
 
+/* The @n per-CPU values of one __u64 entry, added up. */
+static __u64 percpu_total(const __u64 *vals, int n)
+{
+	__u64 sum = 0;
+	int cpu;
+
+	for (cpu = 0; cpu < n; cpu++)
+		sum += vals[cpu];
+	return sum;
+}
+
 /* One index of a PERCPU_ARRAY of __u64 over @n CPUs (__u64 needs no rounding to 8 bytes). */
 static int percpu_sum(int fd, __u32 key, int n, __u64 *sum)
 {
 	__u64 vals[n];
-	int cpu;
 
 	if (bpf_map_lookup_elem(fd, &key, vals))
 		return -errno;
-	*sum = 0;
-	for (cpu = 0; cpu < n; cpu++)
-		*sum += vals[cpu];
+	*sum = percpu_total(vals, n);
 	return 0;
 }
 
@@ -65,38 +73,6 @@ int percpu_array_sum(int fd, __u32 key, __u64 *sum)
 	int n = nr_cpus();
 
 	return n < 0 ? n : percpu_sum(fd, key, n, sum);
-}
-
-/*
- * What a reader keeps of peer_cache: the second copy, [index * nr_cpus + cpu],
- * with every slot that was not stable zeroed, so a non-zero key can be used.
- * NULL slots: no cache, the peers values alone.
- */
-struct cache_view {
-	struct peer_cache_slot *slots;
-};
-
-/* The nr_cpus slots @key can sit in, or NULL. */
-static const struct peer_cache_slot *cache_row(const struct cache_view *cv,
-					       const struct peer_key *key)
-{
-	return cv->slots ? &cv->slots[(size_t)peer_cache_index(key) * nr_cpus()] : NULL;
-}
-
-/* Per CPU, the larger of the peers value and the count of a stable slot holding @key. */
-static __u64 peer_sum(const struct peer_cache_slot *row, const struct peer_key *key,
-		      const __u64 *percpu)
-{
-	__u64 sum = 0, v;
-	int cpu;
-
-	for (cpu = 0; cpu < nr_cpus(); cpu++) {
-		v = percpu[cpu];
-		if (row && row[cpu].count > v && !memcmp(&row[cpu].key, key, sizeof(*key)))
-			v = row[cpu].count;
-		sum += v;
-	}
-	return sum;
 }
 
 static int peer_push(struct map_snapshot *snap, size_t *cap, const struct peer_key *key,
@@ -119,15 +95,15 @@ static int peer_push(struct map_snapshot *snap, size_t *cap, const struct peer_k
 	return 0;
 }
 
-static int peer_append(struct map_snapshot *snap, size_t *cap, const struct cache_view *cv,
-		       const struct peer_key *key, const __u64 *percpu)
+/* One key's per-CPU values, summed. */
+static int peer_append(struct map_snapshot *snap, size_t *cap, const struct peer_key *key,
+		       const __u64 *percpu)
 {
-	return peer_push(snap, cap, key, peer_sum(cache_row(cv, key), key, percpu));
+	return peer_push(snap, cap, key, percpu_total(percpu, nr_cpus()));
 }
 
 /* Fallback for kernels without batch ops on this map type. */
-static int read_peers_by_key(int fd, struct map_snapshot *snap, size_t *cap,
-			     const struct cache_view *cv, __u64 *vals)
+static int read_peers_by_key(int fd, struct map_snapshot *snap, size_t *cap, __u64 *vals)
 {
 	struct peer_key key, next;
 	struct peer_key *prev = NULL;
@@ -138,14 +114,14 @@ static int read_peers_by_key(int fd, struct map_snapshot *snap, size_t *cap,
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, vals))
 			continue; /* evicted between the two calls */
-		err = peer_append(snap, cap, cv, &key, vals);
+		err = peer_append(snap, cap, &key, vals);
 		if (err)
 			return err;
 	}
 	return errno == ENOENT ? 0 : -errno;
 }
 
-static int read_peers(int fd, struct map_snapshot *snap, size_t *cap, const struct cache_view *cv)
+static int read_peers(int fd, struct map_snapshot *snap, size_t *cap)
 {
 	struct peer_key *keys = calloc(PEERS_BATCH, sizeof(*keys));
 	__u64 *vals = calloc((size_t)PEERS_BATCH * nr_cpus(), sizeof(*vals));
@@ -166,11 +142,11 @@ static int read_peers(int fd, struct map_snapshot *snap, size_t *cap, const stru
 		if (err && errno != ENOENT) {
 			err = -errno;
 			if (first && (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUPP))
-				err = read_peers_by_key(fd, snap, cap, cv, vals);
+				err = read_peers_by_key(fd, snap, cap, vals);
 			goto out;
 		}
 		for (i = 0; i < count; i++) {
-			int e = peer_append(snap, cap, cv, &keys[i], &vals[(size_t)i * nr_cpus()]);
+			int e = peer_append(snap, cap, &keys[i], &vals[(size_t)i * nr_cpus()]);
 
 			if (e) {
 				err = e;
@@ -197,48 +173,23 @@ int peer_count_cmp(const void *a, const void *b)
 }
 
 /*
- * Sorts @n entries by key and keeps one per key: with @sum the counts added,
- * else the larger. Returns how many are left.
+ * Sorts @n entries by key and keeps one per key, the larger: a hash walk may
+ * meet a key twice while the kernel inserts. Returns how many are left.
  */
-static size_t peers_sort_merge(struct peer_count *p, size_t n, bool sum)
+static size_t peers_sort_merge(struct peer_count *p, size_t n)
 {
 	size_t i, out = 0;
 
 	qsort(p, n, sizeof(*p), peer_count_cmp);
 	for (i = 0; i < n; i++) {
 		if (out && !peer_count_cmp(&p[out - 1], &p[i])) {
-			if (sum)
-				p[out - 1].count += p[i].count;
-			else if (p[i].count > p[out - 1].count)
+			if (p[i].count > p[out - 1].count)
 				p[out - 1].count = p[i].count;
 			continue;
 		}
 		p[out++] = p[i];
 	}
 	return out;
-}
-
-static bool peer_key_zero(const struct peer_key *key)
-{
-	static const struct peer_key zero;
-
-	return !memcmp(key, &zero, sizeof(zero));
-}
-
-/*
- * Zeroes each slot of @second that @first does not match: same key, same seq,
- * and that seq even (no key change under way, none in between).
- */
-static void keep_stable(const struct peer_cache_slot *first, struct peer_cache_slot *second,
-			size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (first[i].seq != second[i].seq || (second[i].seq & 1) ||
-		    memcmp(&first[i].key, &second[i].key, sizeof(first[i].key)) ||
-		    peer_key_zero(&second[i].key))
-			memset(&second[i], 0, sizeof(second[i]));
 }
 
 /* Fallback for kernels without batch ops on arrays: one index at a time. */
@@ -316,102 +267,15 @@ static int sum_percpu_array(int fd, const char *name, __u64 *out, __u32 n)
 	return err;
 }
 
-/* Every slot of peer_cache on every CPU into @slots, [index * nr_cpus + cpu]. */
-static int read_cache(int fd, struct peer_cache_slot *slots)
+/* Every key of peers with its count summed over CPUs, sorted by key. */
+static int snapshot_read_peers(int peers_fd, struct map_snapshot *snap)
 {
-	/* Per-CPU values are strided by 8: the slot's own size must be that stride. */
-	_Static_assert(sizeof(struct peer_cache_slot) % 8 == 0, "peer_cache_slot stride");
-	return read_array(fd, PEER_CACHE_SLOTS, slots, sizeof(*slots) * nr_cpus());
-}
-
-/* Two copies of peer_cache, reduced to the stable slots of the second; fd < 0: none. */
-static int cache_view_read(int fd, struct cache_view *cv)
-{
-	size_t n = (size_t)PEER_CACHE_SLOTS * nr_cpus();
-	struct peer_cache_slot *first = NULL;
-	int err;
-
-	cv->slots = NULL;
-	if (fd < 0)
-		return 0;
-	first = calloc(n, sizeof(*first));
-	cv->slots = calloc(n, sizeof(*cv->slots));
-	if (!first || !cv->slots)
-		err = -ENOMEM;
-	else
-		err = read_cache(fd, first);
-	if (!err)
-		err = read_cache(fd, cv->slots);
-	if (!err)
-		keep_stable(first, cv->slots, n);
-	free(first);
-	if (err) {
-		free(cv->slots);
-		cv->slots = NULL;
-	}
-	return err;
-}
-
-/*
- * Keys a stable slot holds that the peers read did not find (the LRU evicted
- * them while they were cached): each with its slots' counts summed over CPUs.
- * @snap holds the peers keys, sorted and unique; it is left so.
- */
-static int append_cache_only(struct map_snapshot *snap, size_t *cap, const struct cache_view *cv)
-{
-	size_t n = (size_t)PEER_CACHE_SLOTS * nr_cpus(), nr_hash = snap->nr_peers, i;
-	const struct peer_cache_slot *slot;
-	int err;
-
-	for (i = 0; cv->slots && i < n; i++) {
-		slot = &cv->slots[i];
-		/* Zero key: empty or unstable. Zero count: a key whose insert failed. */
-		if (peer_key_zero(&slot->key) || !slot->count)
-			continue;
-		if (bsearch(&slot->key, snap->peers, nr_hash, sizeof(*snap->peers), peer_count_cmp))
-			continue;
-		err = peer_push(snap, cap, &slot->key, slot->count);
-		if (err)
-			return err;
-	}
-	if (snap->nr_peers == nr_hash)
-		return 0;
-	/* One key may sit in its slot on several CPUs: one entry, the CPUs summed. */
-	snap->nr_peers =
-		nr_hash + peers_sort_merge(snap->peers + nr_hash, snap->nr_peers - nr_hash, true);
-	qsort(snap->peers, snap->nr_peers, sizeof(*snap->peers), peer_count_cmp);
-	return 0;
-}
-
-/*
- * The order is peer_cache, peer_cache again, then peers; it keeps each key's
- * count monotonic from one read to the next, and never above the truth. A
- * slot both copies see with the same key and the same even seq held that key
- * throughout, so its count is the key's absolute count at some moment. A slot
- * that changed key wrote the old count back to peers before its seq went odd,
- * so the peers read, which comes after, has it: an unstable slot can be
- * ignored. Reading peers first would let a count move into peers after that
- * read and out of sight of the cache reads: the key would seem to go back.
- */
-static int snapshot_read_peers(int peers_fd, int cache_fd, struct map_snapshot *snap)
-{
-	struct cache_view cv;
 	size_t cap = 0;
 	int err;
 
-	err = cache_view_read(cache_fd, &cv);
-	if (err) {
-		pr_err("map peer_cache: reading failed: %s\n", strerror(-err));
-		return err;
-	}
-	err = read_peers(peers_fd, snap, &cap, &cv);
-	if (!err) {
-		/* A hash walk may meet a key twice while the kernel inserts: keep the larger. */
-		snap->nr_peers = peers_sort_merge(snap->peers, snap->nr_peers, false);
-		snap->peers_in_map = snap->nr_peers;
-		err = append_cache_only(snap, &cap, &cv);
-	}
-	free(cv.slots);
+	err = read_peers(peers_fd, snap, &cap);
+	if (!err)
+		snap->nr_peers = peers_sort_merge(snap->peers, snap->nr_peers);
 	if (err) {
 		snapshot_free(snap);
 		pr_err("map peers: reading failed: %s\n", strerror(-err));
@@ -419,14 +283,14 @@ static int snapshot_read_peers(int peers_fd, int cache_fd, struct map_snapshot *
 	return err;
 }
 
-int peers_read(int peers_fd, int cache_fd, struct peer_count **peers, size_t *nr)
+int peers_read(int peers_fd, struct peer_count **peers, size_t *nr)
 {
 	struct map_snapshot snap = {};
 	int err = nr_cpus();
 
 	if (err < 0)
 		return err;
-	err = snapshot_read_peers(peers_fd, cache_fd, &snap);
+	err = snapshot_read_peers(peers_fd, &snap);
 	if (err)
 		return err;
 	*peers = snap.peers;
@@ -435,66 +299,33 @@ int peers_read(int peers_fd, int cache_fd, struct peer_count **peers, size_t *nr
 }
 
 /* peer_read_one() for @n CPUs. */
-static int read_one(int peers_fd, int cache_fd, const struct peer_key *key, int n, __u64 *count)
+static int read_one(int peers_fd, const struct peer_key *key, int n, __u64 *count)
 {
-	struct peer_cache_slot *first = NULL, *row = NULL;
-	__u32 idx = peer_cache_index(key);
 	__u64 vals[n];
-	int err = 0;
 
-	/* The same order as peers_read(), for the one slot @key can sit in. */
-	if (cache_fd >= 0) {
-		first = calloc(n, sizeof(*first));
-		row = calloc(n, sizeof(*row));
-		if (!first || !row)
-			err = -ENOMEM;
-		else if (bpf_map_lookup_elem(cache_fd, &idx, first) ||
-			 bpf_map_lookup_elem(cache_fd, &idx, row))
-			err = -errno;
-		else
-			keep_stable(first, row, n);
+	if (bpf_map_lookup_elem(peers_fd, key, vals)) {
+		if (errno != ENOENT)
+			return -errno;
+		memset(vals, 0, sizeof(vals));
 	}
-	if (!err && bpf_map_lookup_elem(peers_fd, key, vals)) {
-		if (errno == ENOENT)
-			memset(vals, 0, sizeof(vals));
-		else
-			err = -errno;
-	}
-	if (!err)
-		*count = peer_sum(row, key, vals);
-	free(first);
-	free(row);
-	return err;
+	*count = percpu_total(vals, n);
+	return 0;
 }
 
-int peer_read_one(int peers_fd, int cache_fd, const struct peer_key *key, __u64 *count)
+int peer_read_one(int peers_fd, const struct peer_key *key, __u64 *count)
 {
 	int n = nr_cpus();
 
-	return n < 0 ? n : read_one(peers_fd, cache_fd, key, n, count);
+	return n < 0 ? n : read_one(peers_fd, key, n, count);
 }
 
-int peers_clear(int peers_fd, int cache_fd)
+int peers_clear(int peers_fd)
 {
-	struct peer_cache_slot *empty;
 	struct peer_key key;
-	__u32 idx;
 	int err = nr_cpus();
 
 	if (err < 0)
 		return err;
-	err = 0;
-	if (cache_fd >= 0) {
-		empty = calloc(nr_cpus(), sizeof(*empty));
-		if (!empty)
-			return -ENOMEM;
-		for (idx = 0; !err && idx < PEER_CACHE_SLOTS; idx++)
-			if (bpf_map_update_elem(cache_fd, &idx, empty, BPF_ANY))
-				err = -errno;
-		free(empty);
-		if (err)
-			return err;
-	}
 	while (!bpf_map_get_next_key(peers_fd, NULL, &key))
 		if (bpf_map_delete_elem(peers_fd, &key) && errno != ENOENT)
 			return -errno;
@@ -519,7 +350,7 @@ int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap)
 		err = sum_percpu_array(maps->peer_stats, "peer_stats", snap->peer_stats,
 				       PEER_STATS_MAX);
 	if (!err)
-		err = snapshot_read_peers(maps->peers, maps->peer_cache, snap);
+		err = snapshot_read_peers(maps->peers, snap);
 	return err;
 }
 
@@ -528,7 +359,6 @@ void snapshot_free(struct map_snapshot *snap)
 	free(snap->peers);
 	snap->peers = NULL;
 	snap->nr_peers = 0;
-	snap->peers_in_map = 0;
 }
 
 void peer_addr_str(const struct peer_key *key, char *buf, size_t len)

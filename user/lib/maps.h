@@ -10,7 +10,6 @@
 struct sip6xx_maps {
 	int resp_codes;
 	int peers;
-	int peer_cache; /* in front of peers: see peers_read() */
 	int pkt_stats;
 	int peer_stats;
 	__u32 peers_capacity;
@@ -27,12 +26,7 @@ struct map_snapshot {
 	__u64 pkt_stats[SIP6XX_NR_DIRS][PKT_RESULT_MAX];
 	__u64 peer_stats[PEER_STATS_MAX];
 	struct peer_count *peers; /* malloc'd, nr_peers entries */
-	size_t nr_peers;
-	/*
-	 * How many of them the peers map holds: its entries. The others sit only
-	 * in a peer_cache slot (the LRU evicted them meanwhile).
-	 */
-	size_t peers_in_map;
+	size_t nr_peers;	  /* the peers map's entries */
 	__u32 peers_capacity;
 };
 
@@ -40,19 +34,17 @@ struct map_snapshot {
 int snapshot_read(const struct sip6xx_maps *maps, struct map_snapshot *snap);
 void snapshot_free(struct map_snapshot *snap);
 /*
- * All sources of a peers map and the peer_cache in front of it (@cache_fd < 0:
- * none), each per CPU the larger of the two, summed over CPUs and sorted by
- * key; 0 or -errno (logged). Each key's count never goes down from one read
- * to the next, unless the LRU evicted it.
+ * All sources of a peers map, each summed over CPUs and sorted by key; 0 or
+ * -errno (logged).
  */
-int peers_read(int peers_fd, int cache_fd, struct peer_count **peers, size_t *nr);
-/* One key's count by the same rule; a key in neither map reads as 0. 0 or -errno. */
-int peer_read_one(int peers_fd, int cache_fd, const struct peer_key *key, __u64 *count);
+int peers_read(int peers_fd, struct peer_count **peers, size_t *nr);
+/* One key's count, summed over CPUs; a key not in the map reads as 0. 0 or -errno. */
+int peer_read_one(int peers_fd, const struct peer_key *key, __u64 *count);
 /*
- * Deletes every peers key and empties every peer_cache slot on every CPU.
- * Meant for a quiet program (tests): a 6xx counted meanwhile may keep an old count.
+ * Deletes every peers key. Meant for a quiet program (tests): a 6xx counted
+ * meanwhile may keep an old count.
  */
-int peers_clear(int peers_fd, int cache_fd);
+int peers_clear(int peers_fd);
 /* Orders struct peer_count (or a bare struct peer_key) by key, as snapshots are sorted. */
 int peer_count_cmp(const void *a, const void *b);
 /* One index of a PERCPU_ARRAY of __u64, summed over CPUs; 0 or -errno. */

@@ -25,7 +25,6 @@
 static const char *const map_names[] = {
 	"resp_codes",
 	"peers",
-	"peer_cache",
 	"pkt_stats",
 	"peer_stats",
 	"contract",
@@ -176,9 +175,8 @@ int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *
 
 int pin_open_maps(const char *dir, struct sip6xx_maps *m, char *err, size_t err_len)
 {
-	static const char *const names[] = { "resp_codes", "peers", "peer_cache", "pkt_stats",
-					     "peer_stats" };
-	int *fds[] = { &m->resp_codes, &m->peers, &m->peer_cache, &m->pkt_stats, &m->peer_stats };
+	static const char *const names[] = { "resp_codes", "peers", "pkt_stats", "peer_stats" };
+	int *fds[] = { &m->resp_codes, &m->peers, &m->pkt_stats, &m->peer_stats };
 	struct bpf_map_info info = {};
 	__u32 version = 0, len = sizeof(info);
 	size_t i;
@@ -213,7 +211,6 @@ void pin_close_maps(struct sip6xx_maps *m)
 {
 	close(m->resp_codes);
 	close(m->peers);
-	close(m->peer_cache);
 	close(m->pkt_stats);
 	close(m->peer_stats);
 }
@@ -351,23 +348,34 @@ int pin_drop_link(const char *ifname, const char *dir, const char *name, const c
 	return 1;
 }
 
+/* Unlinks the pin @name in @dir: 1 when it was there, else 0. */
+static int pin_remove_one(const char *ifname, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!unlink(path))
+		return 1;
+	if (errno != ENOENT)
+		pr_warn("%s: removing %s failed: %s\n", ifname, path, strerror(errno));
+	return 0;
+}
+
 int pin_remove(const char *ifname, const char *dir)
 {
 	static const char *const links[] = { XDP_LINK_NAME, TC_LINK_NAME };
-	const size_t nr_maps = sizeof(map_names) / sizeof(map_names[0]);
-	char path[PATH_MAX];
+	/* Maps older layouts pinned: --detach is how their pins go (pin_check()). */
+	static const char *const retired[] = { "peer_cache" };
 	int removed = 0;
 	size_t i;
 
 	removed += pin_drop_link(ifname, dir, XDP_LINK_NAME, "XDP");
-	for (i = 0; i < nr_maps + 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir,
-			 i < nr_maps ? map_names[i] : links[i - nr_maps]);
-		if (!unlink(path))
-			removed++;
-		else if (errno != ENOENT)
-			pr_warn("%s: removing %s failed: %s\n", ifname, path, strerror(errno));
-	}
+	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+		removed += pin_remove_one(ifname, dir, map_names[i]);
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		removed += pin_remove_one(ifname, dir, links[i]);
+	for (i = 0; i < sizeof(retired) / sizeof(retired[0]); i++)
+		removed += pin_remove_one(ifname, dir, retired[i]);
 	if (rmdir(dir) && errno != ENOENT) {
 		pr_err("%s: removing %s failed: %s\n", ifname, dir, strerror(errno));
 		return -errno;

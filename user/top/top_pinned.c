@@ -124,9 +124,9 @@ static int add_snapshot(struct top_counts *c, const struct map_snapshot *s)
 	}
 	/* As the exporter's sip6xx_peers_evicted_total: inserted keys no longer there. */
 	inserts = s->peer_stats[PEER_INSERTS];
-	c->peers_tracked += s->peers_in_map;
+	c->peers_tracked += s->nr_peers;
 	c->peers_capacity += s->peers_capacity;
-	c->peers_evicted += inserts > s->peers_in_map ? inserts - s->peers_in_map : 0;
+	c->peers_evicted += inserts > s->nr_peers ? inserts - s->nr_peers : 0;
 	return 0;
 }
 

@@ -96,7 +96,7 @@ static int read_alert_peers(struct alerting *al, struct peers_sample *out, __u64
 	int m, err;
 
 	for (m = 0; m < al->nr_maps; m++) {
-		err = peers_read(al->maps[m].peers, al->maps[m].peer_cache, &p, &nr);
+		err = peers_read(al->maps[m].peers, &p, &nr);
 		if (err) {
 			free(all);
 			return err;
