@@ -10,6 +10,7 @@
 
 #include "sip6xx.h"
 #include "sip_fast.h"
+#include "sip_context.bpf.h" /* context: samples of 6xx, BYE, CANCEL (issue 18) */
 
 /* How much of a non-linear skb TC egress pulls into the head it can read. */
 #define SIP6XX_TC_PULL_LEN 1024
@@ -167,20 +168,23 @@ static __always_inline void count_peer(const struct sip_peer_words *k)
 }
 
 /* The accounting of a frame the fast path, or sip_fast_l4(), decided. */
-static __always_inline void count_fast(__u32 ifindex, __u32 dir, int outcome,
+static __always_inline void count_fast(void *ctx, __u32 ifindex, __u32 dir, int outcome,
 				       const struct sip_fast_result *r)
 {
 	struct sip_peer_words k;
 
 	count_outcome(dir, outcome);
-	if (outcome != PKT_SIP_RESPONSE)
+	if (outcome != PKT_SIP_RESPONSE) {
+		sip_context_hook(ctx, dir, outcome, r); /* context: a BYE or CANCEL's sample */
 		return;
+	}
 	count_index(&resp_codes, dir * RESP_CODES_PER_DIR + r->code);
 	if (r->code < 600)
 		return;
 	/* The fast path checked the whole IP header in bounds. */
 	sip_peer_words(&k, r->saddr, r->family, ifindex, r->code, dir);
 	count_peer(&k);
+	sip_context_hook(ctx, dir, outcome, r); /* context: the 6xx's sample, after its counts */
 }
 
 /*
@@ -252,7 +256,7 @@ static __always_inline int decide_payload(void *ctx, void *data, void *data_end,
 	outcome = sip_fast_after_walk(data, data_end, SIP_PARSE_CONTINUE, l4, &sip6xx_cfg, &fr);
 	if (outcome == SIP_PARSE_SLOW)
 		return SIP_PARSE_CONTINUE;
-	count_fast(ctx_ifindex(ctx, dir), dir, outcome, &fr);
+	count_fast(ctx, ctx_ifindex(ctx, dir), dir, outcome, &fr);
 	return outcome;
 }
 
@@ -275,7 +279,7 @@ static __always_inline int walk_and_decide(void *ctx, void *data, void *data_end
 		outcome = sip_fast_after_walk(data, data_end, walked, l4, &sip6xx_cfg, &fr);
 		if (outcome == SIP_PARSE_SLOW)
 			return SIP_PARSE_TUNNEL;
-		count_fast(ctx_ifindex(ctx, dir), dir, outcome, &fr);
+		count_fast(ctx, ctx_ifindex(ctx, dir), dir, outcome, &fr);
 		return outcome;
 	}
 	if (walked == SIP_PARSE_CONTINUE)
@@ -346,7 +350,7 @@ int sip6xx_xdp(struct xdp_md *ctx)
 
 	outcome = sip_fast_frame(data, data_end, &sip6xx_cfg, &fr);
 	if (outcome != SIP_PARSE_SLOW) {
-		count_fast(ctx->ingress_ifindex, SIP6XX_DIR_RX, outcome, &fr);
+		count_fast(ctx, ctx->ingress_ifindex, SIP6XX_DIR_RX, outcome, &fr);
 		return XDP_PASS;
 	}
 	bpf_tail_call(ctx, &xdp_stages, SIP6XX_STAGE_SLOW);
@@ -415,7 +419,7 @@ int sip6xx_tc(struct __sk_buff *skb)
 	data = (void *)(long)skb->data;
 	outcome = sip_fast_frame(data, data_end, &sip6xx_cfg, &fr);
 	if (outcome != SIP_PARSE_SLOW) {
-		count_fast(skb->ifindex, SIP6XX_DIR_TX, outcome, &fr);
+		count_fast(skb, skb->ifindex, SIP6XX_DIR_TX, outcome, &fr);
 		return TC_ACT_UNSPEC;
 	}
 	bpf_tail_call(skb, &tc_stages, SIP6XX_STAGE_SLOW);
