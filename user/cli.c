@@ -14,6 +14,8 @@
 #define MAX_PEERS_LIMIT (1U << 24)
 #define DEFAULT_LISTEN	":10060"
 
+#define CONTEXT_RATE_MAX 10000000 /* --context-rate: samples per second */
+
 static const char usage_text[] =
 	"Usage: sip6xx_exporter -i IFACE [-i IFACE ...] [OPTIONS]\n"
 	"       sip6xx_exporter --detach -i IFACE [-i IFACE ...] --pin-path DIR\n"
@@ -43,6 +45,10 @@ static const char usage_text[] =
 	"                         (default: 65536; 1..16777216); least recently used is evicted.\n"
 	"                         It is allocated whole at load: 96 + 8 bytes per CPU per entry\n"
 	"      --force-max-peers  allow a --max-peers above 1 GiB over all interfaces\n"
+	"      --context-rate N   call context: at most N samples per second per interface\n"
+	"                         (6xx responses, BYE, CANCEL) sent by the kernel to be\n"
+	"                         decoded; what is over is counted as dropped (default:\n"
+	"                         20000; 0: off, no sampling at all)\n"
 	"      --top N            per interface, direction and code, export the N sources\n"
 	"                         with the most 6xx since they entered the map, and sum the\n"
 	"                         rest into source=\"other\" (default: 0: every source)\n"
@@ -106,6 +112,7 @@ enum long_only_opts {
 	OPT_AM_URL,
 	OPT_ALERT_INSTANCE,
 	OPT_USER,
+	OPT_CONTEXT_RATE, /* context */
 };
 
 static const struct option long_opts[] = {
@@ -136,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "alertmanager-url", required_argument, NULL, OPT_AM_URL },
 	{ "alert-instance", required_argument, NULL, OPT_ALERT_INSTANCE },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "context-rate", required_argument, NULL, OPT_CONTEXT_RATE }, /* context */
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -319,6 +327,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	o->listen = DEFAULT_LISTEN;
 	o->lopts.max_peers = PEERS_DEFAULT_MAX;
 	o->lopts.dirs = DIR_BIT(SIP6XX_DIR_RX);
+	o->lopts.context_rate = SIP6XX_CTX_RATE_DEFAULT;
 	o->alert.params = (struct alert_params)ALERT_PARAMS_DEFAULT;
 	parse_alert_codes(&o->alert, "607,608");
 	opterr = 0; /* our own one-line messages instead of getopt's */
@@ -430,6 +439,13 @@ void cli_parse(int argc, char **argv, struct options *o)
 			live_only = "--alert-instance";
 			o->alert.instance = optarg;
 			break;
+		case OPT_CONTEXT_RATE: /* context */
+			live_only = "--context-rate";
+			if (!parse_uint(optarg, 0, CONTEXT_RATE_MAX, &n))
+				usage_error("--context-rate '%s' is not a number in 0..%u", optarg,
+					    CONTEXT_RATE_MAX);
+			o->lopts.context_rate = n;
+			break;
 		case OPT_USER:
 			if (!*optarg)
 				usage_error("--user needs a user name");
@@ -440,6 +456,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 		}
 	}
 	cli_no_arguments(&usage, argc, argv);
+	if (o->replay)
+		o->lopts.context_rate = 0; /* replay decodes every frame itself: nothing sampled */
 	if (o->detach && (!o->nr_ifaces || !o->lopts.pin_path || o->replay))
 		usage_error("--detach needs -i IFACE and the --pin-path the exporter ran with");
 	if (o->replay && o->nr_ifaces)

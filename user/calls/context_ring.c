@@ -5,6 +5,7 @@
  * ring_buffer manager holds every ring behind one epoll descriptor.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,9 +40,15 @@ static int online_cpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
+/* What context_configure() chose, for the one line context_ring_new() logs. */
+static struct {
+	__u32 rate;
+	int cpus;
+	bool xdp_load_bytes;
+} chosen;
+
 void context_configure(struct sip6xx *skel, __u32 rate)
 {
-	static int logged;
 	struct sip6xx_ctx_config *cfg = &skel->rodata->sip6xx_ctx_cfg;
 	int cpus = online_cpus();
 	__u64 interval;
@@ -58,14 +65,9 @@ void context_configure(struct sip6xx *skel, __u32 rate)
 	cfg->burst_ns = CONTEXT_BURST_NS;
 	cfg->xdp_load_bytes =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1;
-	if (!logged++)
-		pr_info("call context: up to %u samples per second per interface (%u per CPU on %d "
-			"CPUs); XDP copies with %s, TC with bpf_skb_load_bytes\n",
-			rate, (rate + cpus - 1) / cpus, cpus,
-			cfg->xdp_load_bytes
-				? "bpf_xdp_load_bytes"
-				: "a bounded loop (this kernel has no bpf_xdp_load_bytes, "
-				  "5.18+)");
+	chosen.rate = rate;
+	chosen.cpus = cpus;
+	chosen.xdp_load_bytes = cfg->xdp_load_bytes;
 }
 
 int context_ring_decode(struct calls *c, const void *data, size_t size)
@@ -115,6 +117,12 @@ struct context_ring *context_ring_new(void)
 		context_ring_free(cr);
 		return NULL;
 	}
+	pr_info("call context: up to %u samples per second per interface (%u per CPU on %d "
+		"CPUs); XDP copies with %s, TC with bpf_skb_load_bytes\n",
+		chosen.rate, (chosen.rate + chosen.cpus - 1) / chosen.cpus, chosen.cpus,
+		chosen.xdp_load_bytes
+			? "bpf_xdp_load_bytes"
+			: "a bounded loop (this kernel has no bpf_xdp_load_bytes, 5.18+)");
 	return cr;
 }
 

@@ -20,11 +20,11 @@ struct context_ring;
 /*
  * Sets the context's rodata in @skel, before its load: @rate samples per
  * second per interface (0: off, and the ring shrinks to one page). The copy
- * path is probed once and named in one log line.
+ * path is probed here; context_ring_new() names it in one log line.
  */
 void context_configure(struct sip6xx *skel, __u32 rate);
 
-/* An empty reader with its timer; NULL (logged) on failure. */
+/* An empty reader with its timer, after the objects' load; NULL (logged) on failure. */
 struct context_ring *context_ring_new(void);
 void context_ring_free(struct context_ring *cr);
 /* Reads @skel's ring from now on into a new struct calls, returned; NULL (logged) on failure. */
