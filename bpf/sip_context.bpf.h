@@ -127,7 +127,12 @@ static __always_inline long sip_context_load(void *ctx, __u32 dir, __u64 off, __
 	if (len > SIP6XX_SAMPLE_MAX)
 		return -1;
 	barrier_var(len);
-	if (len == 0)
+	/*
+	 * Verifier: a signed test; 5.10 learns nothing from "len != 0" and
+	 * refuses a length that may be zero, but from "len > 0" signed it
+	 * takes a minimum of 1.
+	 */
+	if ((__s64)len <= 0)
 		return 0;
 	if (dir == SIP6XX_DIR_TX)
 		return bpf_skb_load_bytes(ctx, off, dst, len);

@@ -250,8 +250,6 @@ static void one_sample_each(enum copy_path path, bool tc)
 	struct object o;
 	size_t i, len;
 
-	if (path == COPY_HELPER && !tc && !has_xdp_load_bytes)
-		skip(); /* the kernel has no bpf_xdp_load_bytes: the loop is what runs */
 	load(&o, RATE_HIGH, path);
 	need(&o, path_names[path]);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -454,7 +452,7 @@ static void test_decode_sample(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xdp_helper),
 		cmocka_unit_test(test_xdp_loop),
 		cmocka_unit_test(test_tc),
@@ -471,6 +469,11 @@ int main(void)
 	has_xdp_load_bytes =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1;
 	printf("# XDP copy path of this kernel: %s\n",
-	       has_xdp_load_bytes ? "bpf_xdp_load_bytes" : "bounded loop");
+	       has_xdp_load_bytes ? "bpf_xdp_load_bytes"
+				  : "bounded loop (no bpf_xdp_load_bytes: its test is left out)");
+	/* Without the helper (before 5.18) the loop is what runs, and what is tested. */
+	if (!has_xdp_load_bytes)
+		return _cmocka_run_group_tests("test_context", tests + 1,
+					       sizeof(tests) / sizeof(tests[0]) - 1, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
