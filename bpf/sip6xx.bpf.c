@@ -32,6 +32,7 @@
 
 #include "sip6xx.h"
 #include "sip_fast.h"
+#include "sip_context.bpf.h" /* context: samples of 6xx, BYE, CANCEL (issue 18) */
 
 /* How much of a non-linear skb TC egress pulls into the head it can read. */
 #define SIP6XX_TC_PULL_LEN 1024
@@ -172,14 +173,17 @@ static __always_inline void count_decided(const struct pkt *p, enum pkt_result o
 	union sip_peer_key k;
 
 	count_outcome(p->dir, outcome);
-	if (outcome != PKT_SIP_RESPONSE)
+	if (outcome != PKT_SIP_RESPONSE) {
+		sip_context_hook(p->ctx, p->dir, outcome, r); /* a BYE or CANCEL's sample */
 		return;
+	}
 	count_index(&resp_codes, p->dir * RESP_CODES_PER_DIR + r->code);
 	if (r->code < 600)
 		return;
 	/* The fast checks had the whole IP header in bounds. */
 	sip_peer_key_fill(&k, r->saddr, r->family, pkt_ifindex(p), r->code, p->dir);
 	count_peer(&k.key);
+	sip_context_hook(p->ctx, p->dir, outcome, r); /* the 6xx's sample, after its counts */
 }
 
 /*

@@ -120,4 +120,80 @@ struct sip6xx_config {
 	__u8 pad[3];
 };
 
+/*
+ * Call context (DESIGN.md "Packets, transactions, calls"): for every 6xx
+ * response, BYE and CANCEL the kernel sends a sample through the ring
+ * buffer ctx_ring: a struct sip6xx_sample_hdr, then the first bytes of the
+ * SIP message. The exact counts above never depend on it.
+ */
+#define SIP6XX_SAMPLE_MAX	1500	   /* SIP message bytes a sample carries at most */
+#define SIP6XX_CTX_RING_BYTES	(4U << 20) /* ctx_ring's size, per interface */
+#define SIP6XX_CTX_RATE_DEFAULT 20000	   /* --context-rate: samples per second */
+/* The kernel asks for a wake-up when this much of the ring is unread; else the exporter's timer. */
+#define SIP6XX_CTX_WATERMARK	(SIP6XX_CTX_RING_BYTES / 4)
+
+/* A request a sample carries (sample_hdr.method); responses carry their code instead. */
+#define SIP6XX_SAMPLE_RESPONSE 0
+#define SIP6XX_SAMPLE_BYE      1
+#define SIP6XX_SAMPLE_CANCEL   2
+
+struct sip6xx_sample_hdr {
+	__u64 time_ns;	 /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;	 /* the interface the hook ran on */
+	__u32 frame_len; /* the frame's length (XDP: its linear part; TC: skb->len) */
+	__u16 code;	 /* 600..699 for a response, 0 for a request */
+	__u8 method;	 /* SIP6XX_SAMPLE_* */
+	__u8 direction;	 /* SIP6XX_DIR_RX or _TX */
+	__u8 family;	 /* SIP6XX_FAMILY_IPV4 or _IPV6 */
+	__u8 pad;
+	__u16 sport; /* host byte order */
+	__u16 dport;
+	__u16 msg_off;	/* the SIP message's offset in the frame */
+	__u16 msg_len;	/* the SIP message's length as the UDP header gives it */
+	__u16 cap_len;	/* bytes of it that follow this header, <= SIP6XX_SAMPLE_MAX */
+	__u8 saddr[16]; /* network byte order; IPv4 mapped (::ffff:a.b.c.d) */
+	__u8 daddr[16];
+};
+
+struct sip6xx_sample {
+	struct sip6xx_sample_hdr hdr;
+	__u8 msg[SIP6XX_SAMPLE_MAX];
+	__u8 pad[4]; /* to a multiple of 8 */
+};
+
+_Static_assert(sizeof(struct sip6xx_sample_hdr) == 64, "sample header: no implicit padding");
+_Static_assert(sizeof(struct sip6xx_sample) % 8 == 0, "sample: no implicit tail padding");
+
+/*
+ * ctx_drops: PERCPU_ARRAY indexed by direction * SIP6XX_CTX_NR_DROPS + reason:
+ * what the context lost, sip6xx_context_dropped_total{reason} (one list for
+ * the enum and the labels).
+ */
+#define SIP6XX_CTX_DROPS(X)                                                                        \
+	X(CTX_DROP_RATE, rate)		     /* over --context-rate: no sample */                  \
+	X(CTX_DROP_BUFFER_FULL, buffer_full) /* the ring had no room: no sample */                 \
+	X(CTX_DROP_TRUNCATED, truncated)     /* sent, cut at SIP6XX_SAMPLE_MAX or the frame's end */
+
+/* clang-format off */
+enum sip6xx_ctx_drop {
+#define SIP6XX_CTX_DROP_ENUM(e, name) e,
+	SIP6XX_CTX_DROPS(SIP6XX_CTX_DROP_ENUM)
+#undef SIP6XX_CTX_DROP_ENUM
+	SIP6XX_CTX_NR_DROPS,
+};
+/* clang-format on */
+#define CTX_DROPS_ENTRIES (SIP6XX_NR_DIRS * SIP6XX_CTX_NR_DROPS)
+
+/*
+ * ctx_bucket: PERCPU_ARRAY of one __u64, the token bucket as GCRA keeps it:
+ * the time (ns) the next sample is due. A sample may run up to burst_ns
+ * ahead of it; each takes interval_ns.
+ */
+struct sip6xx_ctx_config {
+	__u64 interval_ns;   /* per CPU: 1e9 * CPUs / --context-rate; 0: context off */
+	__u64 burst_ns;	     /* how far ahead of the clock the bucket may run */
+	__u8 xdp_load_bytes; /* 1: bpf_xdp_load_bytes() (5.18+); 0: a bounded loop copies */
+	__u8 pad[7];
+};
+
 #endif /* SIP6XX_H */

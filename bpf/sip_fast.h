@@ -112,6 +112,8 @@ static __always_inline void sip_peer_key_fill(union sip_peer_key *k, const __u8 
 /* What the fast path found; saddr points at the responder's address in the frame. */
 struct sip_fast_result {
 	const __u8 *saddr;
+	const __u8 *payload; /* context: the UDP payload of a response or request */
+	__u32 dgram_len;     /* context: its length as the UDP header gives it */
 	__u16 code;
 	__u8 family;
 };
@@ -225,6 +227,9 @@ static __always_inline struct sip_step sip_fast_payload(const struct cursor *c, 
 	 * | 0x20 folds the letters' case only; '/' already has the bit.
 	 */
 	w8 = sip_load64(p);
+	/* For the call context's sample (sip_context.bpf.h): two stores, no branch. */
+	r->payload = p;
+	r->dgram_len = dgram_len;
 	if ((w8 | SIP_FOLD_SIP) == SIP_VERSION_W)
 		return sip_decided(sip_fast_status(p, r));
 	/* "SIP/" with another version: rare, so tested only after the miss. */

@@ -35,10 +35,11 @@ step() { # step NAME CMD...: run CMD, TAP to NAME.tap, its status to NAME.rc
 	echo "$((SECONDS - t0))" >"$OUT/$name.secs"
 }
 
-want() { case " ${SIP6XX_GUEST_STEPS:-load test_xdp test_diff replay live} " in *" $1 "*) return 0 ;; esac; return 1; }
+want() { case " ${SIP6XX_GUEST_STEPS:-load test_xdp test_diff test_context replay live} " in *" $1 "*) return 0 ;; esac; return 1; }
 want load && step load "$BUILD/tests/tools/load_progs" "$BUILD/sip6xx.bpf.o"
 want test_xdp && SIP6XX_CUT_STRIDE=$SIP6XX_CUT_STRIDE CMOCKA_MESSAGE_OUTPUT=TAP step test_xdp "$BUILD/tests/bpf/test_xdp"
 want test_diff && SIP6XX_DIFF_FRAMES=$SIP6XX_DIFF_FRAMES step test_diff "$BUILD/tests/bpf/test_diff"
+want test_context && CMOCKA_MESSAGE_OUTPUT=TAP step test_context "$BUILD/tests/bpf/test_context"
 want replay && step replay tests/kernels/guest_replay.sh "$OUT"
 want live && step live tests/kernels/guest_live.sh
 echo done >"$OUT/done"

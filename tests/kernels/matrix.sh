@@ -6,8 +6,10 @@
 # build tree as it is. In each guest (tests/kernels/guest_run.sh):
 #   load      every program of build/sip6xx.bpf.o, one at a time; a rejected
 #             one prints the verifier log's last lines
-#   test_xdp, test_diff
-#             the BPF_PROG_TEST_RUN suites (test_diff with fewer random frames)
+#   test_xdp, test_diff, test_context
+#             the BPF_PROG_TEST_RUN suites (test_diff with fewer random frames;
+#             test_context: the call context's samples, with the copy path
+#             that kernel has)
 #   replay    shared captures replayed, byte for byte the host's output
 #   live      the exporter attached to veth (XDP rx, TC egress tx), frames sent,
 #             the scrape's counts equal to the frames sent
@@ -38,7 +40,7 @@ PCAPS=../shared/pcaps
 # A few shared captures: plain IPv4, IPv6 fragments, ERSPAN and GTP-U tunnels, pcapng.
 REPLAYS=(sipnab/sip-proxy.pcap sngrep/ipv6frag.pcap heplify/history-d524943f/erspan_sip_ipv4_udp.pcapng
 	arkime/gtp-iphone.pcap MichalCab-ISA/aaa.pcap sipnab/b2bua-asterisk.pcapng)
-STEPS=${SIP6XX_GUEST_STEPS:-load test_xdp test_diff replay live}
+STEPS=${SIP6XX_GUEST_STEPS:-load test_xdp test_diff test_context replay live}
 SUMMARY=()
 
 skip_all() {
@@ -58,7 +60,8 @@ for tool in qemu-system-x86_64 busybox cpio depmod modprobe apt-get dpkg; do
 done
 busybox 2>&1 | head -n 1 | grep -q . || skip_all "busybox does not run"
 ldd "$(command -v busybox)" >/dev/null 2>&1 && skip_all "busybox is not static (Debian: busybox-static)"
-for f in sip6xx.bpf.o sip6xx_exporter tests/tools/load_progs tests/bpf/test_xdp tests/bpf/test_diff; do
+for f in sip6xx.bpf.o sip6xx_exporter tests/tools/load_progs tests/bpf/test_xdp tests/bpf/test_diff \
+	tests/bpf/test_context; do
 	[ -x "$BUILD/$f" ] || [ -r "$BUILD/$f" ] || { ok 1 "$BUILD/$f is missing: make test-build first"; tap_done; exit 1; }
 done
 
@@ -166,7 +169,7 @@ for series in "${READY[@]}"; do
 		sok=$?
 		case $s in
 		load) what="programs load: $p of $((p + f))" ;;
-		test_xdp | test_diff) what="$s: $p of $((p + f)) tests pass" ;;
+		test_xdp | test_diff | test_context) what="$s: $p of $((p + f)) tests pass" ;;
 		replay) what="replays identical to the host's: $p of $((p + f))" ;;
 		live) what="live attach (XDP rx, TC tx): $p of $((p + f)) counts equal" ;;
 		esac

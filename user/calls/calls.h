@@ -75,6 +75,8 @@ struct calls_stats {
 	__u64 reasons[SIP6XX_NR_DIRS][CALLS_NR_REASON_METHODS][CALLS_NR_PROTOCOLS][CALLS_NR_CAUSES];
 	__u64 calls_rejected[SIP6XX_NR_DIRS][CALLS_NR_CODES][CALLS_NR_PHASES];
 	__u64 missing_call_info[SIP6XX_NR_DIRS]; /* 608 transactions without purpose=jwscard */
+	/* Live: the kernel's ctx_drops (enum sip6xx_ctx_drop), read before each scrape. */
+	__u64 kernel_dropped[SIP6XX_NR_DIRS][SIP6XX_CTX_NR_DROPS];
 };
 
 /* What the sample header (or the capture) says about one message. */
@@ -92,6 +94,7 @@ struct calls {
 	struct calls_stats st;
 	struct txn_table *txns;	      /* transactions: a 6xx, BYE or CANCEL and its repeats */
 	struct txn_table *calls_seen; /* (direction, Call-ID, code, phase) already counted */
+	bool live; /* samples from the kernel: its drop reasons are exported too */
 };
 
 /* A context whose tables hold @capacity keys each (0: TXN_DEFAULT_CAPACITY); NULL on failure. */

@@ -42,6 +42,23 @@ static void per_direction(const __u64 *by_dir, const char *reason, calls_sample_
 	}
 }
 
+/* The kernel's reasons, named by the contract's one list (sip6xx.h). */
+static void kernel_dropped(const struct calls_stats *st, calls_sample_fn fn, void *arg)
+{
+#define CTX_DROP_NAME(e, name) #name,
+	static const char *const names[SIP6XX_CTX_NR_DROPS] = { SIP6XX_CTX_DROPS(CTX_DROP_NAME) };
+#undef CTX_DROP_NAME
+	struct calls_sample s;
+	int dir, r;
+
+	for (dir = 0; dir < SIP6XX_NR_DIRS; dir++)
+		for (r = 0; r < SIP6XX_CTX_NR_DROPS; r++) {
+			start(&s, dir, st->kernel_dropped[dir][r]);
+			label(&s, "reason", names[r]);
+			fn(arg, &s);
+		}
+}
+
 static void rejections(const struct calls_stats *st, calls_sample_fn fn, void *arg)
 {
 	struct calls_sample s;
@@ -142,6 +159,8 @@ void calls_metric_each(const struct calls *c, enum calls_metric m, calls_sample_
 		per_direction(st->samples, NULL, fn, arg);
 		break;
 	case CALLS_M_DROPPED:
+		if (c->live)
+			kernel_dropped(st, fn, arg);
 		per_direction(st->unparsed, "unparsed", fn, arg);
 		break;
 	case CALLS_M_REJECTIONS:

@@ -10,8 +10,9 @@
 #include "log.h"
 #include "peers_memory.h"
 
-#define MAX_PEERS_LIMIT (1U << 24)
-#define DEFAULT_LISTEN	":10060"
+#define MAX_PEERS_LIMIT	 (1U << 24)
+#define DEFAULT_LISTEN	 ":10060"
+#define CONTEXT_RATE_MAX 10000000 /* --context-rate: samples per second */
 
 /* What cli_parse() learns on the way, for the checks across options at the end. */
 struct cli_state {
@@ -250,6 +251,15 @@ static void set_force_max_peers(void *ctx, const char *v)
 	((struct cli_state *)ctx)->force_max_peers = true;
 }
 
+static void set_context_rate(void *ctx, const char *v)
+{
+	unsigned long n;
+
+	if (!parse_uint(v, 0, CONTEXT_RATE_MAX, &n))
+		usage_error("--context-rate '%s' is not a number in 0..%u", v, CONTEXT_RATE_MAX);
+	opts(ctx)->lopts.context_rate = n;
+}
+
 static void set_top(void *ctx, const char *v)
 {
 	unsigned long n;
@@ -374,6 +384,11 @@ static const struct cli_option options[] = {
 		"65536; 1..16777216"),
 	CLI_OPT("force-max-peers", 0, NULL, set_force_max_peers,
 		"allow a --max-peers above 1 GiB over all interfaces", NULL),
+	LIVE_OPT("context-rate", 0, "N", set_context_rate,
+		 "call context: at most N samples per second per interface (6xx responses, "
+		 "BYE, CANCEL) sent by the kernel to be decoded; what is over is counted as "
+		 "dropped",
+		 "20000; 0: off, no sampling at all"),
 	CLI_OPT("top", 0, "N", set_top,
 		"per interface, direction and code, export the N sources with the most 6xx "
 		"since they entered the map, and sum the rest into source=\"other\"",
@@ -460,9 +475,12 @@ void cli_parse(int argc, char **argv, struct options *o)
 	o->listen = DEFAULT_LISTEN;
 	o->lopts.max_peers = PEERS_DEFAULT_MAX;
 	o->lopts.dirs = DIR_BIT(SIP6XX_DIR_RX);
+	o->lopts.context_rate = SIP6XX_CTX_RATE_DEFAULT;
 	o->alert.params = (struct alert_params)ALERT_PARAMS_DEFAULT;
 	parse_alert_codes(&o->alert, "607,608");
 	cli_parse_options(&program, argc, argv, &st);
+	if (o->replay)
+		o->lopts.context_rate = 0; /* replay decodes every frame itself: nothing sampled */
 	if (o->detach && (!o->nr_ifaces || !o->lopts.pin_path || o->replay))
 		usage_error("--detach needs -i IFACE and the --pin-path the exporter ran with");
 	if (o->replay && o->nr_ifaces)

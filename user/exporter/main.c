@@ -27,6 +27,7 @@
 #include "privs.h"
 #include "replay.h"
 #include "calls/calls_replay.h"
+#include "calls/context_ring.h"
 #include "http/web_config.h"
 
 #define MAX_CURL_FDS	16
@@ -40,6 +41,8 @@ enum {
 	PFD_HTTP,
 	PFD_ALERT,
 	PFD_FOLLOW,
+	PFD_CTX_RING,  /* context: the rings' epoll fd, readable at the kernel's watermark */
+	PFD_CTX_TIMER, /* context: the rings are read at least every CONTEXT_POLL_MS */
 	PFD_FIXED,
 };
 
@@ -55,6 +58,9 @@ struct exporter {
 	char instance[300];
 	const struct options *opts;
 	struct fold_config fold; /* --top, and the --peers table SIGHUP reloads */
+
+	struct context_ring *context;	       /* --context-rate; NULL: off */
+	const struct calls *calls[MAX_IFACES]; /* each interface's call context, or NULL */
 };
 
 /* @ifs come with interface, attached and dirs; their snapshots are read here from @skels. */
@@ -101,11 +107,13 @@ static int http_render(void *arg, char **body, size_t *len)
 	struct strbuf sb;
 	int i, err;
 
+	context_ring_refresh(ex->context);
 	for (i = 0; i < ex->nr_ifaces; i++) {
 		ifs[i] = (struct metrics_iface){ .interface = ex->ifaces[i].name,
 						 .attached = attach_still_there(&ex->ifaces[i]),
 						 .dirs = ex->opts->lopts.dirs,
-						 .fold = &ex->fold };
+						 .fold = &ex->fold,
+						 .calls = ex->calls[i] };
 		skels[i] = ex->ifaces[i].skel;
 	}
 	sb_init(&sb);
@@ -195,6 +203,8 @@ static void exporter_cleanup(struct exporter *ex)
 {
 	int i;
 
+	context_ring_free(ex->context); /* before the objects whose rings it maps */
+	ex->context = NULL;
 	for (i = 0; i < ex->nr_ifaces; i++)
 		attach_detach(&ex->ifaces[i]);
 	alerting_free(ex->alerting);
@@ -249,6 +259,10 @@ static int event_loop(struct exporter *ex)
 	pfd[PFD_HTTP] = (struct pollfd){ .fd = http_poll_fd(ex->http), .events = POLLIN };
 	pfd[PFD_ALERT] = (struct pollfd){ .fd = -1, .events = POLLIN };
 	pfd[PFD_FOLLOW] = (struct pollfd){ .fd = ex->follow_fd, .events = POLLIN };
+	pfd[PFD_CTX_RING] =
+		(struct pollfd){ .fd = context_ring_epoll_fd(ex->context), .events = POLLIN };
+	pfd[PFD_CTX_TIMER] =
+		(struct pollfd){ .fd = context_ring_timer_fd(ex->context), .events = POLLIN };
 	if (ex->alerting)
 		pfd[PFD_ALERT].fd = alerting_timer_fd(ex->alerting);
 	for (;;) {
@@ -276,6 +290,8 @@ static int event_loop(struct exporter *ex)
 		}
 		if (pfd[PFD_FOLLOW].revents & POLLIN)
 			follow_interfaces(ex);
+		if ((pfd[PFD_CTX_RING].revents | pfd[PFD_CTX_TIMER].revents) & POLLIN)
+			context_ring_on_ready(ex->context);
 		if (pfd[PFD_ALERT].revents & POLLIN)
 			alerting_on_timer(ex->alerting);
 		if (ex->alerting)
@@ -350,6 +366,25 @@ static int start_alerting(struct exporter *ex, const struct options *o)
 	return ex->alerting ? 0 : -1;
 }
 
+/* --context-rate: each interface's ring read into its own call context. */
+static int start_context(struct exporter *ex, const struct options *o)
+{
+	int i;
+
+	if (!o->lopts.context_rate)
+		return 0;
+	ex->context = context_ring_new();
+	if (!ex->context)
+		return -1;
+	for (i = 0; i < ex->nr_ifaces; i++) {
+		ex->calls[i] =
+			context_ring_add(ex->context, ex->ifaces[i].skel, ex->ifaces[i].name);
+		if (!ex->calls[i])
+			return -1;
+	}
+	return 0;
+}
+
 static int run_exporter(const struct options *o)
 {
 	struct exporter ex = { .signal_fd = -1, .follow_fd = -1, .opts = o };
@@ -399,7 +434,7 @@ static int run_exporter(const struct options *o)
 			goto out;
 		ex.nr_ifaces++;
 	}
-	if (start_alerting(&ex, o))
+	if (start_alerting(&ex, o) || start_context(&ex, o))
 		goto out;
 	/* Loaded, attached, pinned and bound: what follows needs far less. */
 	if (privs_drop(&privs, &needs))

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "context_config.h"
 #include "loader.h"
 #include "log.h"
 #include "pin.h"
@@ -67,6 +68,7 @@ struct sip6xx *loader_load_pinned(const struct loader_opts *opts, const char *ct
 	for (i = 0; i < opts->nr_ports && i < SIP6XX_MAX_PORTS; i++)
 		skel->rodata->sip6xx_cfg.ports[i] = opts->ports[i];
 	skel->rodata->sip6xx_cfg.nr_ports = i;
+	context_configure(skel, opts->context_rate); /* context: samples, or off */
 
 	/* Verify only the hooks we attach: TC egress is optional. */
 	bpf_program__set_autoload(skel->progs.sip6xx_xdp, dirs & DIR_BIT(SIP6XX_DIR_RX));

@@ -19,6 +19,7 @@ struct loader_opts {
 	__u32 max_peers;      /* capacity of the peers map */
 	unsigned int dirs;    /* DIR_BIT(SIP6XX_DIR_RX) for XDP, DIR_BIT(SIP6XX_DIR_TX) for TC */
 	const char *pin_path; /* --pin-path; NULL: nothing outlives the process */
+	__u32 context_rate;   /* --context-rate: call context samples/s; 0: off */
 };
 
 /* Opens and loads one object; NULL after logging one line that starts with @ctx. */
