@@ -11,8 +11,10 @@
  * exporter reads them (peers_read()); per-source counting has tests of its
  * own at the end.
  *
- * Needs root (CAP_BPF and CAP_NET_ADMIN). Without them, or if the object
- * fails to load, every test fails: a missing kernel test must not pass.
+ * Needs root (CAP_BPF and CAP_NET_ADMIN) and BPF_PROG_TEST_RUN for XDP:
+ * without them the suite skips with the reason (tests/lib/bpf_skip.h). Where
+ * they are there and the object still fails to load, every test fails: a
+ * missing kernel test must not pass.
  */
 #include <netinet/in.h> /* before any UAPI header: see bpf/sip_parse.h */
 #include <arpa/inet.h>

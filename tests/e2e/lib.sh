@@ -64,10 +64,15 @@ e2e_require_scapy() { # $E2E_PYTHON imports scapy, else skip
 
 # e2e_require_bpf [maps|prog|test_run]: this process can create maps, load an
 # XDP program (the default), or also run it with BPF_PROG_TEST_RUN (--replay).
+# The probe says why on status 1; any other failure (a usage error, a crash)
+# is the test tool's fault, so a failure, not a skip.
 e2e_require_bpf() {
-	local probe=$BUILD/tests/tools/bpf_probe why
+	local probe=$BUILD/tests/tools/bpf_probe why rc
 	[ -x "$probe" ] || e2e_die "$probe is missing: build it first (make test-build)"
-	why=$("$probe" "${1:-prog}") || tap_skip_all "${why:-BPF is unavailable}"
+	why=$("$probe" "${1:-prog}") && rc=0 || rc=$?
+	[ "$rc" -eq 0 ] && return
+	[ "$rc" -eq 1 ] || e2e_die "$probe ${1:-prog} failed with status $rc: $why"
+	tap_skip_all "${why:-BPF is unavailable}"
 }
 
 # e2e_require_bpffs: the kernel can mount a BPF filesystem (pinning).
@@ -79,12 +84,17 @@ e2e_require_bpffs() {
 # e2e_require_xdp_veth: XDP attaches natively to a veth interface (5.x
 # kernels do; checked on a pair in a namespace made and removed here).
 e2e_require_xdp_veth() {
-	local probe=$BUILD/tests/tools/bpf_probe ns=sip6xx-probe-$$ why=""
+	local probe=$BUILD/tests/tools/bpf_probe ns=sip6xx-probe-$$ why="" rc
 	[ -x "$probe" ] || e2e_die "$probe is missing: build it first (make test-build)"
 	ip netns add "$ns" 2>/dev/null || tap_skip_all "cannot make a network namespace"
 	if ip -n "$ns" link add probe0 type veth peer name probe1 &&
 		ip -n "$ns" link set probe0 up && ip -n "$ns" link set probe1 up; then
-		why=$(ip netns exec "$ns" "$probe" xdp probe0) || why=${why:-native XDP on veth failed}
+		why=$(ip netns exec "$ns" "$probe" xdp probe0) && rc=0 || rc=$?
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || {
+			ip netns del "$ns" 2>/dev/null
+			e2e_die "$probe xdp failed with status $rc: $why"
+		}
+		[ "$rc" -eq 0 ] || why=${why:-native XDP on veth failed}
 	else
 		why="cannot make a veth pair"
 	fi

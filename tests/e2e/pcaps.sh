@@ -36,7 +36,7 @@ FILTER='sip.Status-Code && udp && !icmp && !icmpv6'
 
 e2e_require_root "--replay loads the XDP program"
 e2e_require_bpf test_run
-[ -d "$PCAPS" ] || tap_skip_all "$PCAPS is missing: the public captures live beside the repository ($(pwd)/$PCAPS)"
+[ -d "$PCAPS" ] || e2e_die "$PCAPS is missing: the public captures live beside the repository ($(pwd)/$PCAPS)"
 e2e_require_exporter "$EXPORTER"
 for tool in tshark capinfos editcap; do
 	e2e_require_tool "$tool" "Debian: tshark, wireshark-common"

@@ -42,7 +42,7 @@ esac
 e2e_require_root "--replay loads the XDP program"
 e2e_require_bpf test_run
 e2e_require_exporter "$EXPORTER"
-[ -d "$PCAPS" ] || tap_skip_all "$PCAPS is missing: the public captures live beside the repository"
+[ -d "$PCAPS" ] || e2e_die "$PCAPS is missing: the public captures live beside the repository"
 e2e_tmpdir
 trap e2e_cleanup EXIT
 T=$E2E_TMP

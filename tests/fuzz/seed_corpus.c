@@ -2,7 +2,7 @@
 /*
  * Writes the fuzz seed corpus: every frame of the shared fixture table
  * (tests/lib/fixtures.c), and each uncut one wrapped in every tunnel of
- * tests/fuzz/tunnels.h, one file per frame, named by content so reruns
+ * tunnel_wrap() (tests/lib/frames.c), one file per frame, named by content so reruns
  * overwrite rather than pile up. Generated at build time, never committed.
  *   seed_corpus DIR
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The call context's samples, one metric at a time, for user/metrics.c to
+ * The call context's samples, one metric at a time, for user/exporter/metrics.c to
  * write in its table's order and formats (labels escaped there, once).
  */
 #ifndef SIP6XX_CALLS_METRICS_H

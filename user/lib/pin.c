@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <fcntl.h>
@@ -22,16 +23,32 @@
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 
-static const char *const map_names[] = {
-	"resp_codes",
-	"peers",
-	"pkt_stats",
-	"peer_stats",
-	"contract",
+/*
+ * Every map the object pins in DIR/IFACE, once: --detach removes them all,
+ * and a reader (pin_open_maps()) opens those with a field in struct
+ * sip6xx_maps.
+ */
+#define NOT_READ ((size_t)-1)
+static const struct {
+	const char *name;
+	size_t fd_at; /* offsetof() its fd in struct sip6xx_maps, or NOT_READ */
+} pinned_maps[] = {
+	{ "resp_codes", offsetof(struct sip6xx_maps, resp_codes) },
+	{ "peers", offsetof(struct sip6xx_maps, peers) },
+	{ "pkt_stats", offsetof(struct sip6xx_maps, pkt_stats) },
+	{ "peer_stats", offsetof(struct sip6xx_maps, peer_stats) },
+	{ "contract", NOT_READ },
 	/* Pinned too: a PROG_ARRAY empties when its last fd or pin goes. */
-	"xdp_stages",
-	"tc_stages",
+	{ "xdp_stages", NOT_READ },
+	{ "tc_stages", NOT_READ },
 };
+
+#define NR_PINNED_MAPS (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+
+static int *map_fd(struct sip6xx_maps *m, size_t i)
+{
+	return (int *)((char *)m + pinned_maps[i].fd_at);
+}
 
 static int mkdir_p(const char *path)
 {
@@ -175,8 +192,6 @@ int pin_check(const char *ifname, const char *pin_path, const char *dir, __u32 *
 
 int pin_open_maps(const char *dir, struct sip6xx_maps *m, char *err, size_t err_len)
 {
-	static const char *const names[] = { "resp_codes", "peers", "pkt_stats", "peer_stats" };
-	int *fds[] = { &m->resp_codes, &m->peers, &m->pkt_stats, &m->peer_stats };
 	struct bpf_map_info info = {};
 	__u32 version = 0, len = sizeof(info);
 	size_t i;
@@ -192,15 +207,19 @@ int pin_open_maps(const char *dir, struct sip6xx_maps *m, char *err, size_t err_
 			 dir, version, SIP6XX_CONTRACT_VERSION);
 		return -EPROTO;
 	}
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		fd = pin_open(dir, names[i]);
+	for (i = 0; i < NR_PINNED_MAPS; i++) {
+		if (pinned_maps[i].fd_at == NOT_READ)
+			continue;
+		fd = pin_open(dir, pinned_maps[i].name);
 		if (fd < 0) {
-			snprintf(err, err_len, "%s/%s: %s", dir, names[i], strerror(-fd));
+			snprintf(err, err_len, "%s/%s: %s", dir, pinned_maps[i].name,
+				 strerror(-fd));
 			while (i--)
-				close(*fds[i]);
+				if (pinned_maps[i].fd_at != NOT_READ)
+					close(*map_fd(m, i));
 			return fd;
 		}
-		*fds[i] = fd;
+		*map_fd(m, i) = fd;
 	}
 	if (!bpf_obj_get_info_by_fd(m->peers, &info, &len))
 		m->peers_capacity = info.max_entries;
@@ -209,10 +228,11 @@ int pin_open_maps(const char *dir, struct sip6xx_maps *m, char *err, size_t err_
 
 void pin_close_maps(struct sip6xx_maps *m)
 {
-	close(m->resp_codes);
-	close(m->peers);
-	close(m->pkt_stats);
-	close(m->peer_stats);
+	size_t i;
+
+	for (i = 0; i < NR_PINNED_MAPS; i++)
+		if (pinned_maps[i].fd_at != NOT_READ)
+			close(*map_fd(m, i));
 }
 
 int pin_set_paths(struct sip6xx *skel, const char *dir)
@@ -370,8 +390,8 @@ int pin_remove(const char *ifname, const char *dir)
 	size_t i;
 
 	removed += pin_drop_link(ifname, dir, XDP_LINK_NAME, "XDP");
-	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
-		removed += pin_remove_one(ifname, dir, map_names[i]);
+	for (i = 0; i < NR_PINNED_MAPS; i++)
+		removed += pin_remove_one(ifname, dir, pinned_maps[i].name);
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		removed += pin_remove_one(ifname, dir, links[i]);
 	for (i = 0; i < sizeof(retired) / sizeof(retired[0]); i++)
