@@ -112,10 +112,16 @@ void cli_parse_options(const struct cli_program *p, int argc, char **argv, void 
 	const struct cli_option *o;
 	int c;
 
-	for (i = 0; i < rows && nr < MAX_OPTIONS; i++) {
+	for (i = 0; i < rows; i++) {
 		o = &p->options[i];
 		if (!o->name)
 			continue;
+		if (nr == MAX_OPTIONS) {
+			/* A table longer than this is the program's bug: drop no row. */
+			fprintf(stderr, "%s: more than %d options: raise MAX_OPTIONS\n", p->prog,
+				MAX_OPTIONS);
+			abort();
+		}
 		longs[nr++] = (struct option){ o->name, o->value ? required_argument : no_argument,
 					       NULL, o->letter ? o->letter : LONG_ONLY + (int)i };
 		if (o->letter) {
