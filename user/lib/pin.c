@@ -24,9 +24,12 @@
 #define BPFFS_ROOT "/sys/fs/bpf"
 
 /*
- * Every map the object pins in DIR/IFACE, once: --detach removes them all,
- * and a reader (pin_open_maps()) opens those with a field in struct
- * sip6xx_maps.
+ * Every map the object pins in DIR/IFACE, once: pin_set_paths() pins these
+ * and no other, --detach removes them all, and a reader (pin_open_maps())
+ * opens those with a field in struct sip6xx_maps. The call context's ring
+ * and token buckets (ctx_ring, ctx_bucket) stay unpinned: their reader is
+ * the process, and the ring's size follows --context-rate, which a pinned
+ * map would pin down across restarts.
  */
 #define NOT_READ ((size_t)-1)
 static const struct {
@@ -41,6 +44,8 @@ static const struct {
 	/* Pinned too: a PROG_ARRAY empties when its last fd or pin goes. */
 	{ "xdp_stages", NOT_READ },
 	{ "tc_stages", NOT_READ },
+	/* The call context's drop counts, kept across restarts like the others. */
+	{ "ctx_drops", NOT_READ },
 };
 
 #define NR_PINNED_MAPS (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
@@ -237,15 +242,16 @@ void pin_close_maps(struct sip6xx_maps *m)
 
 int pin_set_paths(struct sip6xx *skel, const char *dir)
 {
-	struct bpf_map *map;
 	char path[PATH_MAX];
+	struct bpf_map *map;
+	size_t i;
 	int err;
 
-	bpf_object__for_each_map(map, skel->obj)
-	{
-		if (bpf_map__is_internal(map)) /* .rodata: part of the program, not its state */
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map)) >=
+	for (i = 0; i < NR_PINNED_MAPS; i++) {
+		map = bpf_object__find_map_by_name(skel->obj, pinned_maps[i].name);
+		if (!map)
+			return -ENOENT; /* the table and bpf/ disagree: a build bug */
+		if (snprintf(path, sizeof(path), "%s/%s", dir, pinned_maps[i].name) >=
 		    (int)sizeof(path))
 			return -ENAMETOOLONG;
 		err = bpf_map__set_pin_path(map, path);
