@@ -148,6 +148,17 @@ LATE_CALLERS=(
 LATE_CALLERS_SUMS=("sip6xx_caller_rejections 2" "sip6xx_intermediary_rejections 0")
 replay_ok "$T/late.pcap" late.pcap-callers LATE_CALLERS LATE_CALLERS_SUMS --callers 1 --intermediaries 1
 
+# --transactions 2: the six transactions of calls.pcap pass through a table of
+# two; each one's copies follow it closely, so the counts hold, and four are
+# evicted.
+SMALL=(
+	"sip6xx_transactions_tracked{interface=\"replay\"} 2"
+	"sip6xx_transactions_evicted_total{interface=\"replay\"} 4"
+	"sip6xx_retransmissions_total{$R,code=\"607\"} 2"
+)
+SMALL_SUMS=("sip6xx_rejections_total 4" "sip6xx_retransmissions_total 4")
+replay_ok "$T/calls.pcap" calls.pcap-small SMALL SMALL_SUMS --transactions 2
+
 # --callers-hash: HMAC-SHA-256 of the canonical identity under the file's
 # bytes, its first 16 hex digits, worked out here with Python's hmac.
 printf '%s' 'sip6xx-calls-test-key-0123456789' >"$T/callers.key"

@@ -316,7 +316,7 @@ static void read_callers_key(struct options *o)
 	ssize_t n;
 	int fd;
 
-	fd = open(f, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(f, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		usage_error("--callers-hash '%s': %s", f, strerror(errno));
 	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
