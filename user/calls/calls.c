@@ -109,12 +109,25 @@ void calls_expire(struct calls *c, __u64 now_ms)
 		top_table_advance(c->intermediaries, now_ms);
 }
 
-/* One rejection of @m's caller, when callers are kept and it names one. */
+/*
+ * One rejection of @m's caller, when callers are kept and it names one. A
+ * 6xx response and a CANCEL carry the caller's From (and P-Asserted-Identity);
+ * a BYE with a 6xx cause comes from the callee, whose own URI is its From
+ * (RFC 3261 12.2.1.1: in a dialog, From is the sender's local URI), so the
+ * caller it rejects is its To.
+ */
 static void caller_rejected(struct calls *c, const struct calls_frame *f, const struct sip_msg *m)
 {
 	char id[CALLER_ID_LEN];
+	int err;
 
-	if (c->callers && !caller_id_of(m, id, sizeof(id)))
+	if (!c->callers)
+		return;
+	if (!m->status && !strcmp(m->method, "BYE"))
+		err = caller_id_canonical(m->to, id, sizeof(id));
+	else
+		err = caller_id_of(m, id, sizeof(id));
+	if (!err)
 		top_table_add(c->callers, id, f->time_ms);
 }
 
