@@ -255,6 +255,35 @@ static void callers_from_messages(void **state)
 	calls_free(c);
 }
 
+/* Live: the exporter's timer (calls_expire) moves the window; samples' time fills it. */
+static void callers_window_live(void **state)
+{
+	struct calls_opts o = { .transactions = 64, .callers = 1, .window_ms = 60000 };
+	struct calls *c = calls_new_opts(&o);
+	struct collected got = {};
+
+	assert_non_null(c);
+	observe(c, 600000, "SIP/2.0 607 Unwanted", "c1", "1 INVITE", "");
+	observe(c, 630000, "SIP/2.0 603 Decline", "c2", "1 INVITE", "");
+	calls_expire(c, 659999);
+	calls_metric_each(c, CALLS_M_CALLERS, collect, &got);
+	assert_int_equal(got.nr, 2);
+	assert_int_equal(got.v[0], 2);
+	/* At 660 s the slot of 600 s is reused: c1 has left the window, c2 not. */
+	memset(&got, 0, sizeof(got));
+	calls_expire(c, 660000);
+	calls_metric_each(c, CALLS_M_CALLERS, collect, &got);
+	assert_string_equal(got.value[0], "+12025550101");
+	assert_int_equal(got.v[0], 1);
+	memset(&got, 0, sizeof(got));
+	calls_expire(c, 700000);
+	calls_metric_each(c, CALLS_M_CALLERS, collect, &got);
+	assert_int_equal(got.nr, 1);
+	assert_string_equal(got.value[0], "other");
+	assert_int_equal(got.v[0], 0);
+	calls_free(c);
+}
+
 /* Nothing about callers unless asked for. */
 static void callers_off(void **state)
 {
@@ -298,7 +327,8 @@ int main(void)
 		cmocka_unit_test(ties),		 cmocka_unit_test(bound_and_other),
 		cmocka_unit_test(keys_cleaned),	 cmocka_unit_test(bad_sizes),
 		cmocka_unit_test(jwscard_host),	 cmocka_unit_test(callers_from_messages),
-		cmocka_unit_test(callers_off),	 cmocka_unit_test(hashed_label),
+		cmocka_unit_test(callers_off),	 cmocka_unit_test(callers_window_live),
+		cmocka_unit_test(hashed_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
