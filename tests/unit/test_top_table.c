@@ -149,6 +149,24 @@ static void keys_cleaned(void **state)
 	top_table_free(t);
 }
 
+/* A key spelled like the rest's label counts in the rest: one series per label value. */
+static void key_named_other(void **state)
+{
+	struct top_table *t = top_table_new(2, 0);
+	struct top_item it[2];
+	__u64 other;
+
+	assert_non_null(t);
+	top_table_add(t, TOP_OTHER, 0);
+	top_table_add(t, TOP_OTHER, 0);
+	top_table_add(t, "a", 0);
+	assert_int_equal(top(t, it, &other), 1);
+	assert_string_equal(it[0].key, "a");
+	assert_int_equal(other, 2);
+	assert_int_equal(top_table_held(t), 1);
+	top_table_free(t);
+}
+
 static void bad_sizes(void **state)
 {
 	assert_null(top_table_new(0, 0));
@@ -323,11 +341,17 @@ static void hashed_label(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(window_expiry), cmocka_unit_test(no_window),
-		cmocka_unit_test(ties),		 cmocka_unit_test(bound_and_other),
-		cmocka_unit_test(keys_cleaned),	 cmocka_unit_test(bad_sizes),
-		cmocka_unit_test(jwscard_host),	 cmocka_unit_test(callers_from_messages),
-		cmocka_unit_test(callers_off),	 cmocka_unit_test(callers_window_live),
+		cmocka_unit_test(window_expiry),
+		cmocka_unit_test(no_window),
+		cmocka_unit_test(ties),
+		cmocka_unit_test(bound_and_other),
+		cmocka_unit_test(keys_cleaned),
+		cmocka_unit_test(key_named_other),
+		cmocka_unit_test(bad_sizes),
+		cmocka_unit_test(jwscard_host),
+		cmocka_unit_test(callers_from_messages),
+		cmocka_unit_test(callers_off),
+		cmocka_unit_test(callers_window_live),
 		cmocka_unit_test(hashed_label),
 	};
 

@@ -179,7 +179,7 @@ static void top_n(const struct calls *c, const struct top_table *t, const char *
 		fn(arg, &s);
 	}
 	start(&s, -1, other);
-	label(&s, name, "other");
+	label(&s, name, TOP_OTHER);
 	fn(arg, &s);
 }
 

@@ -191,6 +191,9 @@ void top_table_add(struct top_table *t, const char *key, __u64 now_ms)
 	clean_key(clean, key);
 	s = slot_of(t, t->epoch);
 	t->all[s]++;
+	/* An intermediary at https://other/ must not make a second series of that label. */
+	if (!strcmp(clean, TOP_OTHER))
+		return;
 	b = bucket_of(t, clean);
 	for (i = t->heads[b]; i != NO_ENTRY; i = t->e[i].next)
 		if (!strcmp(t->e[i].key, clean))

@@ -26,6 +26,7 @@
 #define TOP_SLOTS	   10
 #define TOP_KEY_LEN	   128 /* longer keys are cut; bytes outside printable ASCII become '?' */
 #define TOP_DEFAULT_WINDOW (5 * 60 * 1000)
+#define TOP_OTHER	   "other" /* the rest's label: a key spelled so counts in it */
 
 struct top_table;
 
