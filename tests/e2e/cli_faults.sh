@@ -106,6 +106,42 @@ else
 	echo "# kernel $(uname -r) reports no exact memlock (before 6.6): $kernel against $stated"
 fi
 
+# ---- --callers, --intermediaries, --transactions: bounded, and the key file checked ----
+bad_value() { # bad_value OPTION VALUE RANGE: refused on --replay, naming both
+	run "$EXPORTER" --replay "$T/ipv4.pcap" "$1" "$2"
+	usage_error "$1 $2" "$1 '$2'" "$3"
+}
+bad_value --callers 1001 "0..1000"
+bad_value --callers ten "0..1000"
+bad_value --intermediaries -1 "0..1000"
+bad_value --transactions 0 "1..16777216"
+bad_value --transactions 16777217 "1..16777216"
+run "$EXPORTER" --replay "$T/ipv4.pcap" --callers 5 --callers-window 5m
+usage_error "--replay --callers-window" "--callers-window" "no meaning with --replay"
+run "${INNS[@]}" -i "$IF_A" --callers 5 --callers-window 500ms
+usage_error "--callers-window 500ms" "--callers-window '500ms'" "shorter than 1s"
+run "${INNS[@]}" -i "$IF_A" --callers 5 --context-rate 0
+usage_error "--callers with --context-rate 0" "--callers" "--context-rate above 0"
+head -c 32 /dev/urandom >"$T/key"
+chmod 600 "$T/key"
+run "$EXPORTER" --replay "$T/ipv4.pcap" --callers-hash "$T/key"
+usage_error "--callers-hash without --callers" "--callers-hash" "--callers N"
+run "$EXPORTER" --replay "$T/ipv4.pcap" --callers 5 --callers-hash "$T/no-such-key"
+usage_error "--callers-hash, no such file" "$T/no-such-key" "No such file"
+run "$EXPORTER" --replay "$T/ipv4.pcap" --callers 5 --callers-hash "$T"
+usage_error "--callers-hash, a directory" "'$T'" "not a regular file"
+head -c 8 /dev/urandom >"$T/short.key"
+chmod 600 "$T/short.key"
+run "$EXPORTER" --replay "$T/ipv4.pcap" --callers 5 --callers-hash "$T/short.key"
+usage_error "--callers-hash, 8 bytes" "$T/short.key" "holds 8 bytes" "16..1024"
+cp "$T/key" "$T/open.key"
+chmod 644 "$T/open.key"
+run "$EXPORTER" --replay "$T/ipv4.pcap" --callers 5 --callers-hash "$T/open.key"
+usage_error "--callers-hash, world-readable" "$T/open.key" "readable by everyone"
+run "$EXPORTER" --replay "$T/ipv4.pcap" --callers 5 --intermediaries 5 --callers-hash "$T/key" \
+	--transactions 1024
+check_eq 0 "$RC" "--replay --callers 5 --intermediaries 5 --callers-hash --transactions 1024: exit 0"
+
 # ---- starting in the namespace -----------------------------------------------------------
 # MTU 9000: veth refuses native XDP above about 3.5 KiB (its peer's MTU counts).
 ip -n "$NS_A" link set "$IF_A" mtu 9000 && ip -n "$NS_B" link set "$IF_B" mtu 9000

@@ -10,6 +10,8 @@
 #   bye     a call answered 200, ended by a BYE with Reason: SIP;cause=607
 #   608     608 with Call-Info purpose=jwscard, then 608 without
 #   cancel  a CANCEL with Reason: SIP;cause=608
+# noack and bye run with --callers, 608 with --intermediaries (their gauges,
+# and no caller without the option).
 # Every case also wants no sample lost or unparsed, and each scrape passes
 # promtool check metrics. Then --context-rate 0: no context metric at all,
 # the exact counts still there. Every sipp runs under timeout; every wait is
@@ -98,8 +100,9 @@ check_common() { # check_common OUT TAG: nothing lost, and promtool's verdict
 	ok $? "$2: promtool check metrics passes"
 }
 
-# 1. A 607 never ACKed: one rejection per call, the rest retransmissions.
-start noack
+# 1. A 607 never ACKed: one rejection per call, the rest retransmissions;
+# with --callers 3, each call's caller (From: +12025550101) once.
+start noack --callers 3
 run_case noack uas_code.xml 607 uac_noack.xml -max_invite_retrans 3 -max_retrans 3
 check_eq 0 "$UAC_STATUS" "noack: the UAC ended 0"
 f=$(e2e_first_file "$CASE_DIR"/uas/*_counts.csv)
@@ -113,12 +116,15 @@ e2e_check_values "$OUT" noack \
 	"sip6xx_retransmissions_total{$IFL,direction=\"rx\",code=\"607\"} ${retr:-0}" \
 	"sip6xx_calls_rejected_total{$IFL,direction=\"rx\",code=\"607\",phase=\"setup\"} $CALLS" \
 	"sip6xx_responses_total{$IFL,direction=\"rx\",code=\"607\"} $((${sent:-0} + ${retr:-0}))" \
-	"sip6xx_context_samples_total{$IFL,direction=\"rx\"} $((${sent:-0} + ${retr:-0}))"
+	"sip6xx_context_samples_total{$IFL,direction=\"rx\"} $((${sent:-0} + ${retr:-0}))" \
+	"sip6xx_caller_rejections{$IFL,caller=\"+12025550101\"} $CALLS" \
+	"sip6xx_caller_rejections{$IFL,caller=\"other\"} 0"
 check_common "$OUT" noack
 e2e_check_exporter_stops noack
 
-# 2. Answered, then ended by a BYE with Reason: SIP;cause=607 (sent: tx).
-start bye
+# 2. Answered, then ended by a BYE with Reason: SIP;cause=607 (sent: tx);
+# each BYE rejects the party in its To once (--callers 3).
+start bye --callers 3
 run_case bye uas_code.xml 200 uac_bye_reason.xml
 check_eq 0 "$UAC_STATUS" "bye: the UAC ended 0"
 OUT=$E2E_TMP/bye.prom
@@ -129,11 +135,14 @@ e2e_check_values "$OUT" bye \
 	"sip6xx_calls_rejected_total{$IFL,direction=\"rx\",code=\"607\",phase=\"setup\"} 0" \
 	"sip6xx_context_samples_total{$IFL,direction=\"tx\"} $CALLS" \
 	"sip6xx_context_samples_total{$IFL,direction=\"rx\"} 0"
+check_eq "$CALLS" "$(e2e_metric_sum "$OUT" sip6xx_caller_rejections)" \
+	"bye: sip6xx_caller_rejections sums to one per BYE"
 check_common "$OUT" bye
 e2e_check_exporter_stops bye
 
-# 3. 608 with Call-Info purpose=jwscard, then 608 without: only the second is flagged.
-start 608
+# 3. 608 with Call-Info purpose=jwscard, then 608 without: only the second is
+# flagged; the first names https://example.invalid/jws (--intermediaries 2).
+start 608 --intermediaries 2
 run_case 608-jws uas_code.xml 608 uac_ack.xml
 check_eq 0 "$UAC_STATUS" "608 with jwscard: the UAC ended 0"
 run_case 608-bare uas_608_bare.xml 608 uac_ack.xml
@@ -143,7 +152,11 @@ settle "$OUT"
 e2e_check_values "$OUT" 608 \
 	"sip6xx_rejections_total{$IFL,direction=\"rx\",code=\"608\",method=\"INVITE\"} $((2 * CALLS))" \
 	"sip6xx_608_missing_call_info_total{$IFL,direction=\"rx\"} $CALLS" \
-	"sip6xx_calls_rejected_total{$IFL,direction=\"rx\",code=\"608\",phase=\"setup\"} $((2 * CALLS))"
+	"sip6xx_calls_rejected_total{$IFL,direction=\"rx\",code=\"608\",phase=\"setup\"} $((2 * CALLS))" \
+	"sip6xx_intermediary_rejections{$IFL,intermediary=\"example.invalid\"} $CALLS" \
+	"sip6xx_intermediary_rejections{$IFL,intermediary=\"other\"} 0"
+! grep -q '^sip6xx_caller_rejections' "$OUT"
+ok $? "608: no caller exported without --callers"
 check_common "$OUT" 608
 e2e_check_exporter_stops 608
 

@@ -6,9 +6,12 @@
  * keeps it. The first byte picks what the rest is: a SIP message as a
  * sample carries it, or an Ethernet frame as --replay hands it over (the
  * kernel's header walk finds the message). Time moves by the second byte.
- * The table is small (64 keys), so eviction runs all the time. Checks: every
- * decoded field is a bounded string, the table never holds more than its
- * capacity, every label value the metrics write is short printable ASCII.
+ * The table is small (64 keys), so eviction runs all the time; so are the
+ * top 2 callers and intermediaries (8 candidates each, a 10 s window).
+ * Checks: every decoded field is a bounded string, the tables never hold
+ * more than their capacity, every label value the metrics write is short
+ * printable ASCII (callers' and intermediaries': bounded, printable, left
+ * to the writers to escape), and the top N's values sum to the window's.
  * ASan's leak check covers libosip2's allocations.
  */
 #include <netinet/in.h>
@@ -23,9 +26,11 @@
 #include "calls/calls_metrics.h"
 #include "calls/calls_replay.h"
 #include "calls/sip_decode.h"
+#include "calls/top_table.h"
 #include "calls/txn_table.h"
 
 #define FUZZ_CAPACITY 64
+#define FUZZ_TOP      2
 
 static struct calls *calls;
 static __u64 now_ms;
@@ -53,6 +58,19 @@ static void check_label(void *arg, const struct calls_sample *s)
 	}
 }
 
+/* Callers and intermediaries: N + 1 samples at most, values from packets kept printable. */
+static void check_top_label(void *arg, const struct calls_sample *s)
+{
+	const unsigned char *p;
+	int *nr = arg;
+
+	invariant(++*nr <= FUZZ_TOP + 1, "at most N samples and other");
+	invariant(s->dir == -1 && s->nr_labels == 1, "one label, per interface");
+	invariant(strlen(s->value[0]) < TOP_KEY_LEN, "top label values bounded");
+	for (p = (const unsigned char *)s->value[0]; *p; p++)
+		invariant(*p >= 0x20 && *p < 0x7f, "top label values printable ASCII");
+}
+
 static void check_msg(const struct sip_msg *m)
 {
 	char id[CALLER_ID_LEN], hash[CALLER_HASH_CHARS + 1];
@@ -77,13 +95,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct calls_frame f = { .dir = SIP6XX_DIR_RX, .family = SIP6XX_FAMILY_IPV4 };
 	struct timeval tv;
+	struct calls_opts o = { .transactions = FUZZ_CAPACITY,
+				.callers = FUZZ_TOP,
+				.intermediaries = FUZZ_TOP,
+				.window_ms = 10000 };
 	struct sip_msg m;
 	uint8_t *copy;
-	int metric;
+	int metric, nr;
 
 	if (!calls) {
-		calls = calls_new(FUZZ_CAPACITY);
-		invariant(calls != NULL, "calls_new");
+		calls = calls_new_opts(&o);
+		invariant(calls != NULL, "calls_new_opts");
 	}
 	if (size < 2)
 		return 0;
@@ -112,5 +134,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  "call set within capacity");
 	for (metric = CALLS_M_SAMPLES; metric <= CALLS_M_EVICTED; metric++)
 		calls_metric_each(calls, metric, check_label, NULL);
+	invariant(top_table_held(calls->callers) <= TOP_CANDIDATES(FUZZ_TOP), "callers bounded");
+	invariant(top_table_held(calls->intermediaries) <= TOP_CANDIDATES(FUZZ_TOP),
+		  "intermediaries bounded");
+	for (metric = CALLS_M_CALLERS; metric <= CALLS_M_INTERMEDIARIES; metric++) {
+		nr = 0;
+		calls_metric_each(calls, metric, check_top_label, &nr);
+		invariant(nr >= 1, "other is always there");
+	}
 	return 0;
 }

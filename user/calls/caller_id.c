@@ -152,6 +152,59 @@ int caller_id_of(const struct sip_msg *msg, char *out, size_t size)
 	return caller_id_canonical(msg->from, out, size);
 }
 
+/* RFC 3986 3.2: the host of "scheme://[userinfo@]host[:port]/...", or 0 bytes. */
+static size_t authority_host(const char *uri, const char **host)
+{
+	const char *a = strstr(uri, "://"), *at;
+	size_t len;
+
+	if (!a)
+		return 0;
+	a += 3;
+	len = strcspn(a, "/?#");
+	at = memchr(a, '@', len);
+	if (at) {
+		len -= at + 1 - a;
+		a = at + 1;
+	}
+	*host = a;
+	if (len && a[0] == '[') { /* an IPv6 literal, its brackets kept */
+		const char *close = memchr(a, ']', len);
+
+		return close ? (size_t)(close + 1 - a) : 0;
+	}
+	return strcspn(a, ":/?#") < len ? strcspn(a, ":/?#") : len;
+}
+
+int caller_id_host(const char *uri, char *out, size_t size)
+{
+	char host[CALLER_ID_LEN];
+	const char *h = NULL;
+	osip_uri_t *u = NULL;
+	size_t len;
+	int err = -EINVAL;
+
+	if (!size)
+		return -EINVAL;
+	out[0] = '\0';
+	if (!uri || !*uri)
+		return -EINVAL;
+	len = authority_host(uri, &h);
+	if (len) { /* https: as RFC 8688 has it; libosip2 parses SIP URIs only */
+		snprintf(host, sizeof(host), "%.*s", (int)len, h);
+		lower_copy(out, size, "", 0, host);
+		return 0;
+	}
+	if (osip_uri_init(&u) != OSIP_SUCCESS)
+		return -EINVAL;
+	if (osip_uri_parse(u, uri) == OSIP_SUCCESS && u->host && *u->host) {
+		lower_copy(out, size, "", 0, u->host);
+		err = 0;
+	}
+	osip_uri_free(u);
+	return err;
+}
+
 void caller_id_hash(const void *key, size_t key_len, const char *id,
 		    char out[CALLER_HASH_CHARS + 1])
 {

@@ -22,6 +22,9 @@ int caller_id_canonical(const char *uri, char *out, size_t size);
 /* The caller of @msg: its P-Asserted-Identity when that has an identity, else its From. */
 int caller_id_of(const struct sip_msg *msg, char *out, size_t size);
 
+/* The host of @uri (an intermediary's jwscard URI), lower-cased; 0, or -EINVAL when it has none. */
+int caller_id_host(const char *uri, char *out, size_t size);
+
 /* HMAC-SHA-256 of @id under @key, its first 16 hex digits and a NUL into @out. */
 void caller_id_hash(const void *key, size_t key_len, const char *id,
 		    char out[CALLER_HASH_CHARS + 1]);

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "caller_id.h"
 #include "calls.h"
+#include "top_table.h"
 #include "txn_table.h"
 
 #define CALLS_METHOD_NAME(m) #m,
@@ -55,22 +57,35 @@ const char *calls_phase_name(enum calls_phase p)
 	return p < CALLS_NR_PHASES ? phase_names[p] : "other";
 }
 
-struct calls *calls_new(size_t capacity)
+struct calls *calls_new_opts(const struct calls_opts *o)
 {
+	size_t capacity = o->transactions ? o->transactions : TXN_DEFAULT_CAPACITY;
 	struct calls *c = calloc(1, sizeof(*c));
 
-	if (!capacity)
-		capacity = TXN_DEFAULT_CAPACITY;
 	if (!c)
 		return NULL;
 	sip_decode_init();
 	c->txns = txn_table_new(capacity, TXN_TTL_MS);
 	c->calls_seen = txn_table_new(capacity, CALLS_SEEN_TTL_MS);
-	if (!c->txns || !c->calls_seen) {
+	if (o->callers)
+		c->callers = top_table_new(o->callers, o->window_ms);
+	if (o->intermediaries)
+		c->intermediaries = top_table_new(o->intermediaries, o->window_ms);
+	c->hash_key = o->hash_key;
+	c->hash_key_len = o->hash_key_len;
+	if (!c->txns || !c->calls_seen || (o->callers && !c->callers) ||
+	    (o->intermediaries && !c->intermediaries)) {
 		calls_free(c);
 		return NULL;
 	}
 	return c;
+}
+
+struct calls *calls_new(size_t capacity)
+{
+	struct calls_opts o = { .transactions = capacity };
+
+	return calls_new_opts(&o);
 }
 
 void calls_free(struct calls *c)
@@ -79,6 +94,8 @@ void calls_free(struct calls *c)
 		return;
 	txn_table_free(c->txns);
 	txn_table_free(c->calls_seen);
+	top_table_free(c->callers);
+	top_table_free(c->intermediaries);
 	free(c);
 }
 
@@ -86,6 +103,32 @@ void calls_expire(struct calls *c, __u64 now_ms)
 {
 	txn_table_expire(c->txns, now_ms);
 	txn_table_expire(c->calls_seen, now_ms);
+	if (c->callers)
+		top_table_advance(c->callers, now_ms);
+	if (c->intermediaries)
+		top_table_advance(c->intermediaries, now_ms);
+}
+
+/*
+ * One rejection of @m's caller, when callers are kept and it names one. A
+ * 6xx response and a CANCEL carry the caller's From (and P-Asserted-Identity);
+ * a BYE with a 6xx cause comes from the callee, whose own URI is its From
+ * (RFC 3261 12.2.1.1: in a dialog, From is the sender's local URI), so the
+ * caller it rejects is its To.
+ */
+static void caller_rejected(struct calls *c, const struct calls_frame *f, const struct sip_msg *m)
+{
+	char id[CALLER_ID_LEN];
+	int err;
+
+	if (!c->callers)
+		return;
+	if (!m->status && !strcmp(m->method, "BYE"))
+		err = caller_id_canonical(m->to, id, sizeof(id));
+	else
+		err = caller_id_of(m, id, sizeof(id));
+	if (!err)
+		top_table_add(c->callers, id, f->time_ms);
 }
 
 /* The first message of its transaction, or a repeat of one seen within 64*T1. */
@@ -134,12 +177,19 @@ static void response_6xx(struct calls *c, const struct calls_frame *f, const str
 		return;
 	}
 	c->st.rejections[f->dir][i][calls_method_of(m->cseq_method)]++;
+	caller_rejected(c, f, m);
 	/* Only an INVITE sets up a call; a 6xx to SUBSCRIBE or MESSAGE rejects no call. */
 	if (!strcmp(m->cseq_method, "INVITE"))
 		call_rejected(c, f, m, code, CALLS_PHASE_SETUP);
 	/* RFC 8688: a 608 names the intermediary's jCard, unless the request was malicious. */
 	if (code == 608 && !m->has_jwscard)
 		c->st.missing_call_info[f->dir]++;
+	if (code == 608 && m->has_jwscard && c->intermediaries) {
+		char host[CALLER_ID_LEN];
+
+		if (!caller_id_host(m->jwscard, host, sizeof(host)))
+			top_table_add(c->intermediaries, host, f->time_ms);
+	}
 }
 
 static unsigned int cause_index(int cause)
@@ -153,6 +203,7 @@ static void request_reason(struct calls *c, const struct calls_frame *f, const s
 {
 	enum calls_phase phase = rm == CALLS_REASON_BYE ? CALLS_PHASE_MIDCALL : CALLS_PHASE_CANCEL;
 	enum calls_protocol proto;
+	bool rejected = false;
 	int i;
 
 	if (!m->nr_reasons || see_transaction(c, f, m) == TXN_REPEAT)
@@ -161,9 +212,14 @@ static void request_reason(struct calls *c, const struct calls_frame *f, const s
 		proto = calls_protocol_of(m->reasons[i].protocol);
 		c->st.reasons[f->dir][rm][proto][cause_index(m->reasons[i].cause)]++;
 		if (proto == CALLS_PROTO_SIP && m->reasons[i].cause >= CALLS_CODE_MIN &&
-		    m->reasons[i].cause < CALLS_CODE_MIN + CALLS_NR_CODES)
+		    m->reasons[i].cause < CALLS_CODE_MIN + CALLS_NR_CODES) {
 			call_rejected(c, f, m, m->reasons[i].cause, phase);
+			rejected = true;
+		}
 	}
+	/* The caller once per transaction, however many 6xx causes it carries. */
+	if (rejected)
+		caller_rejected(c, f, m);
 }
 
 void calls_observe_msg(struct calls *c, const struct calls_frame *f, const struct sip_msg *m)

@@ -90,15 +90,33 @@ struct calls_frame {
 	__u8 daddr[16];
 };
 
+struct top_table;
+
+/* What the user asked of each interface's call context. */
+struct calls_opts {
+	size_t transactions;	     /* --transactions: keys per table; 0: TXN_DEFAULT_CAPACITY */
+	unsigned int callers;	     /* --callers N: the top N callers; 0: none kept */
+	unsigned int intermediaries; /* --intermediaries N: the top N 608 jwscard hosts; 0: none */
+	__u64 window_ms;	     /* --callers-window; 0: no end (--replay: the whole capture) */
+	const void *hash_key;	     /* --callers-hash's key, or NULL: callers as they are */
+	size_t hash_key_len;
+};
+
 struct calls {
 	struct calls_stats st;
-	struct txn_table *txns;	      /* transactions: a 6xx, BYE or CANCEL and its repeats */
-	struct txn_table *calls_seen; /* (direction, Call-ID, code, phase) already counted */
+	struct txn_table *txns;		  /* transactions: a 6xx, BYE or CANCEL and its repeats */
+	struct txn_table *calls_seen;	  /* (direction, Call-ID, code, phase) already counted */
+	struct top_table *callers;	  /* NULL unless --callers */
+	struct top_table *intermediaries; /* NULL unless --intermediaries */
+	const void *hash_key;		  /* the options' (they outlive every context), or NULL */
+	size_t hash_key_len;
 	bool live; /* samples from the kernel: its drop reasons are exported too */
 };
 
 /* A context whose tables hold @capacity keys each (0: TXN_DEFAULT_CAPACITY); NULL on failure. */
 struct calls *calls_new(size_t capacity);
+/* A context as @o asks (callers and intermediaries kept only when asked); NULL on failure. */
+struct calls *calls_new_opts(const struct calls_opts *o);
 void calls_free(struct calls *c);
 
 /* Decodes @len bytes of one SIP message seen as @f and counts what it means. */

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Every label value written here is a number or a name from the fixed lists
- * in calls.c, never bytes of a packet: callers are not exported by default.
+ * in calls.c, never bytes of a packet, but for callers and intermediaries,
+ * which exist only when the user asked for them (--callers, --intermediaries)
+ * and come bounded and printable from top_table.c; the writer escapes them.
  */
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "caller_id.h"
 #include "calls_metrics.h"
 #include "sip_codes.h"
 #include "txn_table.h"
@@ -150,6 +153,36 @@ static void per_interface(__u64 v, calls_sample_fn fn, void *arg)
 	fn(arg, &s);
 }
 
+/* The window's top N of @t under @name, then name="other" for the rest; hashed when @key. */
+static void top_n(const struct calls *c, const struct top_table *t, const char *name,
+		  const void *key, calls_sample_fn fn, void *arg)
+{
+	struct top_item items[TOP_MAX_N];
+	struct calls_sample s;
+	unsigned int nr, i;
+	__u64 other;
+
+	if (!t)
+		return;
+	nr = top_table_top(t, items, &other);
+	for (i = 0; i < nr; i++) {
+		start(&s, -1, items[i].count);
+		if (key) {
+			char hash[CALLER_HASH_CHARS + 1];
+
+			caller_id_hash(key, c->hash_key_len, items[i].key, hash);
+			snprintf(s.id, sizeof(s.id), "%s", hash);
+		} else {
+			snprintf(s.id, sizeof(s.id), "%s", items[i].key);
+		}
+		label(&s, name, s.id);
+		fn(arg, &s);
+	}
+	start(&s, -1, other);
+	label(&s, name, TOP_OTHER);
+	fn(arg, &s);
+}
+
 void calls_metric_each(const struct calls *c, enum calls_metric m, calls_sample_fn fn, void *arg)
 {
 	const struct calls_stats *st = &c->st;
@@ -183,6 +216,12 @@ void calls_metric_each(const struct calls *c, enum calls_metric m, calls_sample_
 		break;
 	case CALLS_M_EVICTED:
 		per_interface(txn_table_evicted(c->txns), fn, arg);
+		break;
+	case CALLS_M_CALLERS:
+		top_n(c, c->callers, "caller", c->hash_key, fn, arg);
+		break;
+	case CALLS_M_INTERMEDIARIES:
+		top_n(c, c->intermediaries, "intermediary", NULL, fn, arg);
 		break;
 	case CALLS_M_NONE:
 		break;

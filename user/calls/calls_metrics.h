@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 #include "calls.h"
+#include "top_table.h"
 
 enum calls_metric {
 	CALLS_M_NONE = 0, /* a metric_def row that is no call metric */
@@ -21,11 +22,13 @@ enum calls_metric {
 	CALLS_M_608_MISSING_CALL_INFO,
 	CALLS_M_TRACKED,
 	CALLS_M_EVICTED,
+	CALLS_M_CALLERS,	/* only with --callers: label values from packets */
+	CALLS_M_INTERMEDIARIES, /* only with --intermediaries: likewise */
 };
 
 #define CALLS_MAX_LABELS 4
 #define CALLS_VALUE_LEN                                                                            \
-	8 /* "699", "Q.850", "midcall", ...: label values are ours, never a packet's */
+	8 /* "699", "Q.850", "midcall", ...: label values are ours, but for the two below */
 
 struct calls_sample {
 	int dir; /* SIP6XX_DIR_*, or -1 for a per-interface series */
@@ -33,6 +36,8 @@ struct calls_sample {
 	const char *label[CALLS_MAX_LABELS]; /* after interface and direction */
 	const char *value[CALLS_MAX_LABELS];
 	char buf[CALLS_MAX_LABELS][CALLS_VALUE_LEN];
+	/* A caller (its hash with --callers-hash) or intermediary: printable ASCII, bounded. */
+	char id[TOP_KEY_LEN];
 	__u64 v;
 };
 

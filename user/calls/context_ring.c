@@ -27,6 +27,7 @@ struct context_source {
 };
 
 struct context_ring {
+	const struct calls_opts *opts;
 	struct ring_buffer *rb;
 	int timer_fd;
 	int nr;
@@ -64,7 +65,7 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-struct context_ring *context_ring_new(void)
+struct context_ring *context_ring_new(const struct calls_opts *o)
 {
 	struct itimerspec its = { .it_interval = { .tv_nsec = CONTEXT_POLL_MS * 1000000L },
 				  .it_value = { .tv_nsec = CONTEXT_POLL_MS * 1000000L } };
@@ -75,6 +76,7 @@ struct context_ring *context_ring_new(void)
 		pr_err("call context: out of memory\n");
 		return NULL;
 	}
+	cr->opts = o;
 	cr->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (cr->timer_fd < 0 || timerfd_settime(cr->timer_fd, 0, &its, NULL)) {
 		pr_err("call context: timerfd: %s\n", strerror(errno));
@@ -114,7 +116,7 @@ const struct calls *context_ring_add(struct context_ring *cr, struct sip6xx *ske
 	if (cr->nr >= CONTEXT_MAX_RINGS)
 		return NULL;
 	src = &cr->src[cr->nr];
-	src->calls = calls_new(0);
+	src->calls = calls_new_opts(cr->opts);
 	if (!src->calls) {
 		pr_err("%s: call context: out of memory for the transaction table\n", ifname);
 		return NULL;

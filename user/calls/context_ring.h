@@ -17,8 +17,11 @@ struct context_ring;
 
 #define CONTEXT_POLL_MS 100 /* a sample waits at most this long in the ring */
 
-/* An empty reader with its timer, after the objects' load; NULL (logged) on failure. */
-struct context_ring *context_ring_new(void);
+/*
+ * An empty reader with its timer, after the objects' load, whose contexts are
+ * made as @o asks (kept by reference); NULL (logged) on failure.
+ */
+struct context_ring *context_ring_new(const struct calls_opts *o);
 void context_ring_free(struct context_ring *cr);
 /* Reads @skel's ring from now on into a new struct calls, returned; NULL (logged) on failure. */
 const struct calls *context_ring_add(struct context_ring *cr, struct sip6xx *skel,

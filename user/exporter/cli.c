@@ -3,12 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "cli_options.h"
 #include "log.h"
 #include "peers_memory.h"
+#include "calls/top_table.h"
+#include "calls/txn_table.h"
 
 #define MAX_PEERS_LIMIT	 (1U << 24)
 #define DEFAULT_LISTEN	 ":10060"
@@ -260,6 +265,82 @@ static void set_context_rate(void *ctx, const char *v)
 	opts(ctx)->lopts.context_rate = n;
 }
 
+static void set_transactions(void *ctx, const char *v)
+{
+	unsigned long n;
+
+	if (!parse_uint(v, 1, TXN_MAX_CAPACITY, &n))
+		usage_error("--transactions '%s' is not a number in 1..%u", v, TXN_MAX_CAPACITY);
+	opts(ctx)->calls.transactions = n;
+}
+
+static void set_callers(void *ctx, const char *v)
+{
+	unsigned long n;
+
+	if (!parse_uint(v, 0, TOP_MAX_N, &n))
+		usage_error("--callers '%s' is not a number in 0..%u", v, TOP_MAX_N);
+	opts(ctx)->calls.callers = n;
+}
+
+static void set_intermediaries(void *ctx, const char *v)
+{
+	unsigned long n;
+
+	if (!parse_uint(v, 0, TOP_MAX_N, &n))
+		usage_error("--intermediaries '%s' is not a number in 0..%u", v, TOP_MAX_N);
+	opts(ctx)->calls.intermediaries = n;
+}
+
+static void set_callers_window(void *ctx, const char *v)
+{
+	__u64 ms = parse_duration_ms("--callers-window", v);
+
+	if (ms < 1000)
+		usage_error("--callers-window '%s' is shorter than 1s", v);
+	opts(ctx)->calls.window_ms = ms;
+}
+
+static void set_callers_hash(void *ctx, const char *v)
+{
+	if (!*v)
+		usage_error("--callers-hash needs a key file");
+	opts(ctx)->callers_hash_file = v;
+}
+
+/* --callers-hash's key: a regular file of 16..1024 bytes that only its owner (and group) read. */
+static void read_callers_key(struct options *o)
+{
+	const char *f = o->callers_hash_file;
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	fd = open(f, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		usage_error("--callers-hash '%s': %s", f, strerror(errno));
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		usage_error("--callers-hash '%s' is not a regular file", f);
+	}
+	if (sb.st_mode & S_IROTH) {
+		close(fd);
+		usage_error("--callers-hash '%s' is readable by everyone: whoever reads the key "
+			    "can test guessed numbers against the hashes (chmod o-r it)",
+			    f);
+	}
+	n = read(fd, o->callers_key, sizeof(o->callers_key));
+	close(fd);
+	if (n < 0)
+		usage_error("--callers-hash '%s': %s", f, strerror(errno));
+	if (n < CALLERS_KEY_MIN || sb.st_size > CALLERS_KEY_MAX)
+		usage_error("--callers-hash '%s' holds %lld bytes: the key must be %d..%d bytes "
+			    "(e.g. head -c 32 /dev/urandom)",
+			    f, (long long)sb.st_size, CALLERS_KEY_MIN, CALLERS_KEY_MAX);
+	o->calls.hash_key = o->callers_key;
+	o->calls.hash_key_len = n;
+}
+
 static void set_top(void *ctx, const char *v)
 {
 	unsigned long n;
@@ -389,6 +470,28 @@ static const struct cli_option options[] = {
 		 "BYE, CANCEL) sent by the kernel to be decoded; what is over is counted as "
 		 "dropped",
 		 "20000; 0: off, no sampling at all"),
+	CLI_OPT("transactions", 0, "N", set_transactions,
+		"call context: capacity of the transaction table (and of the calls already "
+		"counted), per interface; least recently seen is evicted and counted",
+		"262144; 1..16777216"),
+	CLI_OPT("callers", 0, "N", set_callers,
+		"export the N callers (P-Asserted-Identity else From, phone numbers as E.164) "
+		"with the most 6xx rejections in the window as sip6xx_caller_rejections, the "
+		"rest as caller=\"other\". Personal data: see --callers-hash",
+		"0: off; 0..1000"),
+	LIVE_OPT("callers-window", 0, "DUR", set_callers_window,
+		 "the sliding window of --callers and --intermediaries (--replay: the whole "
+		 "capture)",
+		 "5m; 1s..24h"),
+	CLI_OPT("callers-hash", 0, "KEYFILE", set_callers_hash,
+		"with --callers: export HMAC-SHA-256 of each caller under KEYFILE's bytes (16 to "
+		"1024, not readable by others), its first 16 hex digits, instead of the identity",
+		"none"),
+	CLI_OPT("intermediaries", 0, "N", set_intermediaries,
+		"export the N hosts of 608s' Call-Info purpose=jwscard URI with the most 608s in "
+		"the window as sip6xx_intermediary_rejections, the rest as "
+		"intermediary=\"other\"",
+		"0: off; 0..1000"),
 	CLI_OPT("top", 0, "N", set_top,
 		"per interface, direction and code, export the N sources with the most 6xx "
 		"since they entered the map, and sum the rest into source=\"other\"",
@@ -476,6 +579,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	o->lopts.max_peers = PEERS_DEFAULT_MAX;
 	o->lopts.dirs = DIR_BIT(SIP6XX_DIR_RX);
 	o->lopts.context_rate = SIP6XX_CTX_RATE_DEFAULT;
+	o->calls.window_ms = TOP_DEFAULT_WINDOW;
 	o->alert.params = (struct alert_params)ALERT_PARAMS_DEFAULT;
 	parse_alert_codes(&o->alert, "607,608");
 	cli_parse_options(&program, argc, argv, &st);
@@ -504,6 +608,16 @@ void cli_parse(int argc, char **argv, struct options *o)
 		usage_error("--listen '%s' is not ADDR:PORT, [IPV6]:PORT or :PORT", o->listen);
 	if (alert_params_check(&o->alert.params))
 		usage_error("%s", alert_params_check(&o->alert.params));
+	if (!o->replay && !o->detach && !o->lopts.context_rate &&
+	    (o->calls.callers || o->calls.intermediaries))
+		usage_error("--callers and --intermediaries count what the call context decodes: "
+			    "they need --context-rate above 0");
+	if (o->callers_hash_file && !o->calls.callers)
+		usage_error("--callers-hash applies to --callers N");
+	if (o->callers_hash_file)
+		read_callers_key(o);
+	if (o->replay)
+		o->calls.window_ms = 0; /* the whole capture */
 	if (st.force_max_peers && !st.max_peers_given)
 		usage_error("--force-max-peers goes with --max-peers N");
 	if (st.max_peers_given && !o->detach)

@@ -10,6 +10,10 @@
 #include "http/http_server.h"
 #include "attach.h"
 #include "metrics.h"
+#include "calls/calls.h"
+
+#define CALLERS_KEY_MIN 16   /* --callers-hash: bytes of key at least */
+#define CALLERS_KEY_MAX 1024 /* and at most */
 
 #define MAX_IFACES 64
 
@@ -25,9 +29,12 @@ struct options {
 	enum metrics_format format;
 	bool format_given;
 	struct alerting_opts alert;
-	struct fold_opts fold; /* --top, --peers, --peers-unmatched */
-	bool detach;	       /* --detach: remove what --pin-path left, then exit */
-	const char *user;      /* --user; NULL: nobody when started as root */
+	struct fold_opts fold;	       /* --top, --peers, --peers-unmatched */
+	bool detach;		       /* --detach: remove what --pin-path left, then exit */
+	const char *user;	       /* --user; NULL: nobody when started as root */
+	struct calls_opts calls;       /* --transactions, --callers, --intermediaries, ... */
+	const char *callers_hash_file; /* --callers-hash KEYFILE */
+	unsigned char callers_key[CALLERS_KEY_MAX]; /* its bytes, read by cli_parse() */
 };
 
 /* Fills @o from the command line; prints --help/--version and exits, or exits 2 on bad usage. */

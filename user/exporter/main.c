@@ -153,7 +153,7 @@ static int run_replay(const struct options *o)
 	for (cfg.nr_ports = 0; cfg.nr_ports < o->lopts.nr_ports && cfg.nr_ports < SIP6XX_MAX_PORTS;
 	     cfg.nr_ports++)
 		cfg.ports[cfg.nr_ports] = o->lopts.ports[cfg.nr_ports];
-	calls = calls_new(0);
+	calls = calls_new_opts(&o->calls);
 	if (!calls || calls_replay_use(calls, &cfg)) {
 		pr_err("replay %s: out of memory for the transaction table\n", o->replay);
 		calls_free(calls);
@@ -373,7 +373,7 @@ static int start_context(struct exporter *ex, const struct options *o)
 
 	if (!o->lopts.context_rate)
 		return 0;
-	ex->context = context_ring_new();
+	ex->context = context_ring_new(&o->calls);
 	if (!ex->context)
 		return -1;
 	for (i = 0; i < ex->nr_ifaces; i++) {

@@ -344,6 +344,21 @@ static const struct metric_def metric_defs[] = {
 		  "recently seen first).",
 	  .calls = CALLS_M_EVICTED,
 	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_caller_rejections",
+	  .type = "gauge",
+	  .help = "With --callers N: 6xx rejections (responses once per transaction, BYE and "
+		  "CANCEL "
+		  "Reason causes) of the N callers with the most in the window, by canonical "
+		  "identity (a keyed hash with --callers-hash); caller=\"other\" for the rest.",
+	  .calls = CALLS_M_CALLERS,
+	  .iface_samples = calls_samples },
+	{ .name = "sip6xx_intermediary_rejections",
+	  .type = "gauge",
+	  .help = "With --intermediaries N: 608 rejections of the N hosts of a Call-Info "
+		  "purpose=jwscard URI with the most in the window; intermediary=\"other\" for the "
+		  "rest.",
+	  .calls = CALLS_M_INTERMEDIARIES,
+	  .iface_samples = calls_samples },
 	{ .name = "sip6xx_alert_firing",
 	  .type = "gauge",
 	  .help = "1 while the exporter's spike alert for this code is firing.",
