@@ -43,6 +43,17 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsi
 }
 
 /* "100ms", "1.5s", "5m", "1h"; a bare number is seconds. */
+/* The value of numeric option @opt, within [min, max], or a usage error naming both. */
+static unsigned long number_opt(const char *opt, const char *v, unsigned long min,
+				unsigned long max)
+{
+	unsigned long n;
+
+	if (!parse_uint(v, min, max, &n))
+		usage_error("%s '%s' is not a number in %lu..%lu", opt, v, min, max);
+	return n;
+}
+
 static __u64 parse_duration_ms(const char *opt, const char *val)
 {
 	static const struct {
@@ -243,11 +254,7 @@ static void set_detach(void *ctx, const char *v)
 
 static void set_max_peers(void *ctx, const char *v)
 {
-	unsigned long n;
-
-	if (!parse_uint(v, 1, MAX_PEERS_LIMIT, &n))
-		usage_error("--max-peers '%s' is not a number in 1..%u", v, MAX_PEERS_LIMIT);
-	opts(ctx)->lopts.max_peers = n;
+	opts(ctx)->lopts.max_peers = number_opt("--max-peers", v, 1, MAX_PEERS_LIMIT);
 	((struct cli_state *)ctx)->max_peers_given = true;
 }
 
@@ -258,38 +265,22 @@ static void set_force_max_peers(void *ctx, const char *v)
 
 static void set_context_rate(void *ctx, const char *v)
 {
-	unsigned long n;
-
-	if (!parse_uint(v, 0, CONTEXT_RATE_MAX, &n))
-		usage_error("--context-rate '%s' is not a number in 0..%u", v, CONTEXT_RATE_MAX);
-	opts(ctx)->lopts.context_rate = n;
+	opts(ctx)->lopts.context_rate = number_opt("--context-rate", v, 0, CONTEXT_RATE_MAX);
 }
 
 static void set_transactions(void *ctx, const char *v)
 {
-	unsigned long n;
-
-	if (!parse_uint(v, 1, TXN_MAX_CAPACITY, &n))
-		usage_error("--transactions '%s' is not a number in 1..%u", v, TXN_MAX_CAPACITY);
-	opts(ctx)->calls.transactions = n;
+	opts(ctx)->calls.transactions = number_opt("--transactions", v, 1, TXN_MAX_CAPACITY);
 }
 
 static void set_callers(void *ctx, const char *v)
 {
-	unsigned long n;
-
-	if (!parse_uint(v, 0, TOP_MAX_N, &n))
-		usage_error("--callers '%s' is not a number in 0..%u", v, TOP_MAX_N);
-	opts(ctx)->calls.callers = n;
+	opts(ctx)->calls.callers = number_opt("--callers", v, 0, TOP_MAX_N);
 }
 
 static void set_intermediaries(void *ctx, const char *v)
 {
-	unsigned long n;
-
-	if (!parse_uint(v, 0, TOP_MAX_N, &n))
-		usage_error("--intermediaries '%s' is not a number in 0..%u", v, TOP_MAX_N);
-	opts(ctx)->calls.intermediaries = n;
+	opts(ctx)->calls.intermediaries = number_opt("--intermediaries", v, 0, TOP_MAX_N);
 }
 
 static void set_callers_window(void *ctx, const char *v)
@@ -343,11 +334,7 @@ static void read_callers_key(struct options *o)
 
 static void set_top(void *ctx, const char *v)
 {
-	unsigned long n;
-
-	if (!parse_uint(v, 0, MAX_PEERS_LIMIT, &n))
-		usage_error("--top '%s' is not a number in 0..%u", v, MAX_PEERS_LIMIT);
-	opts(ctx)->fold.top = n;
+	opts(ctx)->fold.top = number_opt("--top", v, 0, MAX_PEERS_LIMIT);
 }
 
 static void set_peers(void *ctx, const char *v)
