@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Read-only views of a call context for the exporter's alerts: a code's
+ * totals, and the head of the callers' and intermediaries' tables labelled
+ * exactly as their gauges export them. Nothing here changes what is counted.
+ */
+#ifndef SIP6XX_CALLS_VIEW_H
+#define SIP6XX_CALLS_VIEW_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "calls.h"
+#include "top_table.h"
+
+struct calls_code_totals {
+	__u64 rejections;      /* 6xx once per transaction, every direction and CSeq method */
+	__u64 retransmissions; /* 6xx repeating a transaction already counted */
+};
+
+/* Adds @code's totals in @c to @t; a code outside 600..699 adds nothing. */
+void calls_code_totals_add(const struct calls *c, unsigned int code, struct calls_code_totals *t);
+
+enum calls_top_kind {
+	CALLS_TOP_CALLERS = 0,	  /* --callers: sip6xx_caller_rejections */
+	CALLS_TOP_INTERMEDIARIES, /* --intermediaries: sip6xx_intermediary_rejections */
+};
+
+struct calls_top_label {
+	char label[TOP_KEY_LEN]; /* as the gauge's label: a caller's hash with --callers-hash */
+	__u64 count;		 /* rejections in the window, as the gauge */
+};
+
+/* Whether @c keeps that table: only when the user asked for it. */
+bool calls_top_enabled(const struct calls *c, enum calls_top_kind kind);
+/*
+ * The first @max of the table's top N, in the gauge's order (most first,
+ * ties by key), into @out. Returns how many; 0 when the table is off.
+ */
+unsigned int calls_top_view(const struct calls *c, enum calls_top_kind kind,
+			    struct calls_top_label *out, unsigned int max);
+
+#endif
