@@ -362,6 +362,9 @@ static int start_alerting(struct exporter *ex, const struct options *o)
 	}
 	for (i = 0; i < ex->nr_ifaces; i++)
 		loader_maps(ex->ifaces[i].skel, &ex->maps[i]);
+	/* The call contexts start after this, into the array it reads on each tick. */
+	a.calls = ex->calls;
+	a.nr_calls = ex->nr_ifaces;
 	ex->alerting = alerting_new(&a, ex->maps, ex->nr_ifaces);
 	return ex->alerting ? 0 : -1;
 }

@@ -7,9 +7,10 @@
 #include <unistd.h>
 #include <sys/timerfd.h>
 
+#include "alert_body.h"
+#include "alert_calls.h"
 #include "alert_sampler.h"
 #include "alertmanager_client.h"
-#include "json.h"
 #include "log.h"
 #include "sip_codes.h"
 #include "strbuf.h"
@@ -38,8 +39,9 @@ struct alerting {
 	int nr_am;
 	/* Peers of the alert codes, taken once a period: "older" is 1..2 periods old. */
 	struct peers_sample older, newer;
-	__u64 sample_cost_ms; /* how long the last sample took to read */
-	__u64 last_scrape_ms; /* when the last scrape read the maps, 0: none yet */
+	__u64 sample_cost_ms;	   /* how long the last sample took to read */
+	__u64 last_scrape_ms;	   /* when the last scrape read the maps, 0: none yet */
+	struct alert_calls *calls; /* the call contexts' totals and tops; NULL: none given */
 };
 
 static __u64 clock_ms(clockid_t clk)
@@ -214,36 +216,35 @@ static void rfc3339(__u64 wall_ms, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03uZ", date, (unsigned int)(wall_ms % 1000));
 }
 
-struct alert_report {
-	const struct alert_state *st;
-	bool firing;
-	char started_at[40];
-	char now[40];
-	struct source_rate top[ALERT_TOP_SOURCES];
-	int nr_top;
-};
+/*
+ * Alertmanager v2: a JSON array of one postableAlert (alert_body.c). Every
+ * string, above all the operator's --alert-instance, goes through the JSON writer.
+ */
+static void post_alertmanager(struct alerting *al, int slot, const struct alert_report *r,
+			      __u64 mono_ms, __u64 wall_ms)
+{
+	char ends_at[40];
+	struct strbuf sb;
+	int i;
+
+	if (!al->nr_am)
+		return;
+	rfc3339(r->firing ? wall_ms + AM_ENDS_AFTER_MS : wall_ms, ends_at, sizeof(ends_at));
+	sb_init(&sb);
+	alert_body_alertmanager(&sb, r, al->opts.instance, ends_at);
+	/* The same alert to every replica: a clustered Alertmanager dedupes them. */
+	for (i = 0; i < al->nr_am && !sb.failed; i++)
+		am_sink_post(al->am[i], slot, sb.buf, mono_ms, r->firing ? AM_REPEAT_MS : 0);
+	sb_free(&sb);
+}
 
 /* The stdout line: one JSON object per state change, nothing else on stdout. */
 static void write_json_line(const struct alert_report *r)
 {
 	struct strbuf sb;
-	int i;
 
 	sb_init(&sb);
-	sb_printf(&sb,
-		  "{\"event\":\"alert\",\"state\":\"%s\",\"code\":%u,\"rate\":%.3f,"
-		  "\"baseline\":%.3f,\"threshold\":%.3f,\"started_at\":\"%s\"",
-		  r->firing ? "firing" : "resolved", r->st->code, r->st->rate, r->st->baseline,
-		  r->st->threshold, r->started_at);
-	if (!r->firing)
-		sb_printf(&sb, ",\"ended_at\":\"%s\"", r->now);
-	sb_printf(&sb, ",\"top_sources\":[");
-	for (i = 0; i < r->nr_top; i++) {
-		sb_printf(&sb, "%s{\"source\":", i ? "," : "");
-		json_str(&sb, r->top[i].source);
-		sb_printf(&sb, ",\"rate\":%.3f}", r->top[i].rate);
-	}
-	sb_printf(&sb, "]}\n");
+	alert_body_line(&sb, r);
 	if (!sb.failed) {
 		fwrite(sb.buf, 1, sb.len, stdout);
 		fflush(stdout);
@@ -251,65 +252,33 @@ static void write_json_line(const struct alert_report *r)
 	sb_free(&sb);
 }
 
-/* The description's text, before it is escaped into the body. */
-static void am_description(struct strbuf *sb, const struct alert_report *r)
-{
-	int i;
-
-	sb_printf(
-		sb,
-		"%s %u %s at %.1f/s against a baseline of %.1f/s (threshold %.1f/s). Top sources:",
-		r->firing ? "Firing:" : "Resolved:", r->st->code, sip_code_reason(r->st->code),
-		r->st->rate, r->st->baseline, r->st->threshold);
-	for (i = 0; i < r->nr_top; i++)
-		sb_printf(sb, "%s %s (%.1f/s)", i ? "," : "", r->top[i].source, r->top[i].rate);
-	if (!r->nr_top)
-		sb_printf(sb, " none in the last window");
-	sb_printf(sb, ".");
-}
-
 /*
- * Alertmanager v2: a JSON array of one postableAlert. Every string, above all
- * the operator's --alert-instance, goes through the JSON writer.
+ * What the call context says of @r's code: its window's counts, and who is
+ * rejected (--callers) and by whom (--intermediaries, for 608 only: they
+ * count nothing else). Callers are named only when the user enabled them.
  */
-static void post_alertmanager(struct alerting *al, int slot, const struct alert_report *r,
-			      __u64 mono_ms, __u64 wall_ms)
+static void report_calls(struct alerting *al, int slot, struct alert_report *r)
 {
-	char ends_at[40];
-	struct strbuf sb, text;
-	int i;
-
-	if (!al->nr_am)
+	r->nr_callers = -1;
+	r->nr_intermediaries = -1;
+	if (!al->calls || !alert_calls_live(al->calls))
 		return;
-	rfc3339(r->firing ? wall_ms + AM_ENDS_AFTER_MS : wall_ms, ends_at, sizeof(ends_at));
-	sb_init(&sb);
-	sb_init(&text);
-	sb_printf(&sb,
-		  "[{\"labels\":{\"alertname\":\"SIP%uSpike\",\"severity\":\"critical\","
-		  "\"code\":\"%u\",\"instance\":",
-		  r->st->code, r->st->code);
-	json_str(&sb, al->opts.instance);
-	sb_printf(&text, "SIP %u %s responses spiking on %s", r->st->code,
-		  sip_code_reason(r->st->code), al->opts.instance);
-	sb_printf(&sb, "},\"annotations\":{\"summary\":");
-	json_str(&sb, text.failed ? "" : text.buf);
-	sb_free(&text);
-	am_description(&text, r);
-	sb_printf(&sb, ",\"description\":");
-	json_str(&sb, text.failed ? "" : text.buf);
-	sb_printf(&sb, "},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", r->started_at, ends_at);
-	/* The same alert to every replica: a clustered Alertmanager dedupes them. */
-	for (i = 0; i < al->nr_am && !sb.failed && !text.failed; i++)
-		am_sink_post(al->am[i], slot, sb.buf, mono_ms, r->firing ? AM_REPEAT_MS : 0);
-	sb_free(&text);
-	sb_free(&sb);
+	r->context = true;
+	alert_calls_window(al->calls, slot, &r->window);
+	r->nr_callers =
+		alert_calls_top(al->calls, CALLS_TOP_CALLERS, r->callers, ALERT_TOP_CALLERS);
+	if (r->st->code == 608)
+		r->nr_intermediaries = alert_calls_top(al->calls, CALLS_TOP_INTERMEDIARIES,
+						       r->intermediaries, ALERT_TOP_CALLERS);
 }
 
 static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 {
 	const struct alert_state *st = &al->states[slot];
 	__u64 wall_ms = clock_ms(CLOCK_REALTIME);
-	struct alert_report r = { .st = st, .firing = firing };
+	struct alert_report r = { .st = st,
+				  .firing = firing,
+				  .on_rejections = al->opts.on == ALERT_ON_REJECTIONS };
 
 	/* started_ms is monotonic: place it on the wall clock once, when it fires. */
 	if (firing)
@@ -317,6 +286,7 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 	rfc3339(al->started_wall_ms[slot], r.started_at, sizeof(r.started_at));
 	rfc3339(wall_ms, r.now, sizeof(r.now));
 	r.nr_top = code_top_sources(al, st->code, now_ms, r.top);
+	report_calls(al, slot, &r);
 	write_json_line(&r);
 	post_alertmanager(al, slot, &r, now_ms, wall_ms);
 	if (firing)
@@ -354,8 +324,12 @@ void alerting_on_timer(struct alerting *al)
 	if (read(al->timer_fd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return;
 	rotate_peers(al, now_ms);
+	if (al->calls)
+		alert_calls_sample(al->calls, now_ms);
 	for (i = 0; i < al->opts.nr_codes; i++) {
-		if (code_count(al, al->opts.codes[i], &count))
+		if (al->opts.on == ALERT_ON_REJECTIONS)
+			count = alert_calls_rejections(al->calls, i);
+		else if (code_count(al, al->opts.codes[i], &count))
 			continue;
 		switch (alert_tick(&al->states[i], &al->opts.params, now_ms, count)) {
 		case ALERT_FIRED:
@@ -403,6 +377,16 @@ struct alerting *alerting_new(const struct alerting_opts *opts, const struct sip
 		}
 		al->nr_am++;
 	}
+	if (opts->nr_calls) {
+		al->calls =
+			alert_calls_new(opts->calls, opts->nr_calls, opts->codes, opts->nr_codes,
+					opts->params.window_ms, opts->params.interval_ms);
+		if (!al->calls) {
+			pr_err("alerting: out of memory\n");
+			alerting_free(al);
+			return NULL;
+		}
+	}
 	return al;
 }
 
@@ -418,6 +402,7 @@ void alerting_free(struct alerting *al)
 		am_sink_free(al->am[i]);
 	peers_sample_free(&al->older);
 	peers_sample_free(&al->newer);
+	alert_calls_free(al->calls);
 	free(al);
 }
 

@@ -12,6 +12,14 @@
 #include "spike_detector.h"
 #include "maps.h"
 
+struct calls;
+
+/* What the detectors count: the kernel's packets, or the call context's rejections. */
+enum alert_on {
+	ALERT_ON_PACKETS = 0,
+	ALERT_ON_REJECTIONS, /* 6xx once per transaction: sampled, up to a ring poll late */
+};
+
 /* Alertmanager replicas an exporter posts to: a cluster of two or three, with room. */
 #define ALERTING_MAX_AM_URLS 4
 
@@ -23,6 +31,13 @@ struct alerting_opts {
 	const char *am_urls[ALERTING_MAX_AM_URLS];
 	int nr_am_urls;
 	const char *instance; /* instance label: --alert-instance or host:port */
+	enum alert_on on;     /* --alert-on */
+	/*
+	 * Each interface's call context, or NULL (--context-rate 0), read on
+	 * every tick: the array may be filled after alerting_new().
+	 */
+	const struct calls *const *calls;
+	int nr_calls;
 };
 
 struct alerting;

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert_calls.h"
+#include "spike_detector.h"
+
+struct totals_sample {
+	__u64 t_ms;
+	struct calls_code_totals code[ALERT_MAX_CODES];
+};
+
+struct alert_calls {
+	const struct calls *const *calls;
+	int nr_calls;
+	__u16 codes[ALERT_MAX_CODES];
+	int nr_codes;
+	__u64 window_ms;
+	/* The samples of the last window and one before it, oldest at head - len. */
+	struct totals_sample *ring;
+	__u32 cap, head, len;
+};
+
+struct alert_calls *alert_calls_new(const struct calls *const *calls, int nr_calls,
+				    const __u16 *codes, int nr_codes, __u64 window_ms,
+				    __u64 interval_ms)
+{
+	struct alert_calls *ac;
+
+	if (nr_codes > ALERT_MAX_CODES || !interval_ms)
+		return NULL;
+	ac = calloc(1, sizeof(*ac));
+	if (!ac)
+		return NULL;
+	ac->calls = calls;
+	ac->nr_calls = nr_calls;
+	memcpy(ac->codes, codes, nr_codes * sizeof(*codes));
+	ac->nr_codes = nr_codes;
+	ac->window_ms = window_ms;
+	/* A late tick stretches the window's span: room for twice its samples. */
+	ac->cap = 2 * (window_ms / interval_ms) + 2;
+	ac->ring = calloc(ac->cap, sizeof(*ac->ring));
+	if (!ac->ring) {
+		free(ac);
+		return NULL;
+	}
+	return ac;
+}
+
+void alert_calls_free(struct alert_calls *ac)
+{
+	if (!ac)
+		return;
+	free(ac->ring);
+	free(ac);
+}
+
+bool alert_calls_live(const struct alert_calls *ac)
+{
+	int i;
+
+	for (i = 0; i < ac->nr_calls; i++)
+		if (ac->calls[i])
+			return true;
+	return false;
+}
+
+/* The sample @age ticks before the last (0: the last). */
+static const struct totals_sample *sample_at(const struct alert_calls *ac, __u32 age)
+{
+	return &ac->ring[(ac->head + ac->cap - 1 - age) % ac->cap];
+}
+
+void alert_calls_sample(struct alert_calls *ac, __u64 now_ms)
+{
+	struct totals_sample *s = &ac->ring[ac->head];
+	int c, i;
+
+	memset(s, 0, sizeof(*s));
+	s->t_ms = now_ms;
+	for (c = 0; c < ac->nr_codes; c++)
+		for (i = 0; i < ac->nr_calls; i++)
+			if (ac->calls[i])
+				calls_code_totals_add(ac->calls[i], ac->codes[c], &s->code[c]);
+	ac->head = (ac->head + 1) % ac->cap;
+	if (ac->len < ac->cap)
+		ac->len++;
+	/* Keep exactly one sample at or before the window's start. */
+	while (ac->len > 1 && now_ms - sample_at(ac, ac->len - 2)->t_ms >= ac->window_ms)
+		ac->len--;
+}
+
+__u64 alert_calls_rejections(const struct alert_calls *ac, int slot)
+{
+	return ac->len ? sample_at(ac, 0)->code[slot].rejections : 0;
+}
+
+static __u64 gained(__u64 now, __u64 then)
+{
+	return now > then ? now - then : 0;
+}
+
+void alert_calls_window(const struct alert_calls *ac, int slot, struct calls_code_totals *d)
+{
+	const struct calls_code_totals *now, *then;
+
+	memset(d, 0, sizeof(*d));
+	if (!ac->len)
+		return;
+	now = &sample_at(ac, 0)->code[slot];
+	then = &sample_at(ac, ac->len - 1)->code[slot];
+	/* A single sample: the context started inside the window, from zero. */
+	if (ac->len == 1) {
+		*d = *now;
+		return;
+	}
+	d->rejections = gained(now->rejections, then->rejections);
+	d->retransmissions = gained(now->retransmissions, then->retransmissions);
+}
+
+static int by_label(const void *a, const void *b)
+{
+	return strcmp(((const struct calls_top_label *)a)->label,
+		      ((const struct calls_top_label *)b)->label);
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct calls_top_label *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+/* Each interface's whole top N, so a label's counts add up before the cut. */
+static int gather(const struct alert_calls *ac, enum calls_top_kind kind,
+		  struct calls_top_label **all)
+{
+	struct calls_top_label *buf = NULL, *grown;
+	int i, nr = 0;
+	bool on = false;
+
+	for (i = 0; i < ac->nr_calls; i++) {
+		if (!ac->calls[i] || !calls_top_enabled(ac->calls[i], kind))
+			continue;
+		on = true;
+		grown = realloc(buf, (nr + TOP_MAX_N) * sizeof(*buf));
+		if (!grown)
+			break; /* what was gathered is still a lower bound */
+		buf = grown;
+		nr += calls_top_view(ac->calls[i], kind, buf + nr, TOP_MAX_N);
+	}
+	*all = buf;
+	return on ? nr : -1;
+}
+
+int alert_calls_top(const struct alert_calls *ac, enum calls_top_kind kind,
+		    struct calls_top_label *out, int max)
+{
+	struct calls_top_label *all;
+	int nr = gather(ac, kind, &all), i, n = 0;
+
+	if (nr <= 0) {
+		free(all);
+		return nr;
+	}
+	qsort(all, nr, sizeof(*all), by_label);
+	for (i = 0; i < nr; i++) {
+		if (n && !strcmp(all[n - 1].label, all[i].label))
+			all[n - 1].count += all[i].count;
+		else
+			all[n++] = all[i];
+	}
+	qsort(all, n, sizeof(*all), by_count);
+	if (n > max)
+		n = max;
+	memcpy(out, all, n * sizeof(*out));
+	free(all);
+	return n;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What the alerts take from the call context (user/calls/): each alert code's
+ * rejections and retransmissions summed over every interface, sampled on the
+ * alert tick and kept for one --alert-window, so that a report can give the
+ * retransmission ratio over the window its rate was measured on and
+ * --alert-on rejections can feed the detectors; and the callers and
+ * intermediaries of every interface, merged.
+ */
+#ifndef SIP6XX_ALERT_CALLS_H
+#define SIP6XX_ALERT_CALLS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "calls/calls_view.h"
+
+struct calls;
+struct alert_calls;
+
+/*
+ * @calls: one per interface, read on every sample; entries may still be NULL
+ * (no context, or not started yet) and are skipped. @codes: the alert codes.
+ * NULL on ENOMEM.
+ */
+struct alert_calls *alert_calls_new(const struct calls *const *calls, int nr_calls,
+				    const __u16 *codes, int nr_codes, __u64 window_ms,
+				    __u64 interval_ms);
+void alert_calls_free(struct alert_calls *ac);
+/* Whether any interface has a call context (--context-rate above 0). */
+bool alert_calls_live(const struct alert_calls *ac);
+/* The tick at @now_ms: every code's totals, summed over the interfaces. */
+void alert_calls_sample(struct alert_calls *ac, __u64 now_ms);
+/* Alert code number @slot's rejections at the last sample: --alert-on rejections' counter. */
+__u64 alert_calls_rejections(const struct alert_calls *ac, int slot);
+/*
+ * What code @slot gained over the last window: from the newest sample at
+ * least a window old (else the oldest) to the last one.
+ */
+void alert_calls_window(const struct alert_calls *ac, int slot, struct calls_code_totals *d);
+/*
+ * The first @max labels of @kind over every interface (a label's counts
+ * summed), most first, ties by label. Returns how many, or -1 when the table
+ * is off (--callers or --intermediaries not given).
+ */
+int alert_calls_top(const struct alert_calls *ac, enum calls_top_kind kind,
+		    struct calls_top_label *out, int max);
+
+#endif
