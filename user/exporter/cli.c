@@ -168,6 +168,24 @@ static void add_am_url(struct alerting_opts *a, const char *url)
 	a->am_urls[a->nr_am_urls++] = url;
 }
 
+/* --alert-on rejections counts what the call context decodes, and it decodes only 6xx. */
+static void check_alert_on_rejections(const struct options *o)
+{
+	int i;
+
+	if (!o->lopts.context_rate)
+		usage_error("--alert-on rejections counts what the call context decodes: it needs "
+			    "--context-rate above 0");
+	if (!o->alert.nr_codes)
+		usage_error("--alert-on rejections with --alert-codes none raises no alert");
+	for (i = 0; i < o->alert.nr_codes; i++)
+		if (o->alert.codes[i] < 600 || o->alert.codes[i] > 699)
+			usage_error(
+				"--alert-on rejections counts 6xx rejections only: --alert-codes "
+				"%u is no 6xx code",
+				o->alert.codes[i]);
+}
+
 /*
  * The peers map is allocated whole at load, per interface: say what
  * --max-peers costs, and refuse more than PEERS_MEMORY_LIMIT unless forced.
@@ -197,6 +215,8 @@ static const char *const formats[] = { "prometheus", "json" };
 static const char *const levels[] = { "error", "warn", "info", "debug" };
 static const char *const log_formats[] = { "text", "json" };
 static const char *const unmatched[] = { "keep", "other" };
+/* In enum alert_on's order. */
+static const char *const alert_ons[] = { "packets", "rejections" };
 /* Index + 1 is the DIR_BIT() mask: ingress 1, egress 2, both 3. */
 static const char *const directions[] = { "ingress", "egress", "both" };
 
@@ -404,6 +424,11 @@ static void set_alert_factor(void *ctx, const char *v)
 	opts(ctx)->alert.params.factor = parse_positive("--alert-factor", v);
 }
 
+static void set_alert_on(void *ctx, const char *v)
+{
+	opts(ctx)->alert.on = pick("--alert-on", v, NAMES(alert_ons));
+}
+
 static void set_am_url(void *ctx, const char *v)
 {
 	add_am_url(&opts(ctx)->alert, v);
@@ -506,7 +531,9 @@ static const struct cli_option options[] = {
 		"nobody when started as root; root keeps uid 0 but still drops capabilities"),
 	CLI_OPTION_HELP,
 	CLI_OPTION_VERSION,
-	CLI_TEXT("\nAlerting (one JSON line on stdout per state change):\n"),
+	CLI_TEXT("\nAlerting (one JSON line on stdout per state change; with the call context it\n"
+		 "gives the retransmission ratio, with --callers and --intermediaries their top "
+		 "5):\n"),
 	LIVE_OPT("alert-codes", 0, "LIST", set_alert_codes,
 		 "codes to watch for spikes, comma-separated, or none", "607,608"),
 	LIVE_OPT("alert-interval", 0, "DUR", set_alert_interval, "sampling period", "100ms"),
@@ -519,6 +546,14 @@ static const struct cli_option options[] = {
 		 "... and at N times the baseline or more", "4"),
 	LIVE_OPT("alert-resolve", 0, "DUR", set_alert_resolve,
 		 "resolve after the rate stays below half the firing threshold this long", "10s"),
+	LIVE_OPT("alert-on", 0, "WHAT", set_alert_on,
+		 "what the detectors count: packets (every response frame of the code, exact) or "
+		 "rejections (6xx "
+		 "once per transaction, from the call context: up to the ring's 100 ms poll "
+		 "later than packets, and sampled, at most --context-rate a second per "
+		 "interface, what is over in sip6xx_context_dropped_total); rejections needs "
+		 "--context-rate above 0 and 6xx --alert-codes",
+		 "packets"),
 	LIVE_OPT("alertmanager-url", 0, "URL", set_am_url,
 		 "also POST alerts to Alertmanager's v2 API at URL; repeat for each replica of a "
 		 "cluster (at most 4): each gets every alert, with its own retries",
@@ -599,6 +634,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 	    (o->calls.callers || o->calls.intermediaries))
 		usage_error("--callers and --intermediaries count what the call context decodes: "
 			    "they need --context-rate above 0");
+	if (o->alert.on == ALERT_ON_REJECTIONS)
+		check_alert_on_rejections(o);
 	if (o->callers_hash_file && !o->calls.callers)
 		usage_error("--callers-hash applies to --callers N");
 	if (o->callers_hash_file)
