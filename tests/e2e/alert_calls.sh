@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Alerts on calls, not packets (issue 18): --alert-on rejections with the
+# call context live. SIPp as UAC in one namespace calls SIPp as UAS in
+# another (198.18.0.0/15), which answers 607 and never gets an ACK, so it
+# retransmits its 607s; the exporter watches the UAC's veth (XDP: the 607s
+# arrive there) and posts to a fake Alertmanager on its loopback that writes
+# down every body it is sent. Two runs:
+#   callers    --callers 3: the firing JSON line names the caller, carries a
+#              retransmission ratio > 0 that is its own window's counts and
+#              lies between two scrapes of sip6xx_rejections_total and
+#              sip6xx_retransmissions_total taken around it; the Alertmanager
+#              body carries the same ratio and callers.
+#   no-callers the same traffic without --callers: no caller anywhere, on
+#              stdout or in Alertmanager; the ratio is still there.
+# And --alert-on rejections is refused where it cannot work. Every sipp and
+# server runs under timeout; every wait and loop is bounded. About 40 s.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib/tap.sh
+source tests/e2e/lib.sh
+
+SCEN=$PWD/scripts/sipp
+NS_UAC=sip6xx-acall-uac-$$
+NS_UAS=sip6xx-acall-uas-$$
+IF_UAC=acuac0
+IF_UAS=acuas0
+UAS4=198.18.0.2
+UAC4=198.18.0.1
+LISTEN=127.0.0.1:19200
+URL=http://$LISTEN/metrics
+AM_PORT=19201
+# 60 calls at 20 a second: 3 s of 607s, each repeated 0.5, 1.5 and 3.5 s on.
+CALLS=60
+CPS=20
+SIPP_LIMIT=30
+CALLER=+12025550101
+# A 3 s window needs 24 rejections in it to reach 8/s: about 1.2 s into the
+# calls, when those of the first 0.7 s have had their first retransmission.
+ALERT_ARGS=(--alert-on rejections --alert-codes 607 --alert-window 3s --alert-min-rate 8
+	--alert-resolve 60s --alertmanager-url "http://127.0.0.1:$AM_PORT")
+
+e2e_require_root
+e2e_require_bpf prog
+e2e_require_xdp_veth
+e2e_require_exporter "$EXPORTER"
+e2e_require_tool sipp "Debian: sip-tester (scripts/deps.sh)"
+trap e2e_cleanup EXIT
+e2e_tmpdir
+e2e_netns_pair "$NS_UAC" "$NS_UAS" "$IF_UAC" "$IF_UAS"
+
+# fake_am OUT: a receiver on NS_UAC's 127.0.0.1:AM_PORT that answers 200 to
+# every POST and appends its body, parsed, as one JSON line to OUT.
+fake_am() {
+	: >"$1"
+	ip netns exec "$NS_UAC" timeout 120 "$E2E_PYTHON" -c '
+import http.server, json, sys
+out, port = sys.argv[1], int(sys.argv[2])
+class AM(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(out, "a") as fh:
+            fh.write(json.dumps(json.loads(body)) + "\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", port), AM).serve_forever()
+' "$1" "$AM_PORT" >"$1.log" 2>&1 &
+	AM_PID=$!
+	e2e_track_pid "$AM_PID"
+	am_listening
+}
+
+am_listening() { # until the receiver listens (bounded: 5 s)
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$NS_UAC" ss -Hntl "sport = :$AM_PORT" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# scrape_loop DIR STOPFILE: scrapes every 0.1 s into DIR/N.prom, each line of
+# DIR/times "N START END" (wall clock around curl), until STOPFILE exists;
+# bounded: 150 scrapes.
+scrape_loop() {
+	local dir=$1 stop=$2 i t0 t1
+	mkdir -p "$dir"
+	for ((i = 0; i < 150; i++)); do
+		[ -e "$stop" ] && break
+		t0=$(date +%s.%N)
+		ip netns exec "$NS_UAC" curl -sf --max-time 2 -o "$dir/$i.prom" "$URL" || continue
+		t1=$(date +%s.%N)
+		echo "$i $t0 $t1" >>"$dir/times"
+		sleep 0.1
+	done
+}
+
+# calls TAG: CALLS calls from the UAC to a UAS answering 607 without an ACK
+# coming; the UAS's -trace_counts in CASE_DIR/uas. UAC_STATUS: the UAC's exit.
+calls() {
+	local tag=$1 uas_pid uac_pid
+	CASE_DIR=$E2E_TMP/$tag
+	mkdir -p "$CASE_DIR/uas" "$CASE_DIR/uac"
+	printf 'SEQUENTIAL\n607;\n' >"$CASE_DIR/uas/codes.csv"
+	(cd "$CASE_DIR/uas" && exec ip netns exec "$NS_UAS" timeout "$SIPP_LIMIT" sipp \
+		-sf "$SCEN/uas_code.xml" -inf codes.csv -i "$UAS4" -p 5060 -m "$CALLS" -nostdin \
+		-trace_counts -max_invite_retrans 3 -max_retrans 3 >sipp.log 2>&1) &
+	uas_pid=$!
+	e2e_track_pid "$uas_pid"
+	e2e_wait_udp_listen "$NS_UAS" "$UAS4" 5060 || echo "# $tag: the UAS does not listen"
+	(cd "$CASE_DIR/uac" && exec ip netns exec "$NS_UAC" timeout "$SIPP_LIMIT" sipp \
+		-sf "$SCEN/uac_noack.xml" "$UAS4:5060" -i "$UAC4" -p 5070 -m "$CALLS" -r "$CPS" \
+		-nostdin -timeout "$((SIPP_LIMIT - 5))s" >sipp.log 2>&1) &
+	uac_pid=$!
+	e2e_track_pid "$uac_pid"
+	e2e_reap "$uac_pid" $((SIPP_LIMIT + 5))
+	UAC_STATUS=$E2E_STATUS
+	e2e_reap "$uas_pid" $((SIPP_LIMIT + 5))
+	[ "$UAC_STATUS" = 0 ] || e2e_show_log "$CASE_DIR/uac/sipp.log" 12
+}
+
+# py EXPR: a Python expression over the run's files: L the exporter's stdout
+# lines parsed (None where not JSON), F the one firing 607 line (or None),
+# B the fake Alertmanager's bodies, A the first firing SIP607Spike posted
+# (endsAt ahead), S the background scrapes [(start, end, rejections,
+# retransmissions)] of code 607, and ts(RFC3339) in seconds since the epoch.
+py() {
+	"$E2E_PYTHON" - "$E2E_EXP_OUT" "$AM_LOG" "$SCRAPES" "$1" <<-'EOF'
+		import datetime, json, os, re, sys
+		out, amlog, sdir, expr = sys.argv[1:5]
+		def ts(s):
+		    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+		def lines(path):
+		    res = []
+		    try:
+		        with open(path) as fh:
+		            for line in fh.read().splitlines():
+		                try:
+		                    res.append(json.loads(line))
+		                except ValueError:
+		                    res.append(None)
+		    except OSError:
+		        pass
+		    return res
+		def total(path, name):
+		    n = 0
+		    pat = re.compile(r'^%s\{[^}]*code="607"[^}]*\} (\S+)$' % name)
+		    with open(path) as fh:
+		        for line in fh:
+		            m = pat.match(line.strip())
+		            if m:
+		                n += float(m.group(1))
+		    return int(n)
+		L = lines(out)
+		firing = [a for a in L if a and a.get("state") == "firing" and a.get("code") == 607]
+		F = firing[0] if len(firing) == 1 else None
+		B = [b for b in lines(amlog) if b]
+		posted = [a for b in B for a in b if a.get("labels", {}).get("alertname") == "SIP607Spike"
+		          and ts(a["endsAt"]) - ts(a["startsAt"]) > 60]
+		A = posted[0] if posted else None
+		S = []
+		try:
+		    with open(os.path.join(sdir, "times")) as fh:
+		        for row in fh:
+		            i, t0, t1 = row.split()
+		            p = os.path.join(sdir, i + ".prom")
+		            S.append((float(t0), float(t1), total(p, "sip6xx_rejections_total"),
+		                      total(p, "sip6xx_retransmissions_total")))
+		except OSError:
+		    pass
+		try:
+		    print(eval(expr))
+		except Exception as e:
+		    print("error: %r" % e)
+	EOF
+}
+
+# run TAG EXPORTER_ARGS...: the exporter (after one quiet window, so the
+# baseline is 0), the background scrapes, the calls; waits for the firing line.
+run() {
+	local tag=$1
+	shift
+	AM_LOG=$E2E_TMP/$tag.am.jsonl
+	SCRAPES=$E2E_TMP/$tag.scrapes
+	fake_am "$AM_LOG"
+	ok $? "$tag: a fake Alertmanager listens on 127.0.0.1:$AM_PORT"
+	e2e_start_exporter "$tag" "$NS_UAC" "$URL" "$EXPORTER" -i "$IF_UAC" --mode native \
+		--listen "$LISTEN" "${ALERT_ARGS[@]}" "$@"
+	ok $? "$tag: the exporter serves $URL with --alert-on rejections $*"
+	sleep 3.5
+	scrape_loop "$SCRAPES" "$E2E_TMP/$tag.stop" &
+	SCRAPER=$!
+	e2e_track_pid "$SCRAPER"
+	sleep 0.3
+	calls "$tag"
+	check_eq 0 "$UAC_STATUS" "$tag: the UAC made its $CALLS calls and ended 0"
+	e2e_wait_grep "$E2E_EXP_OUT" '"state":"firing"' 5
+	ok $? "$tag: a firing JSON line on stdout"
+	touch "$E2E_TMP/$tag.stop"
+	e2e_reap "$SCRAPER" 20
+	e2e_poll 5 test -s "$AM_LOG"
+}
+
+# ---- 1. with --callers ---------------------------------------------------------------
+run callers --callers 3
+check_eq True "$(py "F is not None and F['alert_on'] == 'rejections'")" \
+	"callers: exactly one firing line for 607, alert_on rejections"
+v=$(py "F['top_callers']")
+# The caller's count is its gauge's (a 5 m window), here every rejection so far.
+check_eq True "$(py "F['top_callers'][0]['caller'] == '$CALLER' and F['top_callers'][0]['rejections'] == F['window_rejections']")" \
+	"callers: it names the caller $CALLER with every rejection so far ($v)"
+check_eq True "$(py "len(F['top_callers']) <= 5")" "callers: at most 5 callers"
+v=$(py "(F['retransmission_ratio'], F['window_rejections'], F['window_retransmissions'])")
+check_eq True "$(py "F['retransmission_ratio'] > 0")" \
+	"callers: a retransmission ratio > 0 (ratio, rejections, retransmissions: $v)"
+check_eq True "$(py "abs(F['retransmission_ratio'] - F['window_retransmissions'] / (F['window_rejections'] + F['window_retransmissions'])) < 0.0005")" \
+	"callers: the ratio is retransmissions / (rejections + retransmissions) of its window"
+check_eq True "$(py "F['window_rejections'] >= 24")" \
+	"callers: the window held the 24 rejections that reach --alert-min-rate 8 over 3 s"
+# Everything the exporter counted so far fits in the 3 s window: the line's
+# counts are its totals at the tick, so they lie between the scrapes that
+# ended before it and those that began after it (50 ms of margin each side).
+fire=$(py "ts(F['started_at'])")
+before=$(py "[s for s in S if s[1] < $fire - 0.05][-1]")
+after=$(py "[s for s in S if s[0] > $fire + 0.05][0]")
+echo "# scrape before the tick (start, end, rejections, retransmissions): $before"
+echo "# scrape after the tick: $after"
+check_eq True "$(py "[s for s in S if s[1] < $fire - 0.05][-1][2] <= F['window_rejections'] <= [s for s in S if s[0] > $fire + 0.05][0][2]")" \
+	"callers: its rejections lie between the scrapes' sip6xx_rejections_total around it"
+check_eq True "$(py "[s for s in S if s[1] < $fire - 0.05][-1][3] <= F['window_retransmissions'] <= [s for s in S if s[0] > $fire + 0.05][0][3]")" \
+	"callers: its retransmissions lie between the scrapes' sip6xx_retransmissions_total around it"
+check_eq True "$(py "S[0][2] == 0 and S[-1][2] > 0")" \
+	"callers: the scrapes began before the first rejection and saw them come"
+# The Alertmanager body: the same ratio, to the digit, and the same callers.
+check_eq True "$(py "A is not None and A['annotations']['alert_on'] == 'rejections'")" \
+	"callers: Alertmanager was posted the firing SIP607Spike, alert_on rejections"
+v=$(py "A['annotations'].get('retransmission_ratio')")
+check_eq True "$(py "A['annotations']['retransmission_ratio'] == '%.3f' % F['retransmission_ratio']")" \
+	"callers: its retransmission_ratio annotation is the line's ($v)"
+check_eq True "$(py "json.loads(A['annotations']['top_callers']) == F['top_callers']")" \
+	"callers: its top_callers annotation holds the line's callers"
+check_eq True "$(py "'Retransmission ratio %.3f' % F['retransmission_ratio'] in A['annotations']['description']")" \
+	"callers: its description gives the ratio"
+check_eq True "$(py "'rejections' in A['annotations']['summary'] and sorted(A['labels']) == ['alertname', 'code', 'instance', 'severity']")" \
+	"callers: the summary says rejections; no label added"
+check_eq True "$(py "'top_intermediaries' not in F")" "callers: no intermediaries without --intermediaries"
+# The final counts, and the gauge naming the same caller.
+f=$(e2e_first_file "$CASE_DIR"/uas/*_counts.csv)
+read -r _ sent retr < <(e2e_sipp_counts "$f" Sent | awk '$1 == 607')
+OUT=$E2E_TMP/callers.prom
+e2e_wait_metric "$NS_UAC" "$URL" "$OUT" \
+	"sip6xx_retransmissions_total{interface=\"$IF_UAC\",direction=\"rx\",code=\"607\"}" "${retr:-x}" 5
+ok $? "callers: sip6xx_retransmissions_total{607} ends at the UAS's ${retr:-?} retransmissions"
+check_eq "$CALLS" "$(e2e_metric "$OUT" "sip6xx_rejections_total{interface=\"$IF_UAC\",direction=\"rx\",code=\"607\",method=\"INVITE\"}")" \
+	"callers: sip6xx_rejections_total{607} ends at one per call"
+check_eq "$CALLS" "$(e2e_metric "$OUT" "sip6xx_caller_rejections{interface=\"$IF_UAC\",caller=\"$CALLER\"}")" \
+	"callers: the gauge names the same caller label"
+check_eq 1 "$(e2e_metric "$OUT" 'sip6xx_alert_firing{code="607"}')" 'callers: sip6xx_alert_firing{code="607"} is 1'
+e2e_check_exporter_stops callers
+check_eq True "$(py "[a for a in L if a and a['state'] == 'resolved'][0]['top_callers'][0]['caller'] == '$CALLER'")" \
+	"callers: the resolved line at the stop names the caller too"
+e2e_stop_pid "$AM_PID"
+
+# ---- 2. without --callers: no caller anywhere -------------------------------------------
+run no-callers
+check_eq True "$(py "F is not None and 'top_callers' not in F and F['retransmission_ratio'] > 0")" \
+	"no-callers: the firing line has a ratio > 0 and no top_callers ($(py "F and F.get('retransmission_ratio')"))"
+e2e_check_exporter_stops no-callers
+! grep -q "${CALLER#+}" "$E2E_EXP_OUT"
+ok $? "no-callers: the caller's number is nowhere on stdout"
+check_eq True "$(py "len(B) >= 2 and not any('${CALLER#+}' in json.dumps(b) for b in B)")" \
+	"no-callers: nor in any of the $(py "len(B)") Alertmanager bodies"
+check_eq True "$(py "A is not None and 'top_callers' not in A['annotations']")" \
+	"no-callers: no top_callers annotation"
+e2e_stop_pid "$AM_PID"
+
+# ---- 3. refused where it cannot work --------------------------------------------------
+e2e_run_exporter refuse-off "$NS_UAC" 10 "$EXPORTER" -i "$IF_UAC" --alert-on rejections --context-rate 0
+check_eq 2 "$E2E_STATUS" "--alert-on rejections --context-rate 0 exits 2"
+grep -q 'alert-on rejections counts what the call context decodes: it needs --context-rate above 0' "$E2E_EXP_ERR"
+ok $? "... saying it needs the call context"
+e2e_run_exporter refuse-code "$NS_UAC" 10 "$EXPORTER" -i "$IF_UAC" --alert-on rejections --alert-codes 607,486
+check_eq 2 "$E2E_STATUS" "--alert-on rejections --alert-codes 607,486 exits 2"
+grep -q 'alert-codes 486 is no 6xx code' "$E2E_EXP_ERR"
+ok $? "... naming the code that is no 6xx"
+
+e2e_cleanup
+tap_done
