@@ -224,7 +224,7 @@ static char *am_of(const struct alert_report *r, const char *instance)
 	return sb_steal(&sb, &len);
 }
 
-/* Today's fields, byte for byte, then what the context adds. */
+/* Without the context, today's line byte for byte; with it, today's fields first. */
 static void line_fields(void **state)
 {
 	static const char today[] =
@@ -239,8 +239,7 @@ static void line_fields(void **state)
 	assert_string_equal(s, "{\"event\":\"alert\",\"state\":\"firing\",\"code\":607,"
 			       "\"rate\":52.000,\"baseline\":1.013,\"threshold\":5.000,"
 			       "\"started_at\":\"2026-11-24T00:02:22.567Z\",\"top_sources\":"
-			       "[{\"source\":\"198.18.0.2\",\"rate\":50.000}],"
-			       "\"alert_on\":\"packets\"}\n");
+			       "[{\"source\":\"198.18.0.2\",\"rate\":50.000}]}\n");
 	free(s);
 
 	r.context = true;
@@ -265,6 +264,14 @@ static void line_fields(void **state)
 	s = line_of(&r);
 	assert_non_null(strstr(s, ",\"top_callers\":[]}"));
 	assert_null(strstr(s, "top_intermediaries"));
+	free(s);
+
+	r.nr_intermediaries = 1;
+	snprintf(r.intermediaries[0].label, TOP_KEY_LEN, "analytics.example.org");
+	r.intermediaries[0].count = 2;
+	s = line_of(&r);
+	assert_non_null(strstr(s, ",\"top_callers\":[],\"top_intermediaries\":[{\"intermediary\":"
+				  "\"analytics.example.org\",\"rejections\":2}]}\n"));
 	free(s);
 }
 
@@ -301,14 +308,14 @@ static void alertmanager_body(void **state)
 	struct alert_report r = report_of(&firing_607);
 	char *s;
 
-	/* Packets, no context: today's body, plus which count it is. */
+	/* Packets, no context: today's body, byte for byte. */
 	s = am_of(&r, "sbc1:10060");
 	assert_string_equal(
 		s, "[{\"labels\":{\"alertname\":\"SIP607Spike\",\"severity\":\"critical\","
 		   "\"code\":\"607\",\"instance\":\"sbc1:10060\"},\"annotations\":{\"summary\":"
 		   "\"SIP 607 Unwanted responses spiking on sbc1:10060\",\"description\":"
 		   "\"Firing: 607 Unwanted at 52.0/s against a baseline of 1.0/s (threshold "
-		   "5.0/s). Top sources: 198.18.0.2 (50.0/s).\",\"alert_on\":\"packets\"},"
+		   "5.0/s). Top sources: 198.18.0.2 (50.0/s).\"},"
 		   "\"startsAt\":\"2026-11-24T00:02:22.567Z\",\"endsAt\":"
 		   "\"2026-11-24T00:04:22.567Z\"}]");
 	free(s);

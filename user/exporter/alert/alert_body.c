@@ -33,7 +33,9 @@ static void context_fields(struct strbuf *sb, const struct alert_report *r)
 {
 	double ratio;
 
-	sb_printf(sb, ",\"alert_on\":\"%s\"", r->on_rejections ? "rejections" : "packets");
+	/* Absent: packets, so that without the context a line reads as before, byte for byte. */
+	if (r->on_rejections)
+		sb_printf(sb, ",\"alert_on\":\"rejections\"");
 	if (r->context) {
 		sb_printf(sb, ",\"window_rejections\":%llu,\"window_retransmissions\":%llu",
 			  (unsigned long long)r->window.rejections,
@@ -143,7 +145,8 @@ void alert_body_alertmanager(struct strbuf *sb, const struct alert_report *r, co
 	if (text.failed)
 		sb->failed = 1;
 	sb_free(&text);
-	sb_printf(sb, ",\"alert_on\":\"%s\"", r->on_rejections ? "rejections" : "packets");
+	if (r->on_rejections)
+		sb_printf(sb, ",\"alert_on\":\"rejections\"");
 	if (r->context && alert_retransmission_ratio(&r->window, &ratio))
 		sb_printf(sb, ",\"retransmission_ratio\":\"%.3f\"", ratio);
 	labels_annotation(sb, "top_callers", "caller", r->callers, r->nr_callers);
