@@ -290,8 +290,9 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 	write_json_line(&r);
 	post_alertmanager(al, slot, &r, now_ms, wall_ms);
 	if (firing)
-		pr_warn("alert: %u %s spike: %.1f/s against a baseline of %.1f/s\n", st->code,
-			sip_code_reason(st->code), st->rate, st->baseline);
+		pr_warn("alert: %u %s spike: %.1f%s/s against a baseline of %.1f/s\n", st->code,
+			sip_code_reason(st->code), st->rate, r.on_rejections ? " rejections" : "",
+			st->baseline);
 	else
 		pr_info("alert: %u %s spike resolved\n", st->code, sip_code_reason(st->code));
 }
@@ -328,7 +329,7 @@ void alerting_on_timer(struct alerting *al)
 		alert_calls_sample(al->calls, now_ms);
 	for (i = 0; i < al->opts.nr_codes; i++) {
 		if (al->opts.on == ALERT_ON_REJECTIONS)
-			count = alert_calls_rejections(al->calls, i);
+			count = al->calls ? alert_calls_rejections(al->calls, i) : 0;
 		else if (code_count(al, al->opts.codes[i], &count))
 			continue;
 		switch (alert_tick(&al->states[i], &al->opts.params, now_ms, count)) {
