@@ -13,8 +13,11 @@
 #              body carries the same ratio and callers.
 #   no-callers the same traffic without --callers: no caller anywhere, on
 #              stdout or in Alertmanager; the ratio is still there.
+#   hashed     608s with a jwscard Call-Info, --callers-hash and
+#              --intermediaries: the alert names the caller by the gauge's
+#              hashed label (the number nowhere) and the intermediary.
 # And --alert-on rejections is refused where it cannot work. Every sipp and
-# server runs under timeout; every wait and loop is bounded. About 40 s.
+# server runs under timeout; every wait and loop is bounded. About 60 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
@@ -97,13 +100,19 @@ scrape_loop() {
 	done
 }
 
-# calls TAG: CALLS calls from the UAC to a UAS answering 607 without an ACK
-# coming; the UAS's -trace_counts in CASE_DIR/uas. UAC_STATUS: the UAC's exit.
+# calls TAG: CALLS calls from the UAC to a UAS answering ALERT_CODE without
+# an ACK coming; the UAS's -trace_counts in CASE_DIR/uas. UAC_STATUS: the
+# UAC's exit.
 calls() {
-	local tag=$1 uas_pid uac_pid
+	local tag=$1 uas_pid uac_pid uac=$SCEN/uac_noack.xml
 	CASE_DIR=$E2E_TMP/$tag
 	mkdir -p "$CASE_DIR/uas" "$CASE_DIR/uac"
-	printf 'SEQUENTIAL\n607;\n' >"$CASE_DIR/uas/codes.csv"
+	printf 'SEQUENTIAL\n%s;\n' "$ALERT_CODE" >"$CASE_DIR/uas/codes.csv"
+	# uac_noack.xml waits for a 607; the same caller for another code.
+	if [ "$ALERT_CODE" != 607 ]; then
+		uac=$CASE_DIR/uac_noack.xml
+		sed "s/response=\"607\"/response=\"$ALERT_CODE\"/" "$SCEN/uac_noack.xml" >"$uac"
+	fi
 	(cd "$CASE_DIR/uas" && exec ip netns exec "$NS_UAS" timeout "$SIPP_LIMIT" sipp \
 		-sf "$SCEN/uas_code.xml" -inf codes.csv -i "$UAS4" -p 5060 -m "$CALLS" -nostdin \
 		-trace_counts -max_invite_retrans 3 -max_retrans 3 >sipp.log 2>&1) &
@@ -111,7 +120,7 @@ calls() {
 	e2e_track_pid "$uas_pid"
 	e2e_wait_udp_listen "$NS_UAS" "$UAS4" 5060 || echo "# $tag: the UAS does not listen"
 	(cd "$CASE_DIR/uac" && exec ip netns exec "$NS_UAC" timeout "$SIPP_LIMIT" sipp \
-		-sf "$SCEN/uac_noack.xml" "$UAS4:5060" -i "$UAC4" -p 5070 -m "$CALLS" -r "$CPS" \
+		-sf "$uac" "$UAS4:5060" -i "$UAC4" -p 5070 -m "$CALLS" -r "$CPS" \
 		-nostdin -timeout "$((SIPP_LIMIT - 5))s" >sipp.log 2>&1) &
 	uac_pid=$!
 	e2e_track_pid "$uac_pid"
@@ -122,14 +131,15 @@ calls() {
 }
 
 # py EXPR: a Python expression over the run's files: L the exporter's stdout
-# lines parsed (None where not JSON), F the one firing 607 line (or None),
-# B the fake Alertmanager's bodies, A the first firing SIP607Spike posted
-# (endsAt ahead), S the background scrapes [(start, end, rejections,
-# retransmissions)] of code 607, and ts(RFC3339) in seconds since the epoch.
+# lines parsed (None where not JSON), F the one firing line of ALERT_CODE (or
+# None), B the fake Alertmanager's bodies, A the first firing SIPnnnSpike
+# posted (endsAt ahead), S the background scrapes [(start, end, rejections,
+# retransmissions)] of that code, and ts(RFC3339) in seconds since the epoch.
 py() {
-	"$E2E_PYTHON" - "$E2E_EXP_OUT" "$AM_LOG" "$SCRAPES" "$1" <<-'EOF'
+	"$E2E_PYTHON" - "$E2E_EXP_OUT" "$AM_LOG" "$SCRAPES" "$ALERT_CODE" "$1" <<-'EOF'
 		import datetime, json, os, re, sys
-		out, amlog, sdir, expr = sys.argv[1:5]
+		out, amlog, sdir, code, expr = sys.argv[1:6]
+		code = int(code)
 		def ts(s):
 		    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 		def lines(path):
@@ -146,7 +156,7 @@ py() {
 		    return res
 		def total(path, name):
 		    n = 0
-		    pat = re.compile(r'^%s\{[^}]*code="607"[^}]*\} (\S+)$' % name)
+		    pat = re.compile(r'^%s\{[^}]*code="%d"[^}]*\} (\S+)$' % (name, code))
 		    with open(path) as fh:
 		        for line in fh:
 		            m = pat.match(line.strip())
@@ -154,10 +164,10 @@ py() {
 		                n += float(m.group(1))
 		    return int(n)
 		L = lines(out)
-		firing = [a for a in L if a and a.get("state") == "firing" and a.get("code") == 607]
+		firing = [a for a in L if a and a.get("state") == "firing" and a.get("code") == code]
 		F = firing[0] if len(firing) == 1 else None
 		B = [b for b in lines(amlog) if b]
-		posted = [a for b in B for a in b if a.get("labels", {}).get("alertname") == "SIP607Spike"
+		posted = [a for b in B for a in b if a.get("labels", {}).get("alertname") == "SIP%dSpike" % code
 		          and ts(a["endsAt"]) - ts(a["startsAt"]) > 60]
 		A = posted[0] if posted else None
 		S = []
@@ -176,6 +186,8 @@ py() {
 		    print("error: %r" % e)
 	EOF
 }
+
+ALERT_CODE=607
 
 # run TAG EXPORTER_ARGS...: the exporter (after one quiet window, so the
 # baseline is 0), the background scrapes, the calls; waits for the firing line.
@@ -255,6 +267,8 @@ e2e_wait_metric "$NS_UAC" "$URL" "$OUT" \
 ok $? "callers: sip6xx_retransmissions_total{607} ends at the UAS's ${retr:-?} retransmissions"
 check_eq "$CALLS" "$(e2e_metric "$OUT" "sip6xx_rejections_total{interface=\"$IF_UAC\",direction=\"rx\",code=\"607\",method=\"INVITE\"}")" \
 	"callers: sip6xx_rejections_total{607} ends at one per call"
+check_eq "$((${sent:-0} + ${retr:-0}))" "$(e2e_metric "$OUT" "sip6xx_responses_total{interface=\"$IF_UAC\",direction=\"rx\",code=\"607\"}")" \
+	"callers: the kernel's packets are the rejections plus retransmissions (${sent:-?} + ${retr:-?})"
 check_eq "$CALLS" "$(e2e_metric "$OUT" "sip6xx_caller_rejections{interface=\"$IF_UAC\",caller=\"$CALLER\"}")" \
 	"callers: the gauge names the same caller label"
 check_eq 1 "$(e2e_metric "$OUT" 'sip6xx_alert_firing{code="607"}')" 'callers: sip6xx_alert_firing{code="607"} is 1'
@@ -276,7 +290,27 @@ check_eq True "$(py "A is not None and 'top_callers' not in A['annotations']")" 
 	"no-callers: no top_callers annotation"
 e2e_stop_pid "$AM_PID"
 
-# ---- 3. refused where it cannot work --------------------------------------------------
+# ---- 3. 608s, callers hashed, intermediaries ------------------------------------------
+ALERT_CODE=608
+KEY=$E2E_TMP/callers.key
+head -c 32 /dev/urandom >"$KEY" && chmod 600 "$KEY"
+run hashed --alert-codes 608 --callers 2 --callers-hash "$KEY" --intermediaries 2
+OUT=$E2E_TMP/hashed.prom
+e2e_scrape "$NS_UAC" "$URL" "$OUT"
+label=$(sed -n "s/^sip6xx_caller_rejections{interface=\"$IF_UAC\",caller=\"\([0-9a-f]\{16\}\)\"}.*/\1/p" "$OUT")
+check_eq True "$(py "F is not None and len(F['top_callers']) == 1 and F['top_callers'][0]['caller'] == '$label'")" \
+	"hashed: the 608 line names the caller by the gauge's hashed label (${label:-none})"
+check_eq True "$(py "F['top_intermediaries'] == [{'intermediary': 'example.invalid', 'rejections': F['window_rejections']}]")" \
+	"hashed: it names the intermediary example.invalid with every 608 so far ($(py "F['top_intermediaries']"))"
+check_eq True "$(py "F['retransmission_ratio'] > 0")" "hashed: a retransmission ratio > 0"
+check_eq True "$(py "A is not None and json.loads(A['annotations']['top_intermediaries']) == F['top_intermediaries'] and json.loads(A['annotations']['top_callers']) == F['top_callers']")" \
+	"hashed: Alertmanager's annotations hold the same caller and intermediary"
+e2e_check_exporter_stops hashed
+check_eq True "$(py "not any('${CALLER#+}' in json.dumps(b) for b in B) and '${CALLER#+}' not in open('$E2E_EXP_OUT').read()")" \
+	"hashed: the caller's number is nowhere on stdout or in Alertmanager"
+e2e_stop_pid "$AM_PID"
+
+# ---- 4. refused where it cannot work --------------------------------------------------
 e2e_run_exporter refuse-off "$NS_UAC" 10 "$EXPORTER" -i "$IF_UAC" --alert-on rejections --context-rate 0
 check_eq 2 "$E2E_STATUS" "--alert-on rejections --context-rate 0 exits 2"
 grep -q 'alert-on rejections counts what the call context decodes: it needs --context-rate above 0' "$E2E_EXP_ERR"
