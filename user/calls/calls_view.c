@@ -28,6 +28,13 @@ bool calls_top_enabled(const struct calls *c, enum calls_top_kind kind)
 	return table_of(c, kind);
 }
 
+unsigned int calls_top_n(const struct calls *c, enum calls_top_kind kind)
+{
+	const struct top_table *t = table_of(c, kind);
+
+	return t ? top_table_n(t) : 0;
+}
+
 unsigned int calls_top_view(const struct calls *c, enum calls_top_kind kind,
 			    struct calls_top_label *out, unsigned int max)
 {

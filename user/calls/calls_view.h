@@ -33,6 +33,8 @@ struct calls_top_label {
 
 /* Whether @c keeps that table: only when the user asked for it. */
 bool calls_top_enabled(const struct calls *c, enum calls_top_kind kind);
+/* Its N (--callers N, --intermediaries N): the most calls_top_view() gives; 0 when off. */
+unsigned int calls_top_n(const struct calls *c, enum calls_top_kind kind);
 /*
  * The first @max of the table's top N, in the gauge's order (most first,
  * ties by key), into @out. Returns how many; 0 when the table is off.

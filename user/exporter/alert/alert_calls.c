@@ -138,6 +138,7 @@ static int gather(const struct alert_calls *ac, enum calls_top_kind kind,
 		  struct calls_top_label **all)
 {
 	struct calls_top_label *buf = NULL, *grown;
+	unsigned int n;
 	int i, nr = 0;
 	bool on = false;
 
@@ -145,11 +146,12 @@ static int gather(const struct alert_calls *ac, enum calls_top_kind kind,
 		if (!ac->calls[i] || !calls_top_enabled(ac->calls[i], kind))
 			continue;
 		on = true;
-		grown = realloc(buf, (nr + TOP_MAX_N) * sizeof(*buf));
+		n = calls_top_n(ac->calls[i], kind);
+		grown = realloc(buf, (nr + n) * sizeof(*buf));
 		if (!grown)
 			break; /* what was gathered is still a lower bound */
 		buf = grown;
-		nr += calls_top_view(ac->calls[i], kind, buf + nr, TOP_MAX_N);
+		nr += calls_top_view(ac->calls[i], kind, buf + nr, n);
 	}
 	*all = buf;
 	return on ? nr : -1;
