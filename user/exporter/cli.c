@@ -179,7 +179,8 @@ static void check_alert_on_rejections(const struct options *o)
 	if (!o->alert.nr_codes)
 		usage_error("--alert-on rejections with --alert-codes none raises no alert");
 	for (i = 0; i < o->alert.nr_codes; i++)
-		if (o->alert.codes[i] < 600 || o->alert.codes[i] > 699)
+		if (o->alert.codes[i] < CALLS_CODE_MIN ||
+		    o->alert.codes[i] >= CALLS_CODE_MIN + CALLS_NR_CODES)
 			usage_error(
 				"--alert-on rejections counts 6xx rejections only: --alert-codes "
 				"%u is no 6xx code",
@@ -531,8 +532,8 @@ static const struct cli_option options[] = {
 		"nobody when started as root; root keeps uid 0 but still drops capabilities"),
 	CLI_OPTION_HELP,
 	CLI_OPTION_VERSION,
-	CLI_TEXT("\nAlerting (one JSON line on stdout per state change; with the call context it\n"
-		 "gives the retransmission ratio, with --callers and --intermediaries their top "
+	CLI_TEXT("\nAlerting (one JSON line on stdout per state change; with the call context\n"
+		 "also the retransmission ratio, with --callers or --intermediaries their top "
 		 "5):\n"),
 	LIVE_OPT("alert-codes", 0, "LIST", set_alert_codes,
 		 "codes to watch for spikes, comma-separated, or none", "607,608"),
@@ -547,12 +548,11 @@ static const struct cli_option options[] = {
 	LIVE_OPT("alert-resolve", 0, "DUR", set_alert_resolve,
 		 "resolve after the rate stays below half the firing threshold this long", "10s"),
 	LIVE_OPT("alert-on", 0, "WHAT", set_alert_on,
-		 "what the detectors count: packets (every response frame of the code, exact) or "
-		 "rejections (6xx "
-		 "once per transaction, from the call context: up to the ring's 100 ms poll "
-		 "later than packets, and sampled, at most --context-rate a second per "
-		 "interface, what is over in sip6xx_context_dropped_total); rejections needs "
-		 "--context-rate above 0 and 6xx --alert-codes",
+		 "what the detectors count: packets (every response frame of the code, exact) "
+		 "or rejections (6xx once per transaction, from the call context: up to the "
+		 "ring's 100 ms poll later than packets, and sampled: at most --context-rate a "
+		 "second per interface, what is over in sip6xx_context_dropped_total). "
+		 "rejections needs --context-rate above 0 and 6xx --alert-codes",
 		 "packets"),
 	LIVE_OPT("alertmanager-url", 0, "URL", set_am_url,
 		 "also POST alerts to Alertmanager's v2 API at URL; repeat for each replica of a "
