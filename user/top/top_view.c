@@ -137,8 +137,9 @@ static void draw_calls_cells(const struct top_view *v, int y, int x, int attr, i
 	    r->retransmissions[i], c->retransmissions[i], ratio);
 }
 
-#define CALLS_X 50	       /* after "%-5s %-24s %8s %10s", the packet columns */
-#define ALERT_X (CALLS_X + 45) /* after " %8s %9s %8s %9s %6s" */
+/* Packets and the alert first, as before the call context: what an 80-column terminal keeps. */
+#define ALERT_X 50	       /* after "%-5s %-24s %8s %10s", the packet columns */
+#define CALLS_X (ALERT_X + 13) /* after "  %-11s": "not watched" */
 
 static int draw_codes(const struct top_view *v, int y)
 {
@@ -146,10 +147,9 @@ static int draw_codes(const struct top_view *v, int y)
 	int i, attr, head = COLOR_PAIR(COLOUR_HEAD) | A_BOLD;
 	const char *why = no_calls_why(v);
 
-	put(y, 0, head, "%-5s %-24s %8s %10s", "CODE", "NAME", "PKT/s", "PACKETS");
-	put(y, CALLS_X, head, " %8s %9s %8s %9s %6s", "REJ/s", "REJECTED", "RETX/s", "RETRANS",
+	put(y, 0, head, "%-5s %-24s %8s %10s  %-11s", "CODE", "NAME", "PKT/s", "PACKETS", "ALERT");
+	put(y++, CALLS_X, head, " %8s %9s %8s %9s %6s", "REJ/s", "REJECTED", "RETX/s", "RETRANS",
 	    "RETX%");
-	put(y++, ALERT_X, head, "  %s", "ALERT");
 	for (i = 0; i < TOP_NR_COLS; i++) {
 		const char *name =
 			i < TOP_NR_CODES ? sip_named_6xx[i].reason : "all global failures";
@@ -159,10 +159,9 @@ static int draw_codes(const struct top_view *v, int y)
 		attr = a == TOP_ALERT_FIRING ? COLOR_PAIR(COLOUR_ALERT) | A_BOLD : 0;
 		if (i == TOP_COL_ALL)
 			attr |= A_BOLD;
-		put(y, 0, attr, "%-5s %-24s %8.1f %10.0f", col_title(i, code, sizeof(code)), name,
-		    r->code[i], v->counts->code[i]);
-		draw_calls_cells(v, y, CALLS_X, attr, i);
-		put(y++, ALERT_X, attr, "  %s", top_alert_text(a));
+		put(y, 0, attr, "%-5s %-24s %8.1f %10.0f  %-11s", col_title(i, code, sizeof(code)),
+		    name, r->code[i], v->counts->code[i], top_alert_text(a));
+		draw_calls_cells(v, y++, CALLS_X, attr, i);
 	}
 	if (why)
 		put(y++, 0, A_DIM, "%s", why);
