@@ -345,6 +345,8 @@ if e2e_wait_http "$NS_B" "http://$CTX0/metrics" 10; then
 		"$E2E_TMP/ctx0.screen"
 	ok $? "--context-rate 0: one line says why"
 	check_eq 0 "$(cell ctx0 6xx PACKETS)" "--context-rate 0: the packet columns are still numbers"
+	! grep -q "TOP CALLERS\|TOP INTERMEDIARIES" "$E2E_TMP/ctx0.screen"
+	ok $? "--context-rate 0: no callers or intermediaries block"
 	check_eq 0 "$(quit_top ctx0)" "--context-rate 0: q ends sip6xx-top with status 0"
 else
 	show_log "$E2E_TMP/ctx0.stderr"
