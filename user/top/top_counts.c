@@ -94,7 +94,8 @@ void top_counts_finish(struct top_counts *c)
 	size_t i, out = 0;
 	int col;
 
-	qsort(c->sources, c->nr_sources, sizeof(*c->sources), source_cmp);
+	if (c->nr_sources) /* sources is NULL until the first: qsort must not see it */
+		qsort(c->sources, c->nr_sources, sizeof(*c->sources), source_cmp);
 	for (i = 0; i < c->nr_sources; i++) {
 		if (out && !source_cmp(&c->sources[out - 1], &c->sources[i])) {
 			for (col = 0; col < TOP_NR_COLS; col++)
@@ -127,6 +128,8 @@ static const struct top_source *find_source(const struct top_counts *c, const ch
 	struct top_source key;
 
 	snprintf(key.addr, sizeof(key.addr), "%s", addr);
+	if (!c->nr_sources)
+		return NULL; /* sources may be NULL: bsearch must not see it */
 	return bsearch(&key, c->sources, c->nr_sources, sizeof(*c->sources), source_cmp);
 }
 
