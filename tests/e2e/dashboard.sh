@@ -8,13 +8,18 @@
 #      queries; Grafana's variables replaced) parses: promtool check rules;
 #   3. every sip6xx_* metric it names is one the exporter serves;
 #   4. against a real Prometheus (scraping every second, the project's rules
-#      loaded) fed by a real exporter while SIPp calls are answered with 200,
-#      486, 603, 607 and 608 between two namespaces, every expression returns
-#      data, with the variables at "All" (.*) and at the real instance and
-#      interface. The one exception is the annotation on Prometheus's own
-#      SIP607Spike/SIP608Spike: those need minutes of spike over an hour's
-#      baseline, so it must only run.
-# Everything listens on namespace A's loopback. About 20 s.
+#      loaded) fed by a real exporter (--callers, --intermediaries) while SIPp
+#      calls are answered with 200, 486, 603, 607 and 608 between two
+#      namespaces, every expression returns data, with the variables at "All"
+#      (.*) and at the real instance and interface. The one exception is the
+#      annotation on Prometheus's own SIP607Spike/SIP608Spike: those need
+#      minutes of spike over an hour's baseline, so it must only run.
+#      Beside the mix, four small SIPp cases of the call context (as
+#      context_live.sh runs them), each arriving at the exporter: 607 never
+#      ACKed (retransmissions), 608 without Call-Info jwscard, a BYE with
+#      Reason SIP;cause=607 and a CANCEL with Reason SIP;cause=608; the call
+#      panels' series then hold real, non-zero values, which is checked too.
+# Everything listens on namespace A's loopback. About 30 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
@@ -23,6 +28,7 @@ source tests/e2e/lib.sh
 DASH=scripts/grafana/sip6xx.json
 RULES=scripts/prometheus/sip6xx.rules.yml
 SCEN=scripts/sipp
+SIDE_CALLS=5 # calls of each call-context case
 PROMETHEUS=${PROMETHEUS:-prometheus}
 NS_A=sip6xx-dash-a-$$
 NS_B=sip6xx-dash-b-$$
@@ -136,8 +142,24 @@ dash() {
 		            ("6xx ratio over final responses", r"code=~\"6\.\.\"\}\[[^]]*\]\)\) / sum[^/]*code!~\"1\.\.\""),
 		            ("parser outcomes", r"sum by \(result\) \(rate\(sip6xx_packets_total"),
 		            ("map fill", r"sip6xx_peers_tracked\{[^}]*\}\) / sum by \([^)]*\) \(sip6xx_peers_capacity"),
-		            ("evictions", r"rate\(sip6xx_peers_evicted_total")):
+		            ("evictions", r"rate\(sip6xx_peers_evicted_total"),
+		            ("rejections by code", r"sum by \(code\) \(rate\(sip6xx_rejections_total"),
+		            ("retransmission ratio", r"sip6xx_retransmissions_total\{[^}]*\}\[[^]]*\]\)\) / \(sum by \(code\) \(rate\(sip6xx_rejections_total"),
+		            ("calls rejected by phase", r"sum by \(phase, code\) \(rate\(sip6xx_calls_rejected_total"),
+		            ("Reason causes", r"sum by \(method, protocol, cause\) \(rate\(sip6xx_reason_total"),
+		            ("608 without jwscard", r"rate\(sip6xx_608_missing_call_info_total"),
+		            ("context samples", r"rate\(sip6xx_context_samples_total"),
+		            ("context drops by reason", r"sum by \(reason\) \(rate\(sip6xx_context_dropped_total"),
+		            ("transactions tracked", r"sip6xx_transactions_tracked\{"),
+		            ("transaction evictions", r"rate\(sip6xx_transactions_evicted_total"),
+		            ("top callers", r"topk\(\d+, sum by \(caller\) \(sip6xx_caller_rejections"),
+		            ("top intermediaries", r"topk\(\d+, sum by \(intermediary\) \(sip6xx_intermediary_rejections")):
 		        check(re.search(pattern, text), "a panel or annotation for %s" % what)
+		    for metric, option in (("sip6xx_caller_rejections", "--callers"),
+		                           ("sip6xx_intermediary_rejections", "--intermediaries")):
+		        ps = [p for p in real if any(metric in t.get("expr", "") for t in p.get("targets", []))]
+		        check(ps and all(option + " N" in p.get("description", "") for p in ps),
+		              "the panels of %s say they need %s N" % (metric, option))
 	EOF
 }
 
@@ -196,8 +218,8 @@ ok $? "the dashboard holds $n expressions (at least 15)"
 
 # --- the live setup: exporter, Prometheus, then SIPp
 e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
-ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$EXP_LISTEN" \
-	>"$E2E_TMP/exporter.stdout" 2>"$E2E_TMP/exporter.stderr" &
+ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$EXP_LISTEN" --callers 10 \
+	--intermediaries 10 >"$E2E_TMP/exporter.stdout" 2>"$E2E_TMP/exporter.stderr" &
 e2e_track_pid $!
 exporter_started=$SECONDS
 e2e_wait_http "$NS_A" "http://$EXP_LISTEN/metrics" 10 || {
@@ -247,6 +269,33 @@ done
 	>"$E2E_TMP/uac.log" 2>&1) &
 e2e_track_pid $!
 
+# side TAG UAS_NS UAS_IP:PORT UAS_XML CODE UAC_NS UAC_IP:PORT UAC_XML [UAS_ARGS...]:
+# SIDE_CALLS calls of one call-context case beside the mix, in the background,
+# the UAS answering CODE (uas_code.xml's field; the others ignore it). The UAS
+# is in the namespace whose messages the case is about, so they reach the
+# exporter on IF_A's ingress: the 6xx come from B, the BYE and CANCEL too.
+side() {
+	local tag=$1 uas_ns=$2 uas=$3 uas_xml=$4 code=$5 uac_ns=$6 uac=$7 uac_xml=$8
+	shift 8
+	mkdir -p "$E2E_TMP/$tag"
+	printf 'SEQUENTIAL\n%s;\n' "$code" >"$E2E_TMP/$tag/codes.csv"
+	(cd "$E2E_TMP/$tag" && exec timeout 60 ip netns exec "$uas_ns" sipp -sf "$SCEN_DIR/$uas_xml" \
+		-inf codes.csv -i "${uas%:*}" -p "${uas##*:}" -m "$SIDE_CALLS" -nostdin "$@" \
+		>uas.log 2>&1) &
+	e2e_track_pid $!
+	e2e_wait_udp_listen "$uas_ns" "${uas%:*}" "${uas##*:}" || echo "# $tag: the UAS does not listen"
+	(cd "$E2E_TMP/$tag" && exec timeout 60 ip netns exec "$uac_ns" sipp -sf "$SCEN_DIR/$uac_xml" \
+		"$uas" -i "${uac%:*}" -p "${uac##*:}" -m "$SIDE_CALLS" -r 2 -timeout 55s -nostdin \
+		>uac.log 2>&1) &
+	e2e_track_pid $!
+}
+SCEN_DIR=$PWD/$SCEN
+side noack "$NS_B" "$UAS:5062" uas_code.xml 607 "$NS_A" 198.18.0.1:5070 uac_noack.xml \
+	-max_invite_retrans 3 -max_retrans 3
+side bare608 "$NS_B" "$UAS:5064" uas_608_bare.xml 608 "$NS_A" 198.18.0.1:5072 uac_ack.xml
+side bye "$NS_A" 198.18.0.1:5062 uas_code.xml 200 "$NS_B" "$UAS:5070" uac_bye_reason.xml
+side cancel "$NS_A" 198.18.0.1:5064 uas_ring.xml 0 "$NS_B" "$UAS:5072" uac_cancel_reason.xml
+
 # Until Prometheus has 6xx rates by source and sees both exporter alerts (bounded: 30 s).
 waited=$SECONDS
 while [ $((SECONDS - waited)) -lt 30 ]; do
@@ -262,6 +311,43 @@ ok $firing "the calls make the exporter's 607 and 608 alerts fire, as Prometheus
 if [ "$firing" -ne 0 ]; then
 	show_log "$E2E_TMP/exporter.stdout"
 	tail -n 20 "$E2E_TMP/uac.log" | sed 's/^/# | /'
+fi
+
+# The call-context cases' own series, non-zero (bounded: 20 s more): a panel
+# of zeros would pass "returns data" without showing it works.
+call_data=(
+	'sum(increase(sip6xx_retransmissions_total{code="607"}[5m])) > 0'
+	'sum(increase(sip6xx_608_missing_call_info_total[5m])) > 0'
+	'sum(increase(sip6xx_reason_total{method="BYE",protocol="SIP",cause="607"}[5m])) > 0'
+	'sum(increase(sip6xx_reason_total{method="CANCEL",protocol="SIP",cause="608"}[5m])) > 0'
+	'sum by (phase) (increase(sip6xx_calls_rejected_total[5m])) > 0'
+	'sum(sip6xx_caller_rejections{caller!="other"}) > 0'
+	'sum(sip6xx_intermediary_rejections{intermediary="example.invalid"}) > 0'
+)
+waited=$SECONDS
+while [ $((SECONDS - waited)) -lt 20 ]; do
+	missing=0
+	for q in "${call_data[@]}"; do
+		has_data "$q" || { missing=1; break; }
+	done
+	[ "$missing" = 0 ] && break
+	sleep 0.5
+done
+echo "# waited $((SECONDS - waited)) s for the call-context cases' data"
+missing=0
+for q in "${call_data[@]}"; do
+	has_data "$q"
+	rc=$?
+	[ "$rc" = 0 ] || missing=1
+	ok "$rc" "the call-context cases show in Prometheus: $q"
+done
+n=$(printf 'phases\t%s\n' "${call_data[4]}" | queries | cut -f2)
+check_eq 3 "${n:-0}" "calls rejected in all three phases (setup, midcall, cancel)"
+if [ "$missing" != 0 ]; then
+	for tag in noack bare608 bye cancel; do
+		e2e_show_log "$E2E_TMP/$tag/uac.log" 6
+		e2e_show_log "$E2E_TMP/$tag/uas.log" 6
+	done
 fi
 
 # --- 3. the metrics it names are the exporter's

@@ -9,7 +9,16 @@
 # namespaces), then scrapes /metrics from inside A with --url. On the screen:
 # non-zero 607/608 rates, the ratio, both responders, the sort keys reordering
 # them, the alert, the sparkline (Unicode, then ASCII), and q ending it with
-# status 0. Plus the command line's errors. About 15 s.
+# status 0. Plus the command line's errors.
+# Calls, not packets (issue 18): the live exporter runs with --callers 3, so
+# the scrape shows rejections, retransmissions and the top callers, while the
+# pinned maps show "-" and why; an exporter with --context-rate 0 shows "-"
+# and why. Then real `sip6xx_exporter --replay` texts, served from A's
+# loopback: a generated capture with 603/607/608, retransmissions, callers and
+# jwscard intermediaries, and a public capture of ../shared/pcaps; every
+# rejection, retransmission, ratio and caller sip6xx-top prints equals the
+# served scrape's, and the callers block shows only when --callers was on.
+# About 30 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/tap.sh
@@ -20,7 +29,9 @@ NS_A=sip6xx-top-a-$$
 NS_B=sip6xx-top-b-$$
 IF_A=vethA
 IF_B=vethB
-LISTEN=127.0.0.1:19062
+LISTEN=127.0.0.1:19220
+SERVE=127.0.0.1:19221
+SHARED_CAPTURE=../shared/pcaps/sipnab/SIP_DTMF2.cap
 PIN=/run/sip6xx-top.$$
 SRC607=198.18.0.2
 SRC608=2001:db8::2
@@ -108,6 +119,56 @@ between() { # between VALUE LOW HIGH: LOW <= VALUE <= HIGH, as numbers
 	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v + 0 >= lo && v + 0 <= hi) }'
 }
 
+# cell NAME ROW TITLE: in the codes table of NAME's last screen, the value under
+# the column TITLE (cells are right-aligned under their titles) in the row whose
+# first word is ROW (607, 6xx).
+cell() {
+	awk -v row="$2" -v title="$3" '
+		/^CODE +NAME/ { end = index($0, title) + length(title) - 1 }
+		end && $1 == row { n = split(substr($0, 1, end), f, " "); print f[n]; exit }' \
+		"$E2E_TMP/$1.screen"
+}
+
+# code_sum FILE METRIC CODE: METRIC of the scrape FILE summed over interfaces,
+# directions and methods for CODE, or for every 6xx with CODE 6xx.
+code_sum() {
+	awk -v m="$2" -v c="$3" '
+		index($0, m "{") == 1 && match($0, /code="[0-9]+"/) {
+			code = substr($0, RSTART + 6, 3)
+			if (code == c || (c == "6xx" && code ~ /^6/))
+				sum += $NF
+		}
+		END { printf "%d\n", sum }' "$1"
+}
+
+# retx_ratio REJECTIONS RETRANSMISSIONS: the share of repeats among all 6xx copies, as sip6xx-top prints it.
+retx_ratio() {
+	awk -v r="$1" -v t="$2" 'BEGIN { if (r + t > 0) printf "%.1f%%\n", 100 * t / (r + t); else print "-" }'
+}
+
+# label_sums FILE METRIC LABEL: "value count" lines, METRIC summed by LABEL.
+label_sums() {
+	awk -v m="$2" -v l="$3" '
+		index($0, m "{") == 1 && match($0, l "=\"[^\"]*\"") {
+			sum[substr($0, RSTART + length(l) + 2, RLENGTH - length(l) - 3)] += $NF
+		}
+		END { for (k in sum) printf "%s %d\n", k, sum[k] }' "$1"
+}
+
+# list_row NAME LABEL COUNT: a callers or intermediaries row LABEL COUNT is on
+# NAME's last screen (the rest, label "other", reads "(every other)").
+list_row() {
+	awk -v l="$2" -v n="$3" '
+		{
+			k = split($0, f, " ")
+			for (i = 1; i <= k; i++)
+				if ((l == "other" && f[i] == "(every" && f[i + 1] == "other)" && f[i + 2] == n) ||
+				    (l != "other" && f[i] == l && f[i + 1] == n))
+					found = 1
+		}
+		END { exit !found }' "$E2E_TMP/$1.screen"
+}
+
 # press NAME KEY EXPECT_AWK: send KEY, then wait (2 s) for the screen to match.
 press() {
 	tmx send-keys -t "$1" "$2"
@@ -152,9 +213,10 @@ show_log "$E2E_TMP/nomaps"
 # --- the exporter, pinning on a private bpffs
 mkdir -p "$PIN" && mount -t bpf bpf "$PIN" || e2e_die "cannot mount a bpffs on $PIN"
 e2e_netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
-ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$LISTEN" --pin-path "$PIN" \
+ip netns exec "$NS_A" "$EXPORTER" -i "$IF_A" --listen "$LISTEN" --pin-path "$PIN" --callers 3 \
 	>"$E2E_TMP/exporter.stdout" 2>"$E2E_TMP/exporter.stderr" &
-e2e_track_pid $!
+EXP_PID=$!
+e2e_track_pid $EXP_PID
 if ! e2e_wait_http "$NS_A" "http://$LISTEN/metrics" 10; then
 	show_log "$E2E_TMP/exporter.stderr"
 	e2e_die "the exporter did not come up on $LISTEN in $NS_A"
@@ -214,6 +276,12 @@ grep -qE '^607 .*FIRING' "$E2E_TMP/maps.screen" && grep -q 'ALERT: 607' "$E2E_TM
 ok $? "pinned maps: the local detector marks the 607 spike as firing"
 grep -qE "^$SRC607 " "$E2E_TMP/maps.screen" && grep -qE "^$SRC608 " "$E2E_TMP/maps.screen"
 ok $? "pinned maps: both responders ($SRC607, $SRC608) are in the top sources"
+check_eq "- -" "$(cell maps 607 REJECTED) $(cell maps 607 RETRANS)" \
+	"pinned maps: 607 rejections and retransmissions are '-' (the maps count packets), not 0"
+grep -q "^REJ, RETX: '-' = not in pinned maps" "$E2E_TMP/maps.screen"
+ok $? "pinned maps: one line says why"
+! grep -q "TOP CALLERS" "$E2E_TMP/maps.screen"
+ok $? "pinned maps: no callers block (no call data in the maps)"
 check_eq "[6xx]" "$(sort_header maps)" "pinned maps: sorted by all 6xx at start"
 check_eq "$SRC607" "$(first_source maps)" "pinned maps: $SRC607 (more 6xx/s) comes first"
 grep -qE '^607 +[ ▁▂▃▄▅▆▇█]*[▁▂▃▄▅▆▇█]' "$E2E_TMP/maps.screen"
@@ -243,6 +311,17 @@ grep -qE '^607 .*FIRING' "$E2E_TMP/url.screen"
 ok $? "--url: the exporter's 607 alert shows as firing"
 grep -qE "^$SRC607 " "$E2E_TMP/url.screen" && grep -qE "^$SRC608 " "$E2E_TMP/url.screen"
 ok $? "--url: both responders are in the top sources"
+# The call context decodes what the kernel samples: rejections of the live
+# 607s, and the caller of their From, with the exporter's --callers 3.
+live_calls='/^CODE +NAME/ { end = index($0, "REJECTED") + 7 }
+	end && $1 == "607" { n = split(substr($0, 1, end), f, " "); rej = f[n] + 0 > 0 }
+	/^TOP CALLERS/ { head = 1 }
+	head && $1 == "alice@example.invalid" && $2 + 0 > 0 { caller = 1 }
+	END { exit !(rej && caller) }'
+wait_screen url "$live_calls" 5
+ok $? "--url: 607 rejections counted live ($(cell url 607 REJECTED)), and alice@example.invalid among the top callers"
+! grep -q "^REJ, RETX: '-'" "$E2E_TMP/url.screen"
+ok $? "--url: no '-' line while the scrape has the call context"
 press url 5 "$(sorted_by 607 "$SRC607")"
 ok $? "--url: key 5 sorts by 607"
 check_eq 0 "$(quit_top url)" "--url: q ends sip6xx-top with status 0"
@@ -250,4 +329,92 @@ show_log "$E2E_TMP/url.stderr"
 
 e2e_scrape "$NS_A" "http://$LISTEN/metrics" "$E2E_TMP/after.prom"
 ok $? "the exporter still serves after sip6xx-top read its maps"
+
+# --- an exporter with --context-rate 0 (on B's end of the pair: no second XDP program on A's)
+CTX0=127.0.0.1:19222
+ip netns exec "$NS_B" "$EXPORTER" -i "$IF_B" --listen "$CTX0" --context-rate 0 \
+	>"$E2E_TMP/ctx0.stdout" 2>"$E2E_TMP/ctx0.stderr" &
+e2e_track_pid $!
+if e2e_wait_http "$NS_B" "http://$CTX0/metrics" 10; then
+	start_top ctx0 ip netns exec "$NS_B" env LANG=C.UTF-8 "$TOP" --url "http://$CTX0/metrics"
+	wait_screen ctx0 '/^6xx +all/ { found = 1 } END { exit !found }' 5
+	ok $? "--context-rate 0: sip6xx-top draws its screen"
+	check_eq "- - -" "$(cell ctx0 6xx REJECTED) $(cell ctx0 6xx RETRANS) $(cell ctx0 6xx RETX%)" \
+		"--context-rate 0: rejections, retransmissions and their ratio are '-', not 0"
+	grep -q "^REJ, RETX: '-' = no call context in this scrape (exporter with --context-rate 0)" \
+		"$E2E_TMP/ctx0.screen"
+	ok $? "--context-rate 0: one line says why"
+	check_eq 0 "$(cell ctx0 6xx PACKETS)" "--context-rate 0: the packet columns are still numbers"
+	! grep -q "TOP CALLERS\|TOP INTERMEDIARIES" "$E2E_TMP/ctx0.screen"
+	ok $? "--context-rate 0: no callers or intermediaries block"
+	check_eq 0 "$(quit_top ctx0)" "--context-rate 0: q ends sip6xx-top with status 0"
+else
+	show_log "$E2E_TMP/ctx0.stderr"
+	ok 1 "an exporter with --context-rate 0 came up on $CTX0 in $NS_B"
+fi
+
+# --- real --replay texts, served as they are: every figure printed must be the scrape's
+mkdir "$E2E_TMP/served"
+"$E2E_PYTHON" tests/e2e/replay/make_calls_pcaps.py "$E2E_TMP" >/dev/null ||
+	e2e_die "make_calls_pcaps.py failed"
+"$EXPORTER" --replay "$E2E_TMP/calls.pcap" --callers 3 --intermediaries 3 \
+	>"$E2E_TMP/served/calls.prom" 2>"$E2E_TMP/replay.err"
+ok $? "--replay of a generated capture with --callers 3 --intermediaries 3"
+if [ -r "$SHARED_CAPTURE" ]; then
+	"$EXPORTER" --replay "$SHARED_CAPTURE" >"$E2E_TMP/served/shared.prom" 2>>"$E2E_TMP/replay.err"
+	ok $? "--replay of $SHARED_CAPTURE, without --callers"
+else
+	tap_skip "$SHARED_CAPTURE is missing (the shared captures beside the repository)"
+fi
+ip netns exec "$NS_A" timeout 120 "$E2E_PYTHON" -m http.server "${SERVE##*:}" \
+	--bind "${SERVE%:*}" --directory "$E2E_TMP/served" >/dev/null 2>"$E2E_TMP/serve.log" &
+e2e_track_pid $!
+e2e_wait_http "$NS_A" "http://$SERVE/calls.prom" 10 || e2e_die "no HTTP server on $SERVE in $NS_A"
+
+# served NAME FILE: sip6xx-top on the served FILE; each code's rejections,
+# retransmissions and ratio as printed against the file's own sums.
+served() {
+	local name=$1 prom=$E2E_TMP/served/$2 code rej retx
+	start_top "$name" ip netns exec "$NS_A" env LANG=C.UTF-8 "$TOP" --url "http://$SERVE/$2"
+	wait_screen "$name" '/^6xx +all/ { found = 1 } END { exit !found }' 5
+	ok $? "$2: sip6xx-top draws its screen"
+	for code in 600 603 604 606 607 608 6xx; do
+		rej=$(code_sum "$prom" sip6xx_rejections_total "$code")
+		retx=$(code_sum "$prom" sip6xx_retransmissions_total "$code")
+		check_eq "$rej $retx $(retx_ratio "$rej" "$retx")" \
+			"$(cell "$name" "$code" REJECTED) $(cell "$name" "$code" RETRANS) $(cell "$name" "$code" RETX%)" \
+			"$2: $code rejections, retransmissions, ratio as scraped"
+	done
+}
+
+served calls calls.prom
+check_eq "4 4" "$(code_sum "$E2E_TMP/served/calls.prom" sip6xx_rejections_total 6xx) $(code_sum "$E2E_TMP/served/calls.prom" sip6xx_retransmissions_total 6xx)" \
+	"calls.prom: the generated capture's 4 rejections and 4 retransmissions (its docstring)"
+grep -q "^TOP CALLERS" "$E2E_TMP/calls.screen" && grep -q "TOP INTERMEDIARIES" "$E2E_TMP/calls.screen"
+ok $? "calls.prom: the callers and intermediaries blocks show (--callers, --intermediaries)"
+n=0
+while read -r label count; do
+	n=$((n + 1))
+	list_row calls "$label" "$count"
+	ok $? "calls.prom: caller $label $count on the screen, as scraped"
+done < <(label_sums "$E2E_TMP/served/calls.prom" sip6xx_caller_rejections caller)
+while read -r label count; do
+	n=$((n + 1))
+	list_row calls "$label" "$count"
+	ok $? "calls.prom: intermediary $label $count on the screen, as scraped"
+done < <(label_sums "$E2E_TMP/served/calls.prom" sip6xx_intermediary_rejections intermediary)
+[ "$n" -ge 4 ]
+ok $? "calls.prom: $n caller and intermediary rows compared (two callers, one host, two rests)"
+sed 's/^/# /' "$E2E_TMP/calls.screen"
+check_eq 0 "$(quit_top calls)" "calls.prom: q ends sip6xx-top with status 0"
+
+if [ -s "$E2E_TMP/served/shared.prom" ]; then
+	served shared shared.prom
+	[ "$(code_sum "$E2E_TMP/served/shared.prom" sip6xx_rejections_total 6xx)" -gt 0 ]
+	ok $? "shared.prom: the public capture holds a 6xx rejection to compare"
+	! grep -q "TOP CALLERS\|TOP INTERMEDIARIES" "$E2E_TMP/shared.screen"
+	ok $? "shared.prom: no callers or intermediaries block without --callers"
+	check_eq 0 "$(quit_top shared)" "shared.prom: q ends sip6xx-top with status 0"
+fi
+show_log "$E2E_TMP/replay.err"
 tap_done

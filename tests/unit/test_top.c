@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * sip6xx-top's pure parts, without a terminal: the Prometheus text reader,
- * a scrape turned into counts, rates from two reads, the source sort and the
- * sparkline.
+ * a scrape turned into counts (the call context's too), rates from two
+ * reads, the source sort, the top callers and the sparkline.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <getopt.h>
@@ -251,6 +252,173 @@ static void test_alert_text(void **state)
 	assert_string_equal("not watched", top_alert_text(TOP_ALERT_UNKNOWN));
 }
 
+/* The call context as the exporter writes it: two interfaces, both directions, BYE too. */
+static const char calls_body[] =
+	"sip6xx_responses_total{interface=\"eth0\",direction=\"rx\",code=\"607\"} 7\n"
+	"sip6xx_context_samples_total{interface=\"eth0\",direction=\"rx\"} 12\n"
+	"sip6xx_context_samples_total{interface=\"eth1\",direction=\"rx\"} 0\n"
+	"sip6xx_rejections_total{interface=\"eth0\",direction=\"rx\",code=\"607\",method="
+	"\"INVITE\"} 3\n"
+	"sip6xx_rejections_total{interface=\"eth0\",direction=\"tx\",code=\"607\",method="
+	"\"INVITE\"} 1\n"
+	"sip6xx_rejections_total{interface=\"eth0\",direction=\"rx\",code=\"607\",method=\"BYE\"} "
+	"2\n"
+	"sip6xx_rejections_total{interface=\"eth1\",direction=\"rx\",code=\"608\",method="
+	"\"INVITE\"} 5\n"
+	"sip6xx_rejections_total{interface=\"eth1\",direction=\"rx\",code=\"699\",method="
+	"\"INVITE\"} 1\n"
+	"sip6xx_retransmissions_total{interface=\"eth0\",direction=\"rx\",code=\"607\"} 4\n"
+	"sip6xx_retransmissions_total{interface=\"eth0\",direction=\"tx\",code=\"607\"} 2\n"
+	"sip6xx_retransmissions_total{interface=\"eth1\",direction=\"rx\",code=\"608\"} 0\n"
+	"sip6xx_retransmissions_total{interface=\"eth1\",direction=\"rx\",code=\"699\"} 3\n"
+	"sip6xx_reason_total{interface=\"eth0\",direction=\"tx\",method=\"BYE\",protocol=\"SIP\","
+	"cause=\"607\"} 9\n";
+
+static void parse_text(const char *text, const char *const *ifnames, int nr, struct top_counts *c)
+{
+	struct top_scrape sc = { .url = "test", .ifnames = ifnames, .nr_ifnames = nr };
+	char *body = strdup(text);
+
+	assert_non_null(body);
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(0, top_scrape_parse(&sc, body, c));
+	top_counts_finish(c);
+	free(body);
+}
+
+static void test_scrape_rejections_and_retransmissions(void **state)
+{
+	const char *const only[] = { "eth1" };
+	int c607 = top_code_col(607), c608 = top_code_col(608);
+	struct top_counts c;
+	char ratio[16];
+
+	parse_text(calls_body, NULL, 0, &c);
+	assert_true(c.calls);
+	assert_true(c.rejections[c607] == 6); /* both directions, every method */
+	assert_true(c.retransmissions[c607] == 6);
+	assert_true(c.rejections[c608] == 5 && c.retransmissions[c608] == 0);
+	assert_true(c.rejections[TOP_COL_ALL] == 12); /* 699 too */
+	assert_true(c.retransmissions[TOP_COL_ALL] == 9);
+	assert_true(c.code[c607] == 7); /* packets stay packets */
+	assert_false(c.callers.present || c.intermediaries.present);
+	top_retx_ratio(c.rejections[c607], c.retransmissions[c607], ratio, sizeof(ratio));
+	assert_string_equal("50.0%", ratio);
+	top_retx_ratio(c.rejections[c608], c.retransmissions[c608], ratio, sizeof(ratio));
+	assert_string_equal("0.0%", ratio);
+	top_retx_ratio(0, 0, ratio, sizeof(ratio));
+	assert_string_equal("-", ratio); /* nothing seen: no ratio, not 0% */
+	top_counts_free(&c);
+
+	parse_text(calls_body, only, 1, &c);
+	assert_true(c.calls); /* eth1 decodes, though it has seen nothing */
+	assert_true(c.rejections[c607] == 0 && c.rejections[c608] == 5);
+	assert_true(c.retransmissions[TOP_COL_ALL] == 3);
+	top_counts_free(&c);
+}
+
+/* --context-rate 0 (and every exporter before issue 18): no call context, not zero calls. */
+static void test_scrape_without_call_context(void **state)
+{
+	struct top_counts c;
+
+	scrape(NULL, 0, &c);
+	assert_false(c.calls);
+	assert_true(c.rejections[TOP_COL_ALL] == 0 && c.retransmissions[TOP_COL_ALL] == 0);
+	assert_false(c.callers.present || c.intermediaries.present);
+	top_counts_free(&c);
+}
+
+static void test_rejection_rates(void **state)
+{
+	struct top_counts then = { .t = 1 }, now = { .t = 3 };
+	struct top_rates r;
+
+	top_counts_add_calls(&then, 607, 10, 4);
+	top_counts_add_calls(&now, 607, 30, 10);
+	top_counts_add_calls(&now, 603, 2, 0);
+	top_counts_finish(&then);
+	top_counts_finish(&now);
+	assert_int_equal(0, top_rates_compute(&then, &now, &r));
+	assert_true(r.rejections[top_code_col(607)] == 10);
+	assert_true(r.retransmissions[top_code_col(607)] == 3);
+	assert_true(r.rejections[top_code_col(603)] == 1);
+	assert_true(r.rejections[TOP_COL_ALL] == 11);
+	top_rates_free(&r);
+	top_counts_free(&then);
+	top_counts_free(&now);
+}
+
+/* A hostile scrape's caller labels: escapes, control bytes, UTF-8; drawn only as printable ASCII.
+ */
+static const char callers_body[] =
+	"sip6xx_context_samples_total{interface=\"eth0\",direction=\"rx\"} 1\n"
+	"sip6xx_caller_rejections{interface=\"eth0\",caller=\"+12025550101\"} 5\n"
+	"sip6xx_caller_rejections{interface=\"eth1\",caller=\"+12025550101\"} 2\n"
+	"sip6xx_caller_rejections{interface=\"eth0\",caller=\"\x1b[2J\x1b]0;pwned\x07\"} 7\n"
+	"sip6xx_caller_rejections{interface=\"eth0\",caller=\"a\\nb\\\\c\\\"d\"} 1\n"
+	"sip6xx_caller_rejections{interface=\"eth0\",caller=\"caf\xc3\xa9@example.com\"} 3\n"
+	"sip6xx_caller_rejections{interface=\"eth0\",caller=\"other\"} 4\n"
+	"sip6xx_caller_rejections{interface=\"eth1\",caller=\"other\"} 1\n"
+	"sip6xx_intermediary_rejections{interface=\"eth0\",intermediary=\"other\"} 0\n"
+	"sip6xx_global_failures_total{interface=\"eth0\",direction=\"rx\",source=\"\x1b[31m198.18."
+	"0.9\","
+	"code=\"607\"} 2\n";
+
+static void test_scrape_callers_hostile_labels(void **state)
+{
+	static const char *const want[] = { "+12025550101", "?[2J?]0;pwned?", "caf??@example.com",
+					    "a?b\\c\"d", "other" };
+	static const double counts[] = { 7, 7, 3, 1, 5 };
+	struct top_counts c;
+	size_t i, j;
+
+	parse_text(callers_body, NULL, 0, &c);
+	assert_true(c.callers.present);
+	assert_true(c.intermediaries.present); /* only "other": the option is on, none yet */
+	assert_int_equal(1, c.intermediaries.nr);
+	assert_int_equal(5, c.callers.nr);
+	assert_int_equal(1, c.nr_sources); /* the sources table draws scrape labels too */
+	assert_string_equal("?[31m198.18.0.9", c.sources[0].addr);
+	for (i = 0; i < c.callers.nr; i++) {
+		const char *l = c.callers.rows[i].label;
+
+		for (j = 0; l[j]; j++)
+			if ((unsigned char)l[j] < 0x20 || (unsigned char)l[j] >= 0x7f)
+				fail_msg("row %zu: byte 0x%02x in the label", i,
+					 (unsigned char)l[j]);
+		/* Highest first, ties by label, the rest last whatever its count. */
+		if (strcmp(want[i], l) || c.callers.rows[i].count != counts[i])
+			fail_msg("row %zu: %s %g, expected %s %g", i, l, c.callers.rows[i].count,
+				 want[i], counts[i]);
+	}
+	top_counts_free(&c);
+}
+
+/* Endless distinct labels cost a bounded number of rows; nothing is lost from the total. */
+static void test_top_list_bounded(void **state)
+{
+	struct top_list l = {};
+	char label[64], max[TOP_LABEL_LEN + 10];
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < 3 * TOP_LIST_MAX; i++) {
+		snprintf(label, sizeof(label), "caller-%zu", i);
+		assert_int_equal(0, top_list_add(&l, label, 1));
+	}
+	memset(max, 'x', sizeof(max) - 1);
+	max[sizeof(max) - 1] = '\0';
+	assert_int_equal(0, top_list_add(&l, max, 1000)); /* longer than any label */
+	top_list_finish(&l);
+	assert_true(l.nr <= TOP_LIST_MAX);
+	assert_string_equal(TOP_LIST_OTHER, l.rows[l.nr - 1].label);
+	for (i = 0; i < l.nr; i++)
+		sum += l.rows[i].count;
+	assert_true(sum == 3 * TOP_LIST_MAX + 1000);
+	top_list_free(&l);
+}
+
 /* Messages of the shared library code (map readers, pins) name sip6xx-top, not the exporter. */
 static void test_library_messages_name_top(void **state)
 {
@@ -301,6 +469,11 @@ int main(void)
 		cmocka_unit_test(test_prom_line_comments_and_garbage),
 		cmocka_unit_test(test_scrape_sums_interfaces_and_directions),
 		cmocka_unit_test(test_scrape_interface_filter),
+		cmocka_unit_test(test_scrape_rejections_and_retransmissions),
+		cmocka_unit_test(test_scrape_without_call_context),
+		cmocka_unit_test(test_rejection_rates),
+		cmocka_unit_test(test_scrape_callers_hostile_labels),
+		cmocka_unit_test(test_top_list_bounded),
 		cmocka_unit_test(test_rates_sort_and_reset),
 		cmocka_unit_test(test_spark_levels_and_alignment),
 		cmocka_unit_test(test_sources_tie_order),

@@ -123,7 +123,11 @@ static const struct cli_program program = {
 		 "A live terminal view of sip6xx: the rate of each named 6xx code, all responses\n"
 		 "and the 6xx ratio, a sparkline of 607/608, and the top sources by 6xx rate.\n"
 		 "It reads the maps a running sip6xx_exporter pinned (--pin-path), or scrapes\n"
-		 "the exporter's /metrics (--url).\n"
+		 "the exporter's /metrics (--url). A scrape also gives, beside the packets, the\n"
+		 "call context: rejections (once per transaction) and retransmissions by code,\n"
+		 "and the top callers and intermediaries when the exporter runs with --callers\n"
+		 "and --intermediaries; without it (pinned maps, --context-rate 0) those show\n"
+		 "'-' and a line says why.\n"
 		 "\n"
 		 "Options:\n",
 	.epilog = "\n"

@@ -43,6 +43,22 @@ void top_counts_add_code(struct top_counts *c, unsigned int code, double count)
 		c->code[col] += count;
 }
 
+void top_counts_add_calls(struct top_counts *c, unsigned int code, double rejections,
+			  double retransmissions)
+{
+	int col = top_code_col(code);
+
+	c->calls = true;
+	if (code < 600 || code > 699)
+		return;
+	c->rejections[TOP_COL_ALL] += rejections;
+	c->retransmissions[TOP_COL_ALL] += retransmissions;
+	if (col < 0)
+		return;
+	c->rejections[col] += rejections;
+	c->retransmissions[col] += retransmissions;
+}
+
 int top_counts_add_source(struct top_counts *c, const char *addr, unsigned int code, double count)
 {
 	struct top_source *s;
@@ -59,7 +75,7 @@ int top_counts_add_source(struct top_counts *c, const char *addr, unsigned int c
 	}
 	s = &c->sources[c->nr_sources++];
 	memset(s, 0, sizeof(*s));
-	snprintf(s->addr, sizeof(s->addr), "%s", addr);
+	top_label_printable(addr, s->addr, sizeof(s->addr)); /* a scrape's label: drawn later */
 	s->count[TOP_COL_ALL] = count;
 	if (col >= 0)
 		s->count[col] = count;
@@ -78,7 +94,8 @@ void top_counts_finish(struct top_counts *c)
 	size_t i, out = 0;
 	int col;
 
-	qsort(c->sources, c->nr_sources, sizeof(*c->sources), source_cmp);
+	if (c->nr_sources) /* sources is NULL until the first: qsort must not see it */
+		qsort(c->sources, c->nr_sources, sizeof(*c->sources), source_cmp);
 	for (i = 0; i < c->nr_sources; i++) {
 		if (out && !source_cmp(&c->sources[out - 1], &c->sources[i])) {
 			for (col = 0; col < TOP_NR_COLS; col++)
@@ -88,11 +105,15 @@ void top_counts_finish(struct top_counts *c)
 		c->sources[out++] = c->sources[i];
 	}
 	c->nr_sources = out;
+	top_list_finish(&c->callers);
+	top_list_finish(&c->intermediaries);
 }
 
 void top_counts_free(struct top_counts *c)
 {
 	free(c->sources);
+	top_list_free(&c->callers);
+	top_list_free(&c->intermediaries);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -107,6 +128,8 @@ static const struct top_source *find_source(const struct top_counts *c, const ch
 	struct top_source key;
 
 	snprintf(key.addr, sizeof(key.addr), "%s", addr);
+	if (!c->nr_sources)
+		return NULL; /* sources may be NULL: bsearch must not see it */
 	return bsearch(&key, c->sources, c->nr_sources, sizeof(*c->sources), source_cmp);
 }
 
@@ -132,8 +155,12 @@ int top_rates_compute(const struct top_counts *then, const struct top_counts *no
 	r->seconds = now->t - then->t;
 	r->responses = rate(then->responses, now->responses, r->seconds);
 	r->final_responses = rate(then->final_responses, now->final_responses, r->seconds);
-	for (col = 0; col < TOP_NR_COLS; col++)
+	for (col = 0; col < TOP_NR_COLS; col++) {
 		r->code[col] = rate(then->code[col], now->code[col], r->seconds);
+		r->rejections[col] = rate(then->rejections[col], now->rejections[col], r->seconds);
+		r->retransmissions[col] =
+			rate(then->retransmissions[col], now->retransmissions[col], r->seconds);
+	}
 	for (i = 0; i < now->nr_sources; i++) {
 		const struct top_source *old = find_source(then, now->sources[i].addr);
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "sip_codes.h"
+#include "top_calls.h"
 
 /* The six named 6xx codes, then one column for every 6xx (the total). */
 #define TOP_NR_CODES SIP_NR_NAMED_6XX /* the columns: sip_codes.h */
@@ -45,6 +46,11 @@ struct top_counts {
 	size_t cap_sources;
 	double peers_tracked, peers_capacity, peers_evicted;
 	enum top_alert alert[TOP_NR_CODES]; /* from a scrape; pinned maps leave it unknown */
+	/* The call context, from a scrape only: false with --context-rate 0 or pinned maps. */
+	bool calls;
+	double rejections[TOP_NR_COLS];		 /* 6xx transactions, every method */
+	double retransmissions[TOP_NR_COLS];	 /* their repeated copies */
+	struct top_list callers, intermediaries; /* present with --callers, --intermediaries */
 };
 
 struct top_source_rate {
@@ -57,17 +63,21 @@ struct top_rates {
 	double seconds; /* between the two reads; 0 before the second read */
 	double responses, final_responses;
 	double code[TOP_NR_COLS];
+	double rejections[TOP_NR_COLS], retransmissions[TOP_NR_COLS];
 	struct top_source_rate *sources; /* every source of the newer read */
 	size_t nr_sources;
 };
 
 /* Adds @count of @code (600..699) from @addr; call top_counts_finish() when done. */
 int top_counts_add_source(struct top_counts *c, const char *addr, unsigned int code, double count);
-/* Sorts the sources by address and merges rows of the same address. */
+/* Sorts the sources by address and merges rows of the same address; orders the lists. */
 void top_counts_finish(struct top_counts *c);
 void top_counts_free(struct top_counts *c);
 /* Adds one status code's counter to the totals. */
 void top_counts_add_code(struct top_counts *c, unsigned int code, double count);
+/* Adds 6xx rejections and retransmissions of @code (600..699); marks c->calls. */
+void top_counts_add_calls(struct top_counts *c, unsigned int code, double rejections,
+			  double retransmissions);
 
 /*
  * Rates from @then to @now (both finished). A counter that went backwards (the

@@ -143,6 +143,7 @@ static void draw(struct top *t)
 		.sort_col = t->sort_col,
 		.unicode = t->unicode,
 		.error = t->error[0] ? t->error : NULL,
+		.scraping = t->scraping,
 	};
 
 	alert_states(t);

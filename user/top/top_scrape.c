@@ -77,7 +77,7 @@ static unsigned int code_label(const struct prom_sample *s)
 static int add_sample(struct top_scrape *sc, const struct prom_sample *s, struct top_counts *c)
 {
 	unsigned int code = code_label(s);
-	const char *source;
+	const char *source, *label;
 	int col;
 
 	if (!strcmp(s->name, "sip6xx_alert_firing")) {
@@ -94,6 +94,20 @@ static int add_sample(struct top_scrape *sc, const struct prom_sample *s, struct
 		source = prom_label(s, "source");
 		if (source && code >= 600 && code <= 699)
 			return top_counts_add_source(c, source, code, s->value);
+	} else if (!strcmp(s->name, "sip6xx_rejections_total")) {
+		top_counts_add_calls(c, code, s->value, 0);
+	} else if (!strcmp(s->name, "sip6xx_retransmissions_total")) {
+		top_counts_add_calls(c, code, 0, s->value);
+	} else if (!strcmp(s->name, "sip6xx_context_samples_total")) {
+		c->calls = true; /* the exporter decodes, even if nothing was rejected yet */
+	} else if (!strcmp(s->name, "sip6xx_caller_rejections")) {
+		label = prom_label(s, "caller");
+		if (label)
+			return top_list_add(&c->callers, label, s->value);
+	} else if (!strcmp(s->name, "sip6xx_intermediary_rejections")) {
+		label = prom_label(s, "intermediary");
+		if (label)
+			return top_list_add(&c->intermediaries, label, s->value);
 	} else if (!strcmp(s->name, "sip6xx_peers_tracked")) {
 		c->peers_tracked += s->value;
 	} else if (!strcmp(s->name, "sip6xx_peers_capacity")) {

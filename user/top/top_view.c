@@ -11,6 +11,8 @@
 #define SOURCE_WIDTH 40 /* an IPv6 address in RFC 5952 text is at most 39 */
 #define RATE_WIDTH   9
 #define SPARK_X	     5 /* after "607  " */
+#define LIST_ROWS    5 /* top callers and intermediaries shown, then "other" */
+#define LIST_COUNT   10
 
 enum colour {
 	COLOUR_ALERT = 1,
@@ -109,13 +111,45 @@ static int draw_header(const struct top_view *v, int y)
 	return y + 1;
 }
 
+/* Why the call columns hold "-": there is no call context to read, not none rejected. */
+static const char *no_calls_why(const struct top_view *v)
+{
+	if (v->counts->calls)
+		return NULL;
+	if (!v->scraping)
+		return "REJ, RETX: '-' = not in pinned maps (packets only); --url reads them";
+	return "REJ, RETX: '-' = no call context in this scrape (exporter with --context-rate 0)";
+}
+
+/* Rejections and retransmissions of column @i, or "-" in each when there are none to read. */
+static void draw_calls_cells(const struct top_view *v, int y, int x, int attr, int i)
+{
+	const struct top_counts *c = v->counts;
+	const struct top_rates *r = v->rates;
+	char ratio[16];
+
+	if (!c->calls) {
+		put(y, x, attr, " %8s %9s %8s %9s %6s", "-", "-", "-", "-", "-");
+		return;
+	}
+	top_retx_ratio(c->rejections[i], c->retransmissions[i], ratio, sizeof(ratio));
+	put(y, x, attr, " %8.1f %9.0f %8.1f %9.0f %6s", r->rejections[i], c->rejections[i],
+	    r->retransmissions[i], c->retransmissions[i], ratio);
+}
+
+/* Packets and the alert first, as before the call context: what an 80-column terminal keeps. */
+#define ALERT_X 50	       /* after "%-5s %-24s %8s %10s", the packet columns */
+#define CALLS_X (ALERT_X + 13) /* after "  %-11s": "not watched" */
+
 static int draw_codes(const struct top_view *v, int y)
 {
 	const struct top_rates *r = v->rates;
-	int i, attr;
+	int i, attr, head = COLOR_PAIR(COLOUR_HEAD) | A_BOLD;
+	const char *why = no_calls_why(v);
 
-	put(y++, 0, COLOR_PAIR(COLOUR_HEAD) | A_BOLD, "%-5s %-26s %10s %14s  %s", "CODE", "NAME",
-	    "RATE/s", "TOTAL", "ALERT");
+	put(y, 0, head, "%-5s %-24s %8s %10s  %-11s", "CODE", "NAME", "PKT/s", "PACKETS", "ALERT");
+	put(y++, CALLS_X, head, " %8s %9s %8s %9s %6s", "REJ/s", "REJECTED", "RETX/s", "RETRANS",
+	    "RETX%");
 	for (i = 0; i < TOP_NR_COLS; i++) {
 		const char *name =
 			i < TOP_NR_CODES ? sip_named_6xx[i].reason : "all global failures";
@@ -125,9 +159,12 @@ static int draw_codes(const struct top_view *v, int y)
 		attr = a == TOP_ALERT_FIRING ? COLOR_PAIR(COLOUR_ALERT) | A_BOLD : 0;
 		if (i == TOP_COL_ALL)
 			attr |= A_BOLD;
-		put(y++, 0, attr, "%-5s %-26s %10.1f %14.0f  %s", col_title(i, code, sizeof(code)),
+		put(y, 0, attr, "%-5s %-24s %8.1f %10.0f  %-11s", col_title(i, code, sizeof(code)),
 		    name, r->code[i], v->counts->code[i], top_alert_text(a));
+		draw_calls_cells(v, y++, CALLS_X, attr, i);
 	}
+	if (why)
+		put(y++, 0, A_DIM, "%s", why);
 	return y + 1;
 }
 
@@ -166,6 +203,50 @@ static int draw_sparks(const struct top_view *v, int y)
 	draw_spark_row(v, y++, "607", v->spark607, COLOUR_607, max, width);
 	draw_spark_row(v, y++, "608", v->spark608, COLOUR_608, max, width);
 	return y + 1;
+}
+
+/* One top list at (y, x), @width wide; returns the rows it took. */
+static int draw_list(const struct top_list *l, const char *title, int y, int x, int width)
+{
+	int label_width = width - LIST_COUNT - 1, n = 0;
+	size_t i;
+
+	if (label_width < 1)
+		return 0;
+	put(y + n++, x, COLOR_PAIR(COLOUR_HEAD) | A_BOLD, "%-.*s", width, title);
+	for (i = 0; i < l->nr && n <= LIST_ROWS + 1; i++) {
+		const char *label = l->rows[i].label;
+
+		if (!strcmp(label, TOP_LIST_OTHER))
+			label = "(every other)";
+		else if (n > LIST_ROWS)
+			continue; /* the top LIST_ROWS, then always the rest's row */
+		put(y + n++, x, 0, "%-*.*s %*.0f", label_width, label_width, label, LIST_COUNT,
+		    l->rows[i].count);
+	}
+	return n;
+}
+
+/* With --callers and --intermediaries in the scrape: side by side, or one under the other. */
+static int draw_lists(const struct top_view *v, int y)
+{
+	const struct top_list *c = &v->counts->callers, *m = &v->counts->intermediaries;
+	static const char callers[] = "TOP CALLERS: 6xx rejections in the exporter's window";
+	static const char inter[] = "TOP INTERMEDIARIES: 608 by jwscard host, in the window";
+	int a = 0, b = 0, half = COLS / 2;
+
+	if (!c->present && !m->present)
+		return y;
+	if (c->present && m->present && half >= 40) {
+		a = draw_list(c, callers, y, 0, half - 2);
+		b = draw_list(m, inter, y, half, COLS - half);
+		return y + (a > b ? a : b) + 1;
+	}
+	if (c->present)
+		y += draw_list(c, callers, y, 0, COLS) + 1;
+	if (m->present)
+		y += draw_list(m, inter, y, 0, COLS) + 1;
+	return y;
 }
 
 static void draw_sources_head(const struct top_view *v, int y)
@@ -229,6 +310,7 @@ void top_view_draw(const struct top_view *v)
 	y = draw_header(v, y);
 	y = draw_codes(v, y);
 	y = draw_sparks(v, y);
+	y = draw_lists(v, y);
 	draw_sources(v, y);
 	draw_footer(v);
 	refresh();

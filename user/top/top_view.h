@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The ncurses screen of sip6xx-top: rates by code, 607/608 sparklines, top sources. */
+/*
+ * The ncurses screen of sip6xx-top: packets, rejections and retransmissions by
+ * code, 607/608 sparklines, top callers and intermediaries, top sources.
+ */
 #ifndef SIP6XX_TOP_VIEW_H
 #define SIP6XX_TOP_VIEW_H
 
@@ -18,6 +21,7 @@ struct top_view {
 	int sort_col; /* 0..TOP_NR_CODES-1, or TOP_COL_ALL */
 	bool unicode;
 	const char *error; /* the last read's failure, or NULL */
+	bool scraping;	   /* from a scrape: call context possible; pinned maps: never */
 };
 
 /* Starts curses on the terminal; false (curses not started) when it cannot. */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "top_calls.h"
+
+void top_label_printable(const char *in, char *out, size_t len)
+{
+	size_t n;
+
+	if (!len)
+		return;
+	for (n = 0; in[n] && n + 1 < len; n++) {
+		unsigned char ch = in[n];
+
+		/* No escape sequence, no UTF-8 that could move the cursor or widen a cell. */
+		out[n] = ch >= 0x20 && ch < 0x7f ? ch : '?';
+	}
+	out[n] = '\0';
+}
+
+static int label_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct top_named *)a)->label, ((const struct top_named *)b)->label);
+}
+
+/* One row per label: interfaces' rows of one caller summed. */
+static void merge_duplicates(struct top_list *l)
+{
+	size_t i, out = 0;
+
+	if (!l->nr)
+		return; /* rows may still be NULL */
+	qsort(l->rows, l->nr, sizeof(*l->rows), label_cmp);
+	for (i = 0; i < l->nr; i++) {
+		if (out && !label_cmp(&l->rows[out - 1], &l->rows[i]))
+			l->rows[out - 1].count += l->rows[i].count;
+		else
+			l->rows[out++] = l->rows[i];
+	}
+	l->nr = out;
+}
+
+int top_list_add(struct top_list *l, const char *label, double count)
+{
+	struct top_named *rows;
+
+	l->present = true;
+	if (!strcmp(label, TOP_LIST_OTHER) || l->full) {
+		l->has_other = true;
+		l->other += count;
+		return 0;
+	}
+	if (l->nr == l->cap && l->cap >= TOP_LIST_RAW) {
+		/* Rows are appended and merged in batches: no search per line of the scrape. */
+		merge_duplicates(l);
+		if (l->nr >= TOP_LIST_MAX) {
+			l->full = true; /* a scrape no exporter writes: the rest is "other" */
+			return top_list_add(l, TOP_LIST_OTHER, count);
+		}
+	}
+	if (l->nr == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+
+		rows = realloc(l->rows, ncap * sizeof(*rows));
+		if (!rows)
+			return -ENOMEM;
+		l->rows = rows;
+		l->cap = ncap;
+	}
+	top_label_printable(label, l->rows[l->nr].label, TOP_LABEL_LEN);
+	l->rows[l->nr++].count = count;
+	return 0;
+}
+
+static int count_desc(const void *a, const void *b)
+{
+	const struct top_named *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->label, y->label);
+}
+
+void top_list_finish(struct top_list *l)
+{
+	size_t i;
+
+	merge_duplicates(l);
+	if (l->nr)
+		qsort(l->rows, l->nr, sizeof(*l->rows), count_desc);
+	for (i = TOP_LIST_MAX - 1; i < l->nr; i++) {
+		l->other += l->rows[i].count;
+		l->has_other = true;
+	}
+	if (l->nr > TOP_LIST_MAX - 1)
+		l->nr = TOP_LIST_MAX - 1;
+	if (!l->has_other)
+		return;
+	if (l->nr == l->cap) {
+		struct top_named *rows = realloc(l->rows, (l->cap + 1) * sizeof(*rows));
+
+		if (!rows)
+			return; /* out of memory: the rest's row is not drawn */
+		l->rows = rows;
+		l->cap++;
+	}
+	snprintf(l->rows[l->nr].label, TOP_LABEL_LEN, "%s", TOP_LIST_OTHER);
+	l->rows[l->nr++].count = l->other;
+	l->has_other = false;
+	l->other = 0;
+}
+
+void top_list_free(struct top_list *l)
+{
+	free(l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+void top_retx_ratio(double rejections, double retransmissions, char *out, size_t len)
+{
+	double copies = rejections + retransmissions;
+
+	if (copies > 0)
+		snprintf(out, len, "%.1f%%", 100 * retransmissions / copies);
+	else
+		snprintf(out, len, "-");
+}

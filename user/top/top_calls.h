@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The call context in a scrape, for sip6xx-top: the top callers and
+ * intermediaries the exporter exports with --callers and --intermediaries.
+ * Their labels come from packets, through a scrape that may be hostile: each
+ * is bounded and made printable here, before anything draws it.
+ */
+#ifndef SIP6XX_TOP_CALLS_H
+#define SIP6XX_TOP_CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TOP_LABEL_LEN  128  /* the exporter cuts its labels to 127 bytes too */
+#define TOP_LIST_MAX   4096 /* distinct labels kept from one scrape; the rest count in "other" */
+#define TOP_LIST_RAW   (2 * TOP_LIST_MAX) /* rows before duplicates are merged */
+#define TOP_LIST_OTHER "other"
+
+struct top_named {
+	char label[TOP_LABEL_LEN]; /* printable ASCII only */
+	double count;
+};
+
+struct top_list {
+	bool present;		/* the scrape had the metric at all: the option is on */
+	struct top_named *rows; /* after top_list_finish: by count, "other" last */
+	size_t nr, cap;
+	double other; /* label "other", and whatever did not fit */
+	bool has_other, full;
+};
+
+/* Copies @in into @out (@len bytes), every byte outside printable ASCII as '?'. */
+void top_label_printable(const char *in, char *out, size_t len);
+/* Adds @count to the row of @label (summed over interfaces); 0 or -ENOMEM. */
+int top_list_add(struct top_list *l, const char *label, double count);
+/* Orders the rows: highest count first, ties by label, "other" last. */
+void top_list_finish(struct top_list *l);
+void top_list_free(struct top_list *l);
+
+/*
+ * Retransmissions as a share of every 6xx copy the call context saw (first
+ * copies and repeats), as "12.5%", or "-" when it saw none.
+ */
+void top_retx_ratio(double rejections, double retransmissions, char *out, size_t len);
+
+#endif
