@@ -43,15 +43,15 @@
 
 #include "frames.h"
 
-#define BATCH	       64	  /* frames per sendmmsg */
-#define RETRANS_LAG    500	  /* a retransmission repeats the call this many calls back */
-#define MAX_SECS       120.0	  /* keep it bounded */
-#define MAX_COUNT      50000000L  /* likewise */
-#define SLIP_S	       0.05	  /* further behind than this: skip ahead, do not burst */
+#define BATCH		64	  /* frames per sendmmsg */
+#define RETRANS_LAG	500	  /* a retransmission repeats the call this many calls back */
+#define MAX_SECS	120.0	  /* keep it bounded */
+#define MAX_COUNT	50000000L /* likewise */
+#define SLIP_S		0.05	  /* further behind than this: skip ahead, do not burst */
 #define ENOBUFS_WAIT_NS 20000L	  /* the peer's ring is full: let its NAPI run */
-#define STALL_S	       5.0	  /* the peer took nothing for this long: give up */
-#define RX_ADDR	       "198.18.0.2"
-#define MSG_SIZE       1024
+#define STALL_S		5.0	  /* the peer took nothing for this long: give up */
+#define RX_ADDR		"198.18.0.2"
+#define MSG_SIZE	1024
 
 struct gen {
 	int fd;
@@ -104,8 +104,10 @@ static void caller_number(char *out, size_t size, unsigned long k)
 static int msg_6xx(const struct gen *g, unsigned long c, char *buf, char *src)
 {
 	static const int codes[] = { 603, 607, 607, 608, 604, 600 };
-	static const char *const reasons[] = { "Decline", "Unwanted", "Unwanted", "Rejected",
-					       "Does Not Exist Anywhere", "Busy Everywhere" };
+	static const char *const reasons[] = {
+		"Decline",	  "Unwanted", "Unwanted", "Rejected", "Does Not Exist Anywhere",
+		"Busy Everywhere"
+	};
 	unsigned long h = mix(c), k = h % g->callers;
 	int i = c % 6, n = 0;
 	char caller[24], callee[24];
@@ -114,18 +116,18 @@ static int msg_6xx(const struct gen *g, unsigned long c, char *buf, char *src)
 	caller_number(caller, sizeof(caller), k);
 	caller_number(callee, sizeof(callee), mix(h) % 10000000UL);
 	snprintf(src, 16, "198.18.1.%lu", 1 + c % 64);
-	n = snprintf(buf, MSG_SIZE,
-		     "SIP/2.0 %d %s\r\n"
-		     "Via: SIP/2.0/UDP " RX_ADDR ":5060;branch=z9hG4bK-%lx-%lu;received=" RX_ADDR
-		     "\r\n"
-		     "From: %s%s%s;tag=f%08lx\r\n"
-		     "To: <sip:%s@198.18.1.%lu;user=phone>;tag=t%08lx\r\n"
-		     "Call-ID: %016lx-%lu@" RX_ADDR "\r\n"
-		     "CSeq: 1 INVITE\r\n",
-		     codes[i], reasons[i], h, c, pai ? "\"Anonymous\" <sip:anonymous@anonymous.invalid"
-						      : "<sip:",
-		     pai ? "" : caller, pai ? ">" : "@carrier.example;user=phone>", h & 0xffffffff,
-		     callee, 1 + c % 64, (h >> 32) & 0xffffffff, h, c);
+	n = snprintf(
+		buf, MSG_SIZE,
+		"SIP/2.0 %d %s\r\n"
+		"Via: SIP/2.0/UDP " RX_ADDR ":5060;branch=z9hG4bK-%lx-%lu;received=" RX_ADDR "\r\n"
+		"From: %s%s%s;tag=f%08lx\r\n"
+		"To: <sip:%s@198.18.1.%lu;user=phone>;tag=t%08lx\r\n"
+		"Call-ID: %016lx-%lu@" RX_ADDR "\r\n"
+		"CSeq: 1 INVITE\r\n",
+		codes[i], reasons[i], h, c,
+		pai ? "\"Anonymous\" <sip:anonymous@anonymous.invalid" : "<sip:", pai ? "" : caller,
+		pai ? ">" : "@carrier.example;user=phone>", h & 0xffffffff, callee, 1 + c % 64,
+		(h >> 32) & 0xffffffff, h, c);
 	if (pai)
 		n += snprintf(buf + n, MSG_SIZE - n,
 			      "P-Asserted-Identity: <sip:%s@carrier.example;user=phone>\r\n",
@@ -284,7 +286,9 @@ static int run(struct gen *g, double *elapsed)
 				sched = now - (g->sent + 1) / g->rate;
 			want = (long)((now - sched) * g->rate) - g->sent;
 			if (want < 1) {
-				k = g->rate / 1000 < 1 ? 1 : g->rate / 1000 > BATCH ? BATCH : g->rate / 1000;
+				k = g->rate / 1000 < 1	     ? 1
+				    : g->rate / 1000 > BATCH ? BATCH
+							     : g->rate / 1000;
 				sleep_until(sched + (g->sent + k) / g->rate);
 				continue;
 			}
@@ -324,11 +328,16 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "ifname", required_argument, NULL, 'i' },  { "dst-mac", required_argument, NULL, 'd' },
-		{ "rate", required_argument, NULL, 'r' },    { "bye", required_argument, NULL, 'b' },
-		{ "retrans", required_argument, NULL, 'R' }, { "callers", required_argument, NULL, 'c' },
-		{ "hosts", required_argument, NULL, 'H' },   { "secs", required_argument, NULL, 's' },
-		{ "count", required_argument, NULL, 'n' },   { NULL, 0, NULL, 0 },
+		{ "ifname", required_argument, NULL, 'i' },
+		{ "dst-mac", required_argument, NULL, 'd' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "bye", required_argument, NULL, 'b' },
+		{ "retrans", required_argument, NULL, 'R' },
+		{ "callers", required_argument, NULL, 'c' },
+		{ "hosts", required_argument, NULL, 'H' },
+		{ "secs", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
 	};
 	/* Locally administered, nobody's: the peer's stack drops the frames as another host's. */
 	struct gen g = { .dst = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x99 },
@@ -385,7 +394,8 @@ int main(int argc, char **argv)
 	memcpy(g.to.sll_addr, g.dst, 6);
 	g.fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: sends only */
 	if (!g.to.sll_ifindex || g.fd < 0) {
-		fprintf(stderr, "reject_gen: no interface %s here, or no packet socket (root?): %s\n",
+		fprintf(stderr,
+			"reject_gen: no interface %s here, or no packet socket (root?): %s\n",
 			ifname, strerror(errno));
 		return 1;
 	}
