@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # make bench, section "context" (sourced by scripts/bench.sh, which owns the
 # namespaces, the exporter's start and stop, and the report): what the call
@@ -30,7 +31,7 @@ ctx_sum() {
 }
 
 # ctx_gen RATE SECS: reject_gen in NS_A; its key=value line becomes R_* variables.
-R_sent=0 R_sent_6xx=0 R_sent_bye=0 R_retrans=0 R_secs=0 R_pps=0 R_enobufs=0
+R_sent=0 R_sent_6xx=0 R_sent_bye=0 R_retrans=0 R_secs=0 R_pps=0
 ctx_gen() {
 	local line kv
 	line=$(bounded $((${2%.*} + 30)) ip netns exec "$NS_A" "$REJECT_GEN" --ifname "$IF_A" \
@@ -46,7 +47,7 @@ ctx_gen() {
 # dropped with the ring full, exporter CPU %, exporter CPU s, RSS MiB,
 # 6xx the kernel counted, sip_request frames it counted, load average.
 ctx_run() {
-	local name=$1 rate=$2 secs=$3 f t0 t1 w0 w1 s0 s1 u0 u1 r0 r1 f0 f1 q0 q1 c0 c1 p0 p1 rss cpu
+	local name=$1 rate=$2 secs=$3 f t0 t1 w0 w1 s0 s1 u0 u1 r0 r1 f0 f1 q0 q1 c0 c1 rss cpu
 	shift 3
 	if ! start_exporter "context-$name" "$@"; then
 		section_failed "context ($name)" "the exporter did not start with $*"
