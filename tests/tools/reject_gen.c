@@ -14,7 +14,7 @@
  * The mix, per 6xx: 603, 607, 607, 608 (three of four with Call-Info
  * purpose=jwscard), 604, 600, cycling; half name the caller in
  * P-Asserted-Identity (From anonymous), half in From only; --retrans percent
- * of the 6xx are a copy of the response of the call 500 calls back (a UAS
+ * of the 6xx are a copy of the response of a call some 500 calls back (a UAS
  * retransmitting). BYEs come from the callee, the caller in To; three of
  * four carry Reason: SIP;cause=607 (or 608, 603), one Q.850;cause=16.
  * Callers are drawn from --callers numbers, jwscard hosts from --hosts.
