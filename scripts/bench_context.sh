@@ -53,7 +53,11 @@ ctx_run() {
 		section_failed "context ($name)" "the exporter did not start with $*"
 		return 1
 	fi
-	e2e_scrape "$NS_B" "$URL" "$TMP/ctx0.prom" || return 1
+	if ! e2e_scrape "$NS_B" "$URL" "$TMP/ctx0.prom"; then
+		section_failed "context ($name)" "no scrape before the run"
+		stop_exporter
+		return 1
+	fi
 	t0=$(proc_ticks "$EXP_PID")
 	w0=$EPOCHREALTIME
 	if ! ctx_gen "$rate" "$secs"; then
@@ -64,8 +68,12 @@ ctx_run() {
 	sleep 0.5 # the reader's next 100 ms tick and some
 	t1=$(proc_ticks "$EXP_PID")
 	w1=$EPOCHREALTIME
-	e2e_scrape "$NS_B" "$URL" "$TMP/ctx1.prom" || return 1
 	rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$EXP_PID/status")
+	if ! e2e_scrape "$NS_B" "$URL" "$TMP/ctx1.prom"; then
+		section_failed "context ($name)" "no scrape after the run"
+		stop_exporter
+		return 1
+	fi
 	stop_exporter
 	for f in 0 1; do
 		read -r "s$f" "u$f" "r$f" "f$f" "q$f" "c$f" <<<"$(
