@@ -8,6 +8,8 @@
 #   3. tshark and tcpdump on the same offered stream: 6xx seen, CPU per Mpkt
 #   4. scrape time, response size and exporter RSS with 10k..1M tracked sources
 #   5. alert latency: first 607 of a spike to the firing JSON line
+#   6. the call context: the exporter's CPU decoding 10k 6xx/s + 10k BYE/s,
+#      and in a flood above --context-rate (scripts/bench_context.sh)
 # then a targets table (informational: it never fails the run), report.md and
 # PNG charts in $BUILD/bench. Prints the summary table.
 #
@@ -21,13 +23,13 @@ cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 OUT=$BUILD/bench
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-1200}
-# A subset, for a quick look: any of cost rate observers scrape alerts.
-BENCH_SECTIONS=${BENCH_SECTIONS:-cost rate observers scrape alerts}
+# A subset, for a quick look: any of cost rate observers scrape alerts context.
+BENCH_SECTIONS=${BENCH_SECTIONS:-cost rate observers scrape alerts context}
 START=$EPOCHREALTIME
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 EXPORTER=$BUILD/sip6xx_exporter
 TOOLS=$BUILD/tests/bench
-PORT=19160
+PORT=${BENCH_PORT:-19160}
 URL=http://127.0.0.1:$PORT/metrics
 NS_A=sip6xx-bench-a-$$ # the sender
 NS_B=sip6xx-bench-b-$$ # the receiver, where sip6xx, tshark and tcpdump watch
@@ -59,6 +61,7 @@ for c in tshark tcpdump gnuplot curl bpftool ip taskset chrt /usr/bin/time; do
 done
 
 source tests/e2e/lib.sh
+source scripts/bench_context.sh
 # lib.sh's e2e_die speaks TAP; here a setup failure is one line on stderr.
 e2e_die() { die "$@"; }
 
@@ -649,6 +652,7 @@ targets_table() {
 		awk -F'\t' '{ n++; if ($3 == "none") none++; else if ($3 + 0 > w) w = $3 + 0 }
 			END { printf "| alert latency < 1 s | worst %d ms of %d spikes%s | %s |\n", w, n, none ? sprintf(", %d never fired", none) : "", (!none && w < 1000) ? "PASS" : "MISS" }' "$OUT/alert.tsv"
 	fi
+	context_targets
 }
 
 charts() {
@@ -665,8 +669,8 @@ charts() {
 : >"$TMP/report.body"
 for s in $BENCH_SECTIONS; do
 	case $s in
-	cost | rate | observers | scrape | alerts) ;;
-	*) die "BENCH_SECTIONS: unknown section $s (cost rate observers scrape alerts)" ;;
+	cost | rate | observers | scrape | alerts | context) ;;
+	*) die "BENCH_SECTIONS: unknown section $s (cost rate observers scrape alerts context)" ;;
 	esac
 done
 case " $BENCH_SECTIONS " in
@@ -677,7 +681,7 @@ if [ "$BENCH_SECTIONS" != cost ]; then
 	ip -n "$NS_A" link add "$HOLD" type veth peer name "k$$" || die "cannot make the spare veth $HOLD"
 	RX_MAC=$(e2e_mac "$NS_B" "$IF_B")
 fi
-for s in rate observers scrape alerts; do
+for s in rate observers scrape alerts context; do
 	case " $BENCH_SECTIONS " in
 	*" $s "*) "${s}_section" ;;
 	esac

@@ -338,6 +338,186 @@ static void hashed_label(void **state)
 	calls_free(c);
 }
 
+/*
+ * The table as it was, a scan of every candidate for whom to evict: the
+ * heap that replaced it must evict the same keys and so report the same.
+ */
+#define REF_CAP TOP_CANDIDATES(3)
+struct ref_entry {
+	char key[TOP_KEY_LEN];
+	__u64 slot[TOP_SLOTS], total, seen_ms;
+	bool used;
+};
+struct ref_table {
+	struct ref_entry e[REF_CAP];
+	__u64 all[TOP_SLOTS], window_ms, slot_ms, epoch, now_ms;
+	bool started;
+};
+
+static unsigned int ref_slot(const struct ref_table *r, __u64 epoch)
+{
+	return r->window_ms ? epoch % TOP_SLOTS : 0;
+}
+
+static void ref_advance(struct ref_table *r, __u64 now_ms)
+{
+	__u64 epoch, steps, k;
+	unsigned int s, i;
+
+	if (r->started && now_ms <= r->now_ms)
+		return;
+	r->now_ms = now_ms;
+	epoch = now_ms / r->slot_ms;
+	if (!r->started) {
+		r->started = true;
+		r->epoch = epoch;
+		return;
+	}
+	if (!r->window_ms || epoch == r->epoch)
+		return;
+	steps = epoch - r->epoch < TOP_SLOTS ? epoch - r->epoch : TOP_SLOTS;
+	r->epoch = epoch;
+	for (k = 0; k < steps; k++) {
+		s = ref_slot(r, epoch - k);
+		r->all[s] = 0;
+		for (i = 0; i < REF_CAP; i++) {
+			if (!r->e[i].used)
+				continue;
+			r->e[i].total -= r->e[i].slot[s];
+			r->e[i].slot[s] = 0;
+			if (!r->e[i].total)
+				memset(&r->e[i], 0, sizeof(r->e[i]));
+		}
+	}
+}
+
+static void ref_add(struct ref_table *r, const char *key, __u64 now_ms)
+{
+	unsigned int s, i, victim = REF_CAP;
+
+	ref_advance(r, now_ms);
+	s = ref_slot(r, r->epoch);
+	r->all[s]++;
+	for (i = 0; i < REF_CAP; i++)
+		if (r->e[i].used && !strcmp(r->e[i].key, key))
+			break;
+	if (i == REF_CAP) {
+		for (i = 0; i < REF_CAP; i++) {
+			if (!r->e[i].used)
+				break;
+			if (victim == REF_CAP || r->e[i].total < r->e[victim].total ||
+			    (r->e[i].total == r->e[victim].total &&
+			     r->e[i].seen_ms < r->e[victim].seen_ms))
+				victim = i;
+		}
+		if (i == REF_CAP)
+			i = victim;
+		memset(&r->e[i], 0, sizeof(r->e[i]));
+		snprintf(r->e[i].key, sizeof(r->e[i].key), "%s", key);
+		r->e[i].used = true;
+	}
+	r->e[i].slot[s]++;
+	r->e[i].total++;
+	r->e[i].seen_ms = r->now_ms;
+}
+
+static int ref_by_count(const void *a, const void *b)
+{
+	const struct ref_entry *x = *(const struct ref_entry *const *)a;
+	const struct ref_entry *y = *(const struct ref_entry *const *)b;
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* The reference's top 3 as one line, "key=count ... other=N", as the table's below. */
+static void ref_top(const struct ref_table *r, char *out, size_t size)
+{
+	const struct ref_entry *order[REF_CAP];
+	unsigned int nr = 0, i, n = 0;
+	__u64 all = 0;
+
+	for (i = 0; i < TOP_SLOTS; i++)
+		all += r->all[i];
+	for (i = 0; i < REF_CAP; i++)
+		if (r->e[i].used && r->e[i].total)
+			order[nr++] = &r->e[i];
+	qsort(order, nr, sizeof(*order), ref_by_count);
+	for (i = 0; i < nr && i < 3; i++) {
+		n += snprintf(out + n, size - n, "%s=%llu ", order[i]->key,
+			      (unsigned long long)order[i]->total);
+		all -= order[i]->total;
+	}
+	snprintf(out + n, size - n, "other=%llu", (unsigned long long)all);
+}
+
+static void table_top(const struct top_table *t, char *out, size_t size)
+{
+	struct top_item it[3];
+	unsigned int nr, i, n = 0;
+	__u64 other;
+
+	nr = top_table_top(t, it, &other);
+	for (i = 0; i < nr; i++)
+		n += snprintf(out + n, size - n, "%s=%llu ", it[i].key,
+			      (unsigned long long)it[i].count);
+	snprintf(out + n, size - n, "other=%llu", (unsigned long long)other);
+}
+
+/*
+ * Seeded streams against the reference: keys skewed (a few heavy, a long
+ * tail of new ones that keep the 12 candidates full), several events per
+ * millisecond (ties in last seen), time gaps that move the window by one
+ * slot or empty it; with a window and without. Compared after every event.
+ */
+static void same_as_scan(void **state)
+{
+	static const __u64 windows[] = { 10000, 0 };
+	char want[512], got[512], key[16];
+	unsigned int w, seed, ev;
+	__u64 now;
+
+	for (w = 0; w < 2; w++) {
+		for (seed = 1; seed <= 20; seed++) {
+			struct top_table *t = top_table_new(3, windows[w]);
+			struct ref_table *r = calloc(1, sizeof(*r));
+
+			assert_non_null(t);
+			assert_non_null(r);
+			r->window_ms = windows[w];
+			r->slot_ms = windows[w] / TOP_SLOTS ? windows[w] / TOP_SLOTS : 1;
+			srandom(seed);
+			now = 1000000;
+			for (ev = 0; ev < 3000; ev++) {
+				long x = random();
+
+				if (x % 5 == 0)
+					snprintf(key, sizeof(key), "h%ld", x % 4);
+				else
+					snprintf(key, sizeof(key), "t%ld", x % (seed * 10));
+				if (x % 97 == 0)
+					now += 1000 + x % 5000; /* one slot or a few */
+				else if (x % 1999 == 0)
+					now += 20000; /* past the window */
+				else if (x % 3 == 0)
+					now++;
+				top_table_add(t, key, now);
+				ref_add(r, key, now);
+				table_top(t, got, sizeof(got));
+				ref_top(r, want, sizeof(want));
+				if (strcmp(got, want))
+					fail_msg("window %llu, seed %u, event %u: got \"%s\", want "
+						 "\"%s\"",
+						 (unsigned long long)windows[w], seed, ev, got,
+						 want);
+			}
+			top_table_free(t);
+			free(r);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +533,7 @@ int main(void)
 		cmocka_unit_test(callers_off),
 		cmocka_unit_test(callers_window_live),
 		cmocka_unit_test(hashed_label),
+		cmocka_unit_test(same_as_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
