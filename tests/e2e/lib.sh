@@ -400,16 +400,32 @@ e2e_xdp_attached() {
 	ip -n "$1" -d link show dev "$2" 2>/dev/null | grep -qE '(^| )(xdp|xdpgeneric|xdpdrv|xdpoffload|xdpmulti)( |/|$)|prog/xdp'
 }
 
-# e2e_metric_sum FILE NAME: the sum of every sample of NAME, whatever its
-# labels (0 when there is none). For gauges such as sip6xx_peers_tracked,
-# which the exporter may label per interface or not at all.
+# e2e_metric_sum FILE NAME[{k="v",...}]: the sum of every sample of NAME
+# whose labels include each k="v" given (0 when there is none). For gauges
+# such as sip6xx_peers_tracked, which the exporter may label per interface
+# or not at all, and for one label of a counter summed over the others.
 e2e_metric_sum() {
-	awk -v name="$2" '
+	awk -v sel="$2" '
+	BEGIN {
+		name = sel
+		sub(/\{.*/, "", name)
+		nwant = 0
+		if (index(sel, "{")) {
+			body = substr(sel, index(sel, "{") + 1)
+			sub(/\}$/, "", body)
+			nwant = split(body, want, /,/)
+		}
+	}
 	/^#/ { next }
 	{
 		series = $1
 		sub(/\{.*/, "", series)
 		if (series != name) next
+		labels = ""
+		if (match($0, /\{[^}]*\}/))
+			labels = "," substr($0, RSTART + 1, RLENGTH - 2) ","
+		for (i = 1; i <= nwant; i++)
+			if (index(labels, "," want[i] ",") == 0) next
 		rest = $0
 		sub(/^[^{ \t]*(\{[^}]*\})?[ \t]+/, "", rest)
 		split(rest, f, /[ \t]+/)
