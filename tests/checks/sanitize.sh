@@ -39,7 +39,7 @@ fi
 mapfile -t names < <(ls tests/unit/*.c | sed 's|^tests/unit/||; s|\.c$||')
 mkdir -p "$logs"
 start=$SECONDS
-make -j"${SAN_JOBS:-2}" SANITIZE=1 OUTPUT="$SAN" "${names[@]/#/$SAN/tests/unit/}" \
+make -j"${SAN_JOBS:-2}" CC="$CC" SANITIZE=1 OUTPUT="$SAN" "${names[@]/#/$SAN/tests/unit/}" \
 	>"$logs/build.log" 2>&1
 rc=$?
 [ $rc -ne 0 ] && grep -v '^  [A-Z-]* ' "$logs/build.log" | tail -n 30 | sed 's/^/# /'
