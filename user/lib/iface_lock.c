@@ -5,6 +5,8 @@
  * in two namespaces are two claims; they need no file (ProtectSystem=strict
  * leaves none writable, and a file outlives a SIGKILL), and the kernel
  * drops the name with the last descriptor. 'ss -xlp' lists the holders.
+ * Any process in the namespace could bind the name first, as it could the
+ * --listen port; the error then names that process.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -17,7 +19,12 @@
 #include "iface_lock.h"
 #include "log.h"
 
-#define LOCK_PREFIX "sip6xx_exporter/"
+#define LOCK_PREFIX  "sip6xx_exporter/"
+/*
+ * Connections are never accepted: each refused start leaves one queued, and
+ * past this many the holder's PID is no longer told (the claim still holds).
+ */
+#define LOCK_BACKLOG 16
 
 /* The abstract address for @ifname: a NUL, then the name, no trailing NUL. */
 static socklen_t lock_addr(const char *ifname, struct sockaddr_un *sun)
@@ -62,7 +69,7 @@ int iface_lock(const char *ifname)
 		       strerror(-err));
 		return err;
 	}
-	if (!bind(fd, (struct sockaddr *)&sun, len) && !listen(fd, 4))
+	if (!bind(fd, (struct sockaddr *)&sun, len) && !listen(fd, LOCK_BACKLOG))
 		return fd;
 	err = -errno;
 	close(fd);
