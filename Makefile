@@ -108,7 +108,8 @@ help:
 	@echo '  install   install the exporter and sip6xx-top to $$(DESTDIR)$$(prefix)/bin, their'
 	@echo '            man pages to $$(DESTDIR)$$(prefix)/share/man/man8'
 	@echo '  clean     remove build/'
-	@echo 'V=1 prints full commands.'
+	@echo 'V=1 prints full commands. SANITIZE=1 OUTPUT=build/san: ASan and UBSan in every object'
+	@echo '            (tests/checks/sanitize.sh runs the unit tests so)'
 
 deps:
 	$(Q)scripts/deps.sh
