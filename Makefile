@@ -25,6 +25,16 @@ CFLAGS ?= -g -O2
 # user/lib/'s headers by bare name, as xdp-tools includes its lib/util; any other by its path under user/.
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
 	  -Ibpf -Iuser -Iuser/lib -I$(OUTPUT)
+# SANITIZE=1: ASan and UBSan in every object and link (the link lines carry
+# CFLAGS); give it its own tree, make SANITIZE=1 OUTPUT=build/san, so its objects
+# never mix with the plain build's (tests/checks/sanitize.sh does that).
+ifeq ($(SANITIZE),1)
+# Alignment is left out, as in tests/fuzz: the shared parser reads tunnelled
+# headers in place at 2 mod 4, as the kernel does (tests/fuzz/fuzz_parse.c).
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize=alignment -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+CFLAGS += $(SAN_FLAGS)
+endif
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 USER_LIBS := $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libpcap libcurl 2>/dev/null \
 		|| echo -lmicrohttpd -lpcap -lcurl) -lm
@@ -98,7 +108,8 @@ help:
 	@echo '  install   install the exporter and sip6xx-top to $$(DESTDIR)$$(prefix)/bin, their'
 	@echo '            man pages to $$(DESTDIR)$$(prefix)/share/man/man8'
 	@echo '  clean     remove build/'
-	@echo 'V=1 prints full commands.'
+	@echo 'V=1 prints full commands. SANITIZE=1 OUTPUT=build/san: ASan and UBSan in every object'
+	@echo '            (tests/checks/sanitize.sh runs the unit tests so)'
 
 deps:
 	$(Q)scripts/deps.sh

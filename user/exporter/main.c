@@ -300,14 +300,40 @@ static int event_loop(struct exporter *ex)
 	}
 }
 
+/* What a stop leaves undone, for the line that says why it left it. */
+static const char *drain_unsent(struct exporter *ex)
+{
+	return ex->alerting && alerting_busy(ex->alerting) ? " and an Alertmanager POST unsent"
+							   : "";
+}
+
+/*
+ * During the drain: a second SIGINT or SIGTERM means the operator will not
+ * wait (a hung Alertmanager, systemd's stop timeout), so the drain ends at
+ * once. A SIGHUP is dropped: there is no --peers left to reload for.
+ */
+static bool drain_cut(struct exporter *ex)
+{
+	struct signalfd_siginfo si;
+
+	while (read(ex->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			continue;
+		pr_warn("%s received again: stopping now with %u HTTP connections cut%s\n",
+			strsignal(si.ssi_signo), http_connections(ex->http), drain_unsent(ex));
+		return true;
+	}
+	return false;
+}
+
 /*
  * After SIGINT or SIGTERM: stop accepting, let the connections already open
  * finish their responses and Alertmanager hear the alerts resolved, for at
- * most DRAIN_MS; then the caller detaches and exits.
+ * most DRAIN_MS or until a second signal; then the caller detaches and exits.
  */
 static void drain(struct exporter *ex)
 {
-	struct pollfd pfd[1 + MAX_CURL_FDS];
+	struct pollfd pfd[2 + MAX_CURL_FDS];
 	__u64 now, end = alerting_now_ms() + DRAIN_MS;
 	int nfds, timeout;
 
@@ -317,9 +343,10 @@ static void drain(struct exporter *ex)
 	for (;;) {
 		timeout = http_timeout_ms(ex->http);
 		pfd[0] = (struct pollfd){ .fd = http_poll_fd(ex->http), .events = POLLIN };
-		nfds = 1;
+		pfd[1] = (struct pollfd){ .fd = ex->signal_fd, .events = POLLIN };
+		nfds = 2;
 		if (ex->alerting)
-			nfds += alerting_pollfds(ex->alerting, &pfd[1], MAX_CURL_FDS, &timeout);
+			nfds += alerting_pollfds(ex->alerting, &pfd[2], MAX_CURL_FDS, &timeout);
 		now = alerting_now_ms();
 		if (!http_connections(ex->http) && !(ex->alerting && alerting_busy(ex->alerting)))
 			return;
@@ -329,14 +356,14 @@ static void drain(struct exporter *ex)
 			timeout = end - now;
 		if (poll(pfd, nfds, timeout) < 0 && errno != EINTR)
 			break;
+		if ((pfd[1].revents & POLLIN) && drain_cut(ex))
+			return;
 		if (ex->alerting)
 			alerting_perform(ex->alerting);
 		http_run(ex->http);
 	}
 	pr_warn("stopping after %d ms with %u HTTP connections still open%s\n", DRAIN_MS,
-		http_connections(ex->http),
-		ex->alerting && alerting_busy(ex->alerting) ? " and an Alertmanager POST unsent"
-							    : "");
+		http_connections(ex->http), drain_unsent(ex));
 }
 
 /* Alertmanager's instance label: --alert-instance, else HOSTNAME:PORT like a scrape target. */

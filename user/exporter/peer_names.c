@@ -322,6 +322,9 @@ static int flatten(struct parser *ps, int fam, struct range_list *rl)
 	struct u128 cursor = { 0, 0 };
 	size_t i, depth = 0, n = ps->nr[fam];
 
+	/* A family without prefixes has p == NULL, and qsort(NULL, 0) is undefined. */
+	if (!n)
+		return 0;
 	qsort(p, n, sizeof(*p), prefix_cmp);
 	for (i = 1; i < n; i++)
 		if (!prefix_cmp(&p[i - 1], &p[i]))

@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "iface_lock.h"
 #include "log.h"
 #include "pin.h"
 #include "tc_egress.h"
@@ -321,6 +322,14 @@ static void unlock_pins(struct iface *ifc)
 	ifc->lock_fd = -1;
 }
 
+static void unclaim(struct iface *ifc)
+{
+	unlock_pins(ifc);
+	if (ifc->claim_fd >= 0)
+		close(ifc->claim_fd);
+	ifc->claim_fd = -1;
+}
+
 int attach_iface(struct iface *ifc, const struct loader_opts *opts, enum attach_mode mode)
 {
 	struct loader_opts lo = *opts;
@@ -335,6 +344,7 @@ int attach_iface(struct iface *ifc, const struct loader_opts *opts, enum attach_
 	ifc->link_unpinned = false;
 	ifc->pin_dir[0] = '\0';
 	ifc->lock_fd = -1;
+	ifc->claim_fd = -1;
 	ifc->ifindex = if_nametoindex(ifc->name);
 	if (!ifc->ifindex) {
 		pr_err("%s: no such interface ('ip link' lists them)\n", ifc->name);
@@ -351,20 +361,30 @@ int attach_iface(struct iface *ifc, const struct loader_opts *opts, enum attach_
 		if (!err)
 			err = pin_check(ifc->name, opts->pin_path, ifc->pin_dir, &lo.max_peers);
 		if (err) {
-			unlock_pins(ifc);
+			unclaim(ifc);
 			return err;
 		}
 	}
+	/*
+	 * After the pin lock, whose error names the pin directory; before
+	 * anything is loaded or cleared, so another exporter's hooks stay.
+	 */
+	ifc->claim_fd = iface_lock(ifc->name);
+	if (ifc->claim_fd < 0) {
+		err = ifc->claim_fd;
+		unclaim(ifc);
+		return err;
+	}
 	ifc->skel = loader_load_pinned(&lo, ifc->name, ifc->pin_dir[0] ? ifc->pin_dir : NULL);
 	if (!ifc->skel) {
-		unlock_pins(ifc);
+		unclaim(ifc);
 		return -EINVAL;
 	}
 	err = attach_hooks(ifc, &lo, mode, clear_other_directions(ifc, lo.dirs));
 	if (err) {
 		loader_destroy(ifc->skel);
 		ifc->skel = NULL;
-		unlock_pins(ifc);
+		unclaim(ifc);
 	}
 	return err;
 }
@@ -444,7 +464,7 @@ void attach_detach(struct iface *ifc)
 		loader_destroy(ifc->skel);
 		ifc->skel = NULL;
 	}
-	unlock_pins(ifc);
+	unclaim(ifc);
 }
 
 int attach_remove_pinned(const char *ifname, const char *pin_path)

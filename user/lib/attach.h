@@ -31,6 +31,7 @@ struct iface {
 	const char *mode_name;	/* "native" or "generic" once attached */
 	char pin_dir[PATH_MAX]; /* --pin-path/IFACE, or "" */
 	int lock_fd;		/* flock on pin_dir while this exporter uses it, or -1 */
+	int claim_fd;		/* iface_lock(): this exporter's claim on the interface, or -1 */
 	int tc_link_fd;		/* TC egress as a TCX link, or -1 (none, or netlink) */
 	bool tc_qdisc_ours;	/* netlink: this process added the clsact qdisc */
 };

@@ -290,7 +290,7 @@ static enum auth_result basic_auth_done(struct http_server *srv, struct MHD_Conn
 	unsigned char client[WEB_CLIENT_KEY_LEN];
 	unsigned long long now = now_ms();
 
-	if (!job->done)
+	if (!atomic_load_explicit(&job->done, memory_order_acquire))
 		return AUTH_PENDING;
 	web_client_key(client_addr(conn), client);
 	if (job->ok) {

@@ -27,7 +27,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		/* Only this thread runs bcrypt, so wc->crypt needs no lock. */
 		job->ok = web_config_verify_password(w->web, job->user, job->pass);
-		job->done = true;
+		atomic_store_explicit(&job->done, true, memory_order_release);
 		/* libmicrohttpd's resume is thread-safe and wakes the event loop. */
 		MHD_resume_connection(job->conn);
 		pthread_mutex_lock(&w->lock);
@@ -80,6 +80,7 @@ struct auth_job *auth_job_new(struct MHD_Connection *conn, const char *user, con
 	if (!job)
 		return NULL;
 	job->conn = conn;
+	atomic_init(&job->done, false);
 	job->user = strdup(user);
 	job->pass = strdup(pass);
 	if (!job->user || !job->pass) {
@@ -134,7 +135,7 @@ void auth_worker_stop(struct auth_worker *w)
 	pthread_join(w->thread, NULL);
 	/* libmicrohttpd refuses to stop with a connection still suspended. */
 	for (job = w->head; job; job = job->next) {
-		job->done = true;
+		atomic_store_explicit(&job->done, true, memory_order_release);
 		MHD_resume_connection(job->conn);
 	}
 	w->head = w->tail = NULL;

@@ -8,6 +8,7 @@
 #define SIP6XX_WEB_AUTH_WORKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #define AUTH_WORKER_QUEUE 8 /* checks waiting at most; the login budget keeps it short */
@@ -19,16 +20,24 @@ struct auth_job {
 	struct auth_job *next;
 	struct MHD_Connection *conn; /* suspended until the check is done */
 	char *user, *pass;
-	bool done, ok;
+	/*
+	 * Written by the worker, read by the event loop with no lock of ours
+	 * between them (only libmicrohttpd's, inside its resume): done is
+	 * stored with release after ok, and loaded with acquire before ok.
+	 */
+	atomic_bool done;
+	bool ok;
 };
 
 struct auth_worker {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	/* lock guards the queue and stopping, which both threads use. */
 	struct auth_job *head, *tail;
 	unsigned int queued;
-	bool stopping, started, start_failed;
+	bool stopping;
+	bool started, start_failed; /* the event loop's alone */
 	struct web_config *web;
 };
 
