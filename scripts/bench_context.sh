@@ -21,15 +21,6 @@ CTX_CPU_TARGET=30                   # % of one core (issue 18)
 CTX_FLOOD_TARGET=1.5                # flood CPU over at-the-rate CPU
 REJECT_GEN=$BUILD/tests/tools/reject_gen
 
-# ctx_sum FILE NAME [LABELS]: the sum of NAME's samples whose labels contain LABELS.
-ctx_sum() {
-	awk -v name="$2" -v want="${3:-}" '
-	/^#/ { next }
-	{ series = $1; sub(/\{.*/, "", series) }
-	series == name && index($1, want) { sum += $2 }
-	END { printf "%d\n", sum }' "$1"
-}
-
 # ctx_gen RATE SECS: reject_gen in NS_A; its key=value line becomes R_* variables.
 R_sent=0 R_sent_6xx=0 R_sent_bye=0 R_retrans=0 R_secs=0 R_pps=0
 ctx_gen() {
@@ -78,12 +69,12 @@ ctx_run() {
 	for f in 0 1; do
 		read -r "s$f" "u$f" "r$f" "f$f" "q$f" "c$f" <<<"$(
 			p=$TMP/ctx$f.prom
-			echo "$(ctx_sum "$p" sip6xx_context_samples_total)" \
-				"$(ctx_sum "$p" sip6xx_context_dropped_total 'reason="unparsed"')" \
-				"$(ctx_sum "$p" sip6xx_context_dropped_total 'reason="rate"')" \
-				"$(ctx_sum "$p" sip6xx_context_dropped_total 'reason="buffer_full"')" \
-				"$(ctx_sum "$p" sip6xx_responses_total 'code="6')" \
-				"$(ctx_sum "$p" sip6xx_packets_total 'result="sip_request"')"
+			echo "$(e2e_metric_sum "$p" sip6xx_context_samples_total)" \
+				"$(e2e_metric_sum "$p" 'sip6xx_context_dropped_total{reason="unparsed"}')" \
+				"$(e2e_metric_sum "$p" 'sip6xx_context_dropped_total{reason="rate"}')" \
+				"$(e2e_metric_sum "$p" 'sip6xx_context_dropped_total{reason="buffer_full"}')" \
+				"$(e2e_metric_sum "$p" 'sip6xx_responses_total{code=~"6.."}')" \
+				"$(e2e_metric_sum "$p" 'sip6xx_packets_total{result="sip_request"}')"
 		)"
 	done
 	cpu=$(awk -v a="$t0" -v b="$t1" -v s="$w0" -v e="$w1" -v hz="$(getconf CLK_TCK)" \

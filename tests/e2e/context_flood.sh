@@ -42,15 +42,6 @@ trap e2e_cleanup EXIT
 e2e_tmpdir
 e2e_netns_pair "$NS_TX" "$NS_RX" "$IF_TX" "$IF_RX"
 
-# sum FILE NAME [LABELS]: the sum of NAME's samples whose labels contain LABELS.
-sum() {
-	awk -v name="$2" -v want="${3:-}" '
-	/^#/ { next }
-	{ series = $1; sub(/\{.*/, "", series) }
-	series == name && index($1, want) { s += $2 }
-	END { printf "%d\n", s }' "$1"
-}
-
 # settle OUT: scrape until two scrapes 300 ms apart agree (the ring is read
 # every 100 ms); at most 5 s. Leaves the last in OUT.
 settle() {
@@ -64,20 +55,29 @@ settle() {
 	done
 }
 
-# What each flood changes: name, and its labels' filter.
+# What each flood changes, as e2e_metric_sum selectors.
 COUNTERS=(
-	"sip6xx_responses_total code=\"6"
-	"sip6xx_global_failures_total $IFL"
-	"sip6xx_packets_total result=\"sip_request\""
-	"sip6xx_context_samples_total $IFL"
-	"sip6xx_context_dropped_total reason=\"unparsed\""
-	"sip6xx_context_dropped_total reason=\"rate\""
-	"sip6xx_context_dropped_total reason=\"buffer_full\""
+	"sip6xx_responses_total{code=~\"6..\"}"
+	"sip6xx_global_failures_total{$IFL}"
+	"sip6xx_packets_total{result=\"sip_request\"}"
+	"sip6xx_context_samples_total{$IFL}"
+	"sip6xx_context_dropped_total{reason=\"unparsed\"}"
+	"sip6xx_context_dropped_total{reason=\"rate\"}"
+	"sip6xx_context_dropped_total{reason=\"buffer_full\"}"
 )
-counters() { # counters FILE: the COUNTERS' values, in order, on one line
-	local c
+# counters FILE [BASELINE]: the COUNTERS' values, in order, on one line. A
+# series not there yet reads 0 in the BASELINE scrape (nothing counted so
+# far); after a flood it means a wrong selector or a lost series: it prints
+# that selector alone and fails.
+counters() {
+	local c v
 	for c in "${COUNTERS[@]}"; do
-		printf '%s ' "$(sum "$1" "${c%% *}" "${c#* }")"
+		v=$(e2e_metric_sum "$1" "$c")
+		if [ "$v" = missing ]; then
+			[ -n "${2:-}" ] || { echo "$c"; return 1; }
+			v=0
+		fi
+		printf '%s ' "$v"
 	done
 }
 
@@ -87,7 +87,7 @@ e2e_start_exporter flood "$NS_RX" "$URL" "$EXPORTER" -i "$IF_RX" --mode native \
 	--listen "$LISTEN" --context-rate "$RATE" || e2e_die "the exporter did not start"
 CPUS=$(nproc)
 settle "$E2E_TMP/0.prom" || e2e_die "no scrape"
-read -r -a before <<<"$(counters "$E2E_TMP/0.prom")"
+read -r -a before <<<"$(counters "$E2E_TMP/0.prom" baseline)"
 rss_first=""
 for ((n = 1; n <= FLOODS; n++)); do
 	rx0=$(ip netns exec "$NS_RX" cat "/sys/class/net/$IF_RX/statistics/rx_packets")
@@ -104,7 +104,8 @@ for ((n = 1; n <= FLOODS; n++)); do
 	[ "$((rx1 - rx0))" -ge "$sent" ] && [ "$sent" -eq "$FLOOD" ]
 	ok $? "flood $n: $IF_RX took in every frame sent ($((rx1 - rx0)) received, $sent sent of $FLOOD)"
 	settle "$E2E_TMP/$n.prom"
-	read -r -a after <<<"$(counters "$E2E_TMP/$n.prom")"
+	line=$(counters "$E2E_TMP/$n.prom") || e2e_die "flood $n: the scrape has no series $line"
+	read -r -a after <<<"$line"
 	for ((i = 0; i < ${#after[@]}; i++)); do
 		d[i]=$((after[i] - before[i]))
 	done

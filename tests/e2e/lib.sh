@@ -400,10 +400,12 @@ e2e_xdp_attached() {
 	ip -n "$1" -d link show dev "$2" 2>/dev/null | grep -qE '(^| )(xdp|xdpgeneric|xdpdrv|xdpoffload|xdpmulti)( |/|$)|prog/xdp'
 }
 
-# e2e_metric_sum FILE NAME[{k="v",...}]: the sum of every sample of NAME
-# whose labels include each k="v" given (0 when there is none). For gauges
-# such as sip6xx_peers_tracked, which the exporter may label per interface
-# or not at all, and for one label of a counter summed over the others.
+# e2e_metric_sum FILE NAME[{MATCHER,...}]: the sum of every sample of NAME
+# (0 when there is none), for gauges such as sip6xx_peers_tracked, which the
+# exporter may label per interface or not at all. With matchers, only the
+# series whose labels satisfy each one: k="v" (equal) or k=~"re" (the whole
+# value matches the regular expression re, as in PromQL); then "missing" when
+# none does, so a mistyped label fails a check instead of summing nothing.
 e2e_metric_sum() {
 	awk -v sel="$2" '
 	BEGIN {
@@ -416,6 +418,13 @@ e2e_metric_sum() {
 			nwant = split(body, want, /,/)
 		}
 	}
+	# value(LABELS, KEY): the value of KEY in ",k=\"v\",...,", or a NUL when absent
+	function value(labels, key,    i, v) {
+		i = index(labels, "," key "=\"")
+		if (i == 0) return "\001"
+		v = substr(labels, i + length(key) + 3)
+		return substr(v, 1, index(v, "\"") - 1)
+	}
 	/^#/ { next }
 	{
 		series = $1
@@ -424,14 +433,26 @@ e2e_metric_sum() {
 		labels = ""
 		if (match($0, /\{[^}]*\}/))
 			labels = "," substr($0, RSTART + 1, RLENGTH - 2) ","
-		for (i = 1; i <= nwant; i++)
-			if (index(labels, "," want[i] ",") == 0) next
+		for (i = 1; i <= nwant; i++) {
+			if (index(want[i], "=~")) {
+				k = substr(want[i], 1, index(want[i], "=~") - 1)
+				re = substr(want[i], index(want[i], "=~") + 3)
+				sub(/"$/, "", re)
+				if (value(labels, k) !~ ("^(" re ")$")) next
+			} else if (index(labels, "," want[i] ",") == 0) {
+				next
+			}
+		}
 		rest = $0
 		sub(/^[^{ \t]*(\{[^}]*\})?[ \t]+/, "", rest)
 		split(rest, f, /[ \t]+/)
 		sum += f[1]
+		matched = 1
 	}
-	END { printf "%d\n", sum }
+	END {
+		if (nwant && !matched) print "missing"
+		else printf "%d\n", sum
+	}
 	' "$1"
 }
 
