@@ -111,18 +111,6 @@ struct gen {
 	double elapsed;	    /* CLOCK_MONOTONIC, first call to last return */
 };
 
-static int parse_mac(const char *s, unsigned char mac[6])
-{
-	unsigned int b[6];
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-		return -1;
-	for (i = 0; i < 6; i++)
-		mac[i] = b[i];
-	return 0;
-}
-
 /* A SIP response as a UAS or proxy sends it, about 330 bytes. */
 static void sip_response(char *buf, size_t cap, int code, const char *reason, int seq,
 			 const char *src)
@@ -827,7 +815,7 @@ static int cmd_send(struct gen *g, const char *ifname, const char *dst_mac, cons
 	if (hold_tx(g, hold_if))
 		return 1;
 	g->ifindex = if_nametoindex(ifname);
-	if (!g->ifindex || parse_mac(dst_mac, dst)) {
+	if (!g->ifindex || frame_parse_mac(dst_mac, dst)) {
 		fprintf(stderr, "xdp_gen: send: no interface %s here, or bad MAC %s\n", ifname,
 			dst_mac);
 		return 2;

@@ -834,6 +834,20 @@ int frame_addr16(const char *text, __u8 out[16])
 	return inet_pton(AF_INET6, text, out) == 1 ? 6 : 0;
 }
 
+int frame_parse_mac(const char *text, __u8 out[6])
+{
+	unsigned int b[6];
+	char end;
+	int i;
+
+	if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &end) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		out[i] = b[i];
+	return 0;
+}
+
 const char *const tunnel_names[TUNNEL_KIND_MAX] = {
 	[TUNNEL_IPIP] = "ipip",	      [TUNNEL_IP6] = "ip6tnl",	   [TUNNEL_GRE4] = "gre",
 	[TUNNEL_GRE6] = "ip6gre",     [TUNNEL_GRE_TEB] = "gretap", [TUNNEL_ERSPAN1] = "erspan1",

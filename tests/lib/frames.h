@@ -249,4 +249,7 @@ size_t tunnel_wrap(enum tunnel_kind kind, unsigned int var, const __u8 *inner, s
 /* @text as the 16 bytes of a peer key: IPv4 is mapped (::ffff:a.b.c.d). Returns 4, 6 or 0. */
 int frame_addr16(const char *text, __u8 out[16]);
 
+/* "aa:bb:cc:dd:ee:ff" into @out. Returns 0, or -1 for anything else. */
+int frame_parse_mac(const char *text, __u8 out[6]);
+
 #endif /* SIP6XX_TESTS_FRAMES_H */

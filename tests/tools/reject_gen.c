@@ -305,18 +305,6 @@ static int run(struct gen *g, double *elapsed)
 	return 0;
 }
 
-static int parse_mac(const char *s, unsigned char mac[6])
-{
-	unsigned int b[6];
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-		return -1;
-	for (i = 0; i < 6; i++)
-		mac[i] = b[i];
-	return 0;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: reject_gen --ifname IF [--dst-mac MAC] [--rate PPS] [--bye PCT]\n"
@@ -355,7 +343,7 @@ int main(int argc, char **argv)
 			ifname = optarg;
 			break;
 		case 'd':
-			if (parse_mac(optarg, g.dst))
+			if (frame_parse_mac(optarg, g.dst))
 				usage();
 			break;
 		case 'r':
@@ -406,7 +394,7 @@ int main(int argc, char **argv)
 
 		snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
 		f = fopen(path, "r");
-		if (!f || fscanf(f, "%127s", path) != 1 || parse_mac(path, g.src))
+		if (!f || fscanf(f, "%127s", path) != 1 || frame_parse_mac(path, g.src))
 			memcpy(g.src, (unsigned char[6]){ 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 }, 6);
 		if (f)
 			fclose(f);
