@@ -4,22 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "label_clean.h"
 #include "top_calls.h"
-
-void top_label_printable(const char *in, char *out, size_t len)
-{
-	size_t n;
-
-	if (!len)
-		return;
-	for (n = 0; in[n] && n + 1 < len; n++) {
-		unsigned char ch = in[n];
-
-		/* No escape sequence, no UTF-8 that could move the cursor or widen a cell. */
-		out[n] = ch >= 0x20 && ch < 0x7f ? ch : '?';
-	}
-	out[n] = '\0';
-}
 
 static int label_cmp(const void *a, const void *b)
 {
@@ -70,7 +56,7 @@ int top_list_add(struct top_list *l, const char *label, double count)
 		l->rows = rows;
 		l->cap = ncap;
 	}
-	top_label_printable(label, l->rows[l->nr].label, TOP_LABEL_LEN);
+	label_clean(l->rows[l->nr].label, label, TOP_LABEL_LEN);
 	l->rows[l->nr++].count = count;
 	return 0;
 }

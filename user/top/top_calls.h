@@ -29,8 +29,6 @@ struct top_list {
 	bool has_other, full;
 };
 
-/* Copies @in into @out (@len bytes), every byte outside printable ASCII as '?'. */
-void top_label_printable(const char *in, char *out, size_t len);
 /* Adds @count to the row of @label (summed over interfaces); 0 or -ENOMEM. */
 int top_list_add(struct top_list *l, const char *label, double count);
 /* Orders the rows: highest count first, ties by label, "other" last. */
