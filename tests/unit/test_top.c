@@ -395,6 +395,25 @@ static void test_scrape_callers_hostile_labels(void **state)
 	top_counts_free(&c);
 }
 
+/* user/lib/label_count.c: one row per label, the most first, ties by label. */
+static void test_label_count_merge_and_rank(void **state)
+{
+	struct label_count rows[] = { { "b", 2 }, { "a", 1 }, { "c", 3 },
+				      { "b", 1 }, { "a", 2 }, { "d", 0.5 } };
+	static const char *const want[] = { "a", "b", "c", "d" };
+	static const double counts[] = { 3, 3, 3, 0.5 };
+	size_t i, nr = label_count_merge(rows, 6);
+
+	assert_int_equal(4, nr);
+	label_count_rank(rows, nr);
+	for (i = 0; i < nr; i++) {
+		assert_string_equal(want[i], rows[i].label);
+		assert_true(rows[i].count == counts[i]);
+	}
+	assert_int_equal(0, label_count_merge(NULL, 0)); /* an empty list has no rows yet */
+	label_count_rank(NULL, 0);
+}
+
 /* Endless distinct labels cost a bounded number of rows; nothing is lost from the total. */
 static void test_top_list_bounded(void **state)
 {
@@ -474,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_rejection_rates),
 		cmocka_unit_test(test_scrape_callers_hostile_labels),
 		cmocka_unit_test(test_top_list_bounded),
+		cmocka_unit_test(test_label_count_merge_and_rank),
 		cmocka_unit_test(test_rates_sort_and_reset),
 		cmocka_unit_test(test_spark_levels_and_alignment),
 		cmocka_unit_test(test_sources_tie_order),

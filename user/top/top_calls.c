@@ -7,31 +7,15 @@
 #include "label_clean.h"
 #include "top_calls.h"
 
-static int label_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct top_named *)a)->label, ((const struct top_named *)b)->label);
-}
-
 /* One row per label: interfaces' rows of one caller summed. */
 static void merge_duplicates(struct top_list *l)
 {
-	size_t i, out = 0;
-
-	if (!l->nr)
-		return; /* rows may still be NULL */
-	qsort(l->rows, l->nr, sizeof(*l->rows), label_cmp);
-	for (i = 0; i < l->nr; i++) {
-		if (out && !label_cmp(&l->rows[out - 1], &l->rows[i]))
-			l->rows[out - 1].count += l->rows[i].count;
-		else
-			l->rows[out++] = l->rows[i];
-	}
-	l->nr = out;
+	l->nr = label_count_merge(l->rows, l->nr);
 }
 
 int top_list_add(struct top_list *l, const char *label, double count)
 {
-	struct top_named *rows;
+	struct label_count *rows;
 
 	l->present = true;
 	if (!strcmp(label, TOP_LIST_OTHER) || l->full) {
@@ -61,22 +45,12 @@ int top_list_add(struct top_list *l, const char *label, double count)
 	return 0;
 }
 
-static int count_desc(const void *a, const void *b)
-{
-	const struct top_named *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return strcmp(x->label, y->label);
-}
-
 void top_list_finish(struct top_list *l)
 {
 	size_t i;
 
 	merge_duplicates(l);
-	if (l->nr)
-		qsort(l->rows, l->nr, sizeof(*l->rows), count_desc);
+	label_count_rank(l->rows, l->nr);
 	for (i = TOP_LIST_MAX - 1; i < l->nr; i++) {
 		l->other += l->rows[i].count;
 		l->has_other = true;
@@ -86,7 +60,7 @@ void top_list_finish(struct top_list *l)
 	if (!l->has_other)
 		return;
 	if (l->nr == l->cap) {
-		struct top_named *rows = realloc(l->rows, (l->cap + 1) * sizeof(*rows));
+		struct label_count *rows = realloc(l->rows, (l->cap + 1) * sizeof(*rows));
 
 		if (!rows)
 			return; /* out of memory: the rest's row is not drawn */

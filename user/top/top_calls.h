@@ -11,19 +11,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TOP_LABEL_LEN  128  /* the exporter cuts its labels to 127 bytes too */
+#include "label_count.h"
+
+#define TOP_LABEL_LEN  LABEL_COUNT_LEN
 #define TOP_LIST_MAX   4096 /* distinct labels kept from one scrape; the rest count in "other" */
 #define TOP_LIST_RAW   (2 * TOP_LIST_MAX) /* rows before duplicates are merged */
 #define TOP_LIST_OTHER "other"
 
-struct top_named {
-	char label[TOP_LABEL_LEN]; /* printable ASCII only */
-	double count;
-};
-
 struct top_list {
-	bool present;		/* the scrape had the metric at all: the option is on */
-	struct top_named *rows; /* after top_list_finish: by count, "other" last */
+	bool present; /* the scrape had the metric at all: the option is on */
+	/* Printable labels; after top_list_finish: by count, "other" last. */
+	struct label_count *rows;
 	size_t nr, cap;
 	double other; /* label "other", and whatever did not fit */
 	bool has_other, full;
