@@ -414,6 +414,56 @@ static void test_label_count_merge_and_rank(void **state)
 	label_count_rank(NULL, 0);
 }
 
+/*
+ * The block shows LIST_ROWS rows: "(every other)" is everything after them,
+ * the scrape's "other" and every caller ranked below, not "other" alone.
+ */
+static void test_top_list_head_folds_the_rest(void **state)
+{
+	struct top_list l = {}, small = {}, six = {}, none = {};
+	char label[32];
+	bool has_rest;
+	double rest;
+	size_t i;
+
+	for (i = 0; i < 10; i++) { /* --callers 10: ten callers of 10, the rest 5 */
+		snprintf(label, sizeof(label), "caller-%02zu", i);
+		assert_int_equal(0, top_list_add(&l, label, 10));
+	}
+	assert_int_equal(0, top_list_add(&l, TOP_LIST_OTHER, 5));
+	top_list_finish(&l);
+	assert_int_equal(5, top_list_head(&l, 5, &rest, &has_rest));
+	assert_true(has_rest);
+	assert_true(rest == 55);
+	assert_string_equal("caller-04", l.rows[4].label); /* ties by label */
+	assert_int_equal(10, top_list_head(&l, 20, &rest, &has_rest));
+	assert_true(has_rest && rest == 5); /* only the scrape's "other" */
+
+	assert_int_equal(0, top_list_add(&small, "a", 2));
+	assert_int_equal(0, top_list_add(&small, "b", 1));
+	top_list_finish(&small);
+	assert_int_equal(2, top_list_head(&small, 5, &rest, &has_rest));
+	assert_false(has_rest);
+	assert_true(rest == 0);
+
+	for (i = 0; i < 6; i++) { /* no "other" from the exporter, one row too many */
+		snprintf(label, sizeof(label), "c%zu", i);
+		assert_int_equal(0, top_list_add(&six, label, 6 - i));
+	}
+	top_list_finish(&six);
+	assert_int_equal(5, top_list_head(&six, 5, &rest, &has_rest));
+	assert_true(has_rest && rest == 1);
+
+	assert_int_equal(0, top_list_add(&none, TOP_LIST_OTHER, 0)); /* on, nobody yet */
+	top_list_finish(&none);
+	assert_int_equal(0, top_list_head(&none, 5, &rest, &has_rest));
+	assert_true(has_rest && rest == 0);
+	top_list_free(&l);
+	top_list_free(&small);
+	top_list_free(&six);
+	top_list_free(&none);
+}
+
 /* Endless distinct labels cost a bounded number of rows; nothing is lost from the total. */
 static void test_top_list_bounded(void **state)
 {
@@ -493,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_rejection_rates),
 		cmocka_unit_test(test_scrape_callers_hostile_labels),
 		cmocka_unit_test(test_top_list_bounded),
+		cmocka_unit_test(test_top_list_head_folds_the_rest),
 		cmocka_unit_test(test_label_count_merge_and_rank),
 		cmocka_unit_test(test_rates_sort_and_reset),
 		cmocka_unit_test(test_spark_levels_and_alignment),

@@ -79,6 +79,23 @@ void top_list_free(struct top_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+size_t top_list_head(const struct top_list *l, size_t rows, double *rest, bool *has_rest)
+{
+	size_t i, named = l->nr;
+
+	if (named && !strcmp(l->rows[named - 1].label, TOP_LIST_OTHER))
+		named--; /* top_list_finish put the rest last */
+	if (rows > named)
+		rows = named;
+	*rest = 0;
+	*has_rest = false;
+	for (i = rows; i < l->nr; i++) {
+		*rest += l->rows[i].count;
+		*has_rest = true;
+	}
+	return rows;
+}
+
 void top_retx_ratio(double rejections, double retransmissions, char *out, size_t len)
 {
 	double copies = rejections + retransmissions;

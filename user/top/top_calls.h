@@ -32,6 +32,12 @@ int top_list_add(struct top_list *l, const char *label, double count);
 /* Orders the rows: highest count first, ties by label, "other" last. */
 void top_list_finish(struct top_list *l);
 void top_list_free(struct top_list *l);
+/*
+ * What a block of @rows rows shows of a finished list: returns how many of its
+ * first rows to draw (at most @rows, never "other"); *rest is the sum of every
+ * row after them, "other" included, and *has_rest whether there is any.
+ */
+size_t top_list_head(const struct top_list *l, size_t rows, double *rest, bool *has_rest);
 
 /*
  * Retransmissions as a share of every 6xx copy the call context saw (first

@@ -209,21 +209,21 @@ static int draw_sparks(const struct top_view *v, int y)
 static int draw_list(const struct top_list *l, const char *title, int y, int x, int width)
 {
 	int label_width = width - LIST_COUNT - 1, n = 0;
-	size_t i;
+	size_t i, shown;
+	bool has_rest;
+	double rest;
 
 	if (label_width < 1)
 		return 0;
 	put(y + n++, x, COLOR_PAIR(COLOUR_HEAD) | A_BOLD, "%-.*s", width, title);
-	for (i = 0; i < l->nr && n <= LIST_ROWS + 1; i++) {
-		const char *label = l->rows[i].label;
-
-		if (!strcmp(label, TOP_LIST_OTHER))
-			label = "(every other)";
-		else if (n > LIST_ROWS)
-			continue; /* the top LIST_ROWS, then always the rest's row */
-		put(y + n++, x, 0, "%-*.*s %*.0f", label_width, label_width, label, LIST_COUNT,
-		    l->rows[i].count);
-	}
+	shown = top_list_head(l, LIST_ROWS, &rest, &has_rest);
+	for (i = 0; i < shown; i++)
+		put(y + n++, x, 0, "%-*.*s %*.0f", label_width, label_width, l->rows[i].label,
+		    LIST_COUNT, l->rows[i].count);
+	/* The rest: every row not drawn, the scrape's "other" and the callers ranked after. */
+	if (has_rest)
+		put(y + n++, x, 0, "%-*.*s %*.0f", label_width, label_width, "(every other)",
+		    LIST_COUNT, rest);
 	return n;
 }
 
