@@ -13,7 +13,7 @@
 # Calls, not packets (issue 18): the live exporter runs with --callers 3, so
 # the scrape shows rejections, retransmissions and the top callers, while the
 # pinned maps show "-" and why; an exporter with --context-rate 0 shows "-"
-# and why. Then real `sip6xx_exporter --replay` texts, served from A's
+# and why, naming the -i interface, or saying the scrape has none such. Then real `sip6xx_exporter --replay` texts, served from A's
 # loopback: a generated capture with 603/607/608, retransmissions, callers and
 # jwscard intermediaries, and a public capture of ../shared/pcaps; every
 # rejection, retransmission, ratio and caller sip6xx-top prints equals the
@@ -351,6 +351,19 @@ if e2e_wait_http "$NS_B" "http://$CTX0/metrics" 10; then
 	! grep -q "TOP CALLERS\|TOP INTERMEDIARIES" "$E2E_TMP/ctx0.screen"
 	ok $? "--context-rate 0: no callers or intermediaries block"
 	check_eq 0 "$(quit_top ctx0)" "--context-rate 0: q ends sip6xx-top with status 0"
+	# -i: the line names the interface; one the scrape lacks is said to be missing.
+	start_top ctx0i ip netns exec "$NS_B" env LANG=C.UTF-8 "$TOP" --url "http://$CTX0/metrics" -i "$IF_B"
+	wait_screen ctx0i '/^REJ, RETX:/ { found = 1 } END { exit !found }' 5
+	grep -qF "REJ, RETX: '-' = no call context in this scrape for interface $IF_B (exporter with --context-rate 0)" \
+		"$E2E_TMP/ctx0i.screen"
+	ok $? "--context-rate 0, -i $IF_B: the line names $IF_B"
+	check_eq 0 "$(quit_top ctx0i)" "--context-rate 0, -i $IF_B: q ends sip6xx-top with status 0"
+	start_top ctx0n ip netns exec "$NS_B" env LANG=C.UTF-8 "$TOP" --url "http://$CTX0/metrics" -i nosuch0
+	wait_screen ctx0n '/^REJ, RETX:/ { found = 1 } END { exit !found }' 5
+	grep -qF "REJ, RETX: '-' = no interface nosuch0 in this scrape (-i)" "$E2E_TMP/ctx0n.screen" &&
+		! grep -q -- "--context-rate 0" "$E2E_TMP/ctx0n.screen"
+	ok $? "-i nosuch0: the line says the scrape has no such interface, not --context-rate 0"
+	check_eq 0 "$(quit_top ctx0n)" "-i nosuch0: q ends sip6xx-top with status 0"
 else
 	show_log "$E2E_TMP/ctx0.stderr"
 	ok 1 "an exporter with --context-rate 0 came up on $CTX0 in $NS_B"

@@ -317,6 +317,42 @@ static void test_scrape_rejections_and_retransmissions(void **state)
 	top_counts_free(&c);
 }
 
+/* The '-' line says what the scrape tells: --context-rate 0, or no such interface (-i). */
+static void test_no_calls_why_names_the_interface(void **state)
+{
+	const char *const eth1[] = { "eth1" }, *const nosuch[] = { "nosuch0" };
+	const char *const both[] = { "nosuch0", "eth1" };
+	struct top_scrape sc = { .url = "test" };
+	struct top_counts c;
+	char body[sizeof(scrape_body)], why[256];
+
+	memcpy(body, scrape_body, sizeof(body));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(0, top_scrape_parse(&sc, body, &c));
+	assert_false(c.calls);
+	top_scrape_no_calls_why(&sc, why, sizeof(why));
+	assert_string_equal("REJ, RETX: '-' = no call context in this scrape (exporter with "
+			    "--context-rate 0)",
+			    why);
+	sc.ifnames = eth1;
+	sc.nr_ifnames = 1;
+	top_scrape_no_calls_why(&sc, why, sizeof(why));
+	assert_string_equal("REJ, RETX: '-' = no call context in this scrape for interface eth1 "
+			    "(exporter with --context-rate 0)",
+			    why);
+	sc.ifnames = nosuch;
+	top_scrape_no_calls_why(&sc, why, sizeof(why));
+	assert_string_equal("REJ, RETX: '-' = no interface nosuch0 in this scrape (-i): no call "
+			    "context, no packets",
+			    why);
+	assert_null(strstr(why, "--context-rate"));
+	sc.ifnames = both;
+	sc.nr_ifnames = 2;
+	top_scrape_no_calls_why(&sc, why, sizeof(why));
+	assert_non_null(strstr(why, "for interface nosuch0,eth1 (exporter with --context-rate 0)"));
+	top_counts_free(&c);
+}
+
 /* --context-rate 0 (and every exporter before issue 18): no call context, not zero calls. */
 static void test_scrape_without_call_context(void **state)
 {
@@ -544,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_scrape_callers_hostile_labels),
 		cmocka_unit_test(test_top_list_bounded),
 		cmocka_unit_test(test_top_list_head_folds_the_rest),
+		cmocka_unit_test(test_no_calls_why_names_the_interface),
 		cmocka_unit_test(test_label_count_merge_and_rank),
 		cmocka_unit_test(test_rates_sort_and_reset),
 		cmocka_unit_test(test_spark_levels_and_alignment),

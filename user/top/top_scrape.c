@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,45 @@ int top_scrape_parse(struct top_scrape *sc, char *body, struct top_counts *c)
 			return err;
 	}
 	return 0;
+}
+
+void top_scrape_no_calls_why(const struct top_scrape *sc, char *out, size_t len)
+{
+	char names[128] = "";
+	size_t used = 0;
+	bool any_seen = false;
+	int i, j, n;
+
+	if (!sc->nr_ifnames) {
+		snprintf(out, len,
+			 "REJ, RETX: '-' = no call context in this scrape "
+			 "(exporter with --context-rate 0)");
+		return;
+	}
+	for (i = 0; i < sc->nr_ifnames; i++) {
+		for (j = 0; j < sc->nr_seen; j++)
+			any_seen |= !strcmp(sc->seen[j], sc->ifnames[i]);
+		if (used >= sizeof(names))
+			continue; /* cut: the line is clipped at the screen's edge anyway */
+		n = snprintf(names + used, sizeof(names) - used, "%s%s", i ? "," : "",
+			     sc->ifnames[i]);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (any_seen)
+		snprintf(out, len,
+			 "REJ, RETX: '-' = no call context in this scrape for interface %s "
+			 "(exporter with --context-rate 0)",
+			 names);
+	else if (sc->nr_seen == TOP_SCRAPE_IFACES) /* more interfaces than it keeps names of */
+		snprintf(out, len,
+			 "REJ, RETX: '-' = no call context in this scrape for interface %s: "
+			 "exporter with --context-rate 0, or no such interface",
+			 names);
+	else
+		snprintf(out, len,
+			 "REJ, RETX: '-' = no interface %s in this scrape (-i): no call context, "
+			 "no packets",
+			 names);
 }
 
 int top_scrape_read(struct top_scrape *sc, struct top_counts *c, char *err, size_t err_len)

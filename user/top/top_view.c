@@ -118,7 +118,7 @@ static const char *no_calls_why(const struct top_view *v)
 		return NULL;
 	if (!v->scraping)
 		return "REJ, RETX: '-' = not in pinned maps (packets only); --url reads them";
-	return "REJ, RETX: '-' = no call context in this scrape (exporter with --context-rate 0)";
+	return v->no_calls_why;
 }
 
 /* Rejections and retransmissions of column @i, or "-" in each when there are none to read. */
