@@ -427,6 +427,24 @@ ok $? "calls.prom: $n caller and intermediary rows compared (two callers, one ho
 sed 's/^/# /' "$E2E_TMP/calls.screen"
 check_eq 0 "$(quit_top calls)" "calls.prom: q ends sip6xx-top with status 0"
 
+# The same scrape with samples dropped for lack of --context-rate (what a
+# live exporter adds under load): the ratios are marked approximate.
+{ cat "$E2E_TMP/served/calls.prom"
+  echo 'sip6xx_context_dropped_total{interface="replay",direction="rx",reason="rate"} 2'; } \
+	>"$E2E_TMP/served/dropped.prom"
+start_top dropped ip netns exec "$NS_A" env LANG=C.UTF-8 "$TOP" --url "http://$SERVE/dropped.prom"
+wait_screen dropped '/^6xx +all/ { found = 1 } END { exit !found }' 5
+prom=$E2E_TMP/served/dropped.prom
+rej=$(code_sum "$prom" sip6xx_rejections_total 607)
+retx=$(code_sum "$prom" sip6xx_retransmissions_total 607)
+check_eq "~$(retx_ratio "$rej" "$retx")" "$(cell dropped 607 RETX%)" \
+	"dropped.prom: 607's RETX% is marked approximate (~)"
+grep -q '^~RETX%: approximate, 2 samples dropped (rate, buffer_full)' "$E2E_TMP/dropped.screen"
+ok $? "dropped.prom: one line says why"
+! grep -q '~' "$E2E_TMP/calls.screen"
+ok $? "calls.prom (nothing dropped): no ratio marked approximate"
+check_eq 0 "$(quit_top dropped)" "dropped.prom: q ends sip6xx-top with status 0"
+
 # More callers in the scrape than the block has rows: the top ones as scraped,
 # then "(every other)" holding all the rest, not only the scrape's caller="other".
 served many callers.prom

@@ -302,11 +302,11 @@ static void test_scrape_rejections_and_retransmissions(void **state)
 	assert_true(c.retransmissions[TOP_COL_ALL] == 9);
 	assert_true(c.code[c607] == 7); /* packets stay packets */
 	assert_false(c.callers.present || c.intermediaries.present);
-	top_retx_ratio(c.rejections[c607], c.retransmissions[c607], ratio, sizeof(ratio));
+	top_retx_ratio(c.rejections[c607], c.retransmissions[c607], false, ratio, sizeof(ratio));
 	assert_string_equal("50.0%", ratio);
-	top_retx_ratio(c.rejections[c608], c.retransmissions[c608], ratio, sizeof(ratio));
+	top_retx_ratio(c.rejections[c608], c.retransmissions[c608], false, ratio, sizeof(ratio));
 	assert_string_equal("0.0%", ratio);
-	top_retx_ratio(0, 0, ratio, sizeof(ratio));
+	top_retx_ratio(0, 0, false, ratio, sizeof(ratio));
 	assert_string_equal("-", ratio); /* nothing seen: no ratio, not 0% */
 	top_counts_free(&c);
 
@@ -315,6 +315,48 @@ static void test_scrape_rejections_and_retransmissions(void **state)
 	assert_true(c.rejections[c607] == 0 && c.rejections[c608] == 5);
 	assert_true(c.retransmissions[TOP_COL_ALL] == 3);
 	top_counts_free(&c);
+}
+
+/*
+ * Samples the exporter dropped undecoded (rate, buffer_full) make the ratio
+ * approximate: a repeat whose first copy was dropped counted as a rejection.
+ * truncated was still decoded and unparsed never keys a transaction: exact.
+ */
+static const char dropped_body[] =
+	"sip6xx_context_samples_total{interface=\"eth0\",direction=\"rx\"} 10\n"
+	"sip6xx_context_dropped_total{interface=\"eth0\",direction=\"rx\",reason=\"rate\"} 3\n"
+	"sip6xx_context_dropped_total{interface=\"eth0\",direction=\"tx\",reason=\"truncated\"} 7\n"
+	"sip6xx_context_dropped_total{interface=\"eth1\",direction=\"rx\",reason=\"buffer_full\"} "
+	"2\n"
+	"sip6xx_context_dropped_total{interface=\"eth1\",direction=\"rx\",reason=\"unparsed\"} 9\n"
+	"sip6xx_context_dropped_total{interface=\"eth2\",direction=\"rx\",reason=\"rate\"} 0\n"
+	"sip6xx_context_dropped_total{interface=\"eth2\",direction=\"rx\",reason=\"unparsed\"} 4\n"
+	"sip6xx_rejections_total{interface=\"eth0\",direction=\"rx\",code=\"607\",method="
+	"\"INVITE\"} 3\n"
+	"sip6xx_retransmissions_total{interface=\"eth0\",direction=\"rx\",code=\"607\"} 1\n";
+
+static void test_retx_ratio_approximate_after_drops(void **state)
+{
+	const char *const eth1[] = { "eth1" }, *const eth2[] = { "eth2" };
+	struct top_counts c;
+	char ratio[16];
+
+	parse_text(dropped_body, NULL, 0, &c);
+	assert_true(c.context_lost == 5); /* rate and buffer_full, every interface */
+	top_retx_ratio(c.rejections[TOP_COL_ALL], c.retransmissions[TOP_COL_ALL],
+		       c.context_lost > 0, ratio, sizeof(ratio));
+	assert_string_equal("~25.0%", ratio);
+	top_counts_free(&c);
+	parse_text(dropped_body, eth1, 1, &c);
+	assert_true(c.context_lost == 2); /* only the interface shown */
+	top_counts_free(&c);
+	parse_text(dropped_body, eth2, 1, &c);
+	assert_true(c.context_lost == 0); /* unparsed and a rate of 0: exact */
+	top_counts_free(&c);
+	top_retx_ratio(3, 1, false, ratio, sizeof(ratio));
+	assert_string_equal("25.0%", ratio);
+	top_retx_ratio(0, 0, true, ratio, sizeof(ratio));
+	assert_string_equal("-", ratio); /* nothing seen: nothing to approximate */
 }
 
 /* The '-' line says what the scrape tells: --context-rate 0, or no such interface (-i). */
@@ -580,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_scrape_callers_hostile_labels),
 		cmocka_unit_test(test_top_list_bounded),
 		cmocka_unit_test(test_top_list_head_folds_the_rest),
+		cmocka_unit_test(test_retx_ratio_approximate_after_drops),
 		cmocka_unit_test(test_no_calls_why_names_the_interface),
 		cmocka_unit_test(test_label_count_merge_and_rank),
 		cmocka_unit_test(test_rates_sort_and_reset),

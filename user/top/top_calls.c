@@ -96,12 +96,12 @@ size_t top_list_head(const struct top_list *l, size_t rows, double *rest, bool *
 	return rows;
 }
 
-void top_retx_ratio(double rejections, double retransmissions, char *out, size_t len)
+void top_retx_ratio(double rejections, double retransmissions, bool approx, char *out, size_t len)
 {
 	double copies = rejections + retransmissions;
 
 	if (copies > 0)
-		snprintf(out, len, "%.1f%%", 100 * retransmissions / copies);
+		snprintf(out, len, "%s%.1f%%", approx ? "~" : "", 100 * retransmissions / copies);
 	else
 		snprintf(out, len, "-");
 }

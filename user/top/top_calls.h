@@ -41,8 +41,10 @@ size_t top_list_head(const struct top_list *l, size_t rows, double *rest, bool *
 
 /*
  * Retransmissions as a share of every 6xx copy the call context saw (first
- * copies and repeats), as "12.5%", or "-" when it saw none.
+ * copies and repeats), as "12.5%", or "-" when it saw none. @approx (the
+ * exporter dropped samples) prefixes it with '~': a repeat whose first copy
+ * was dropped counted as a rejection, so the share is biased low.
  */
-void top_retx_ratio(double rejections, double retransmissions, char *out, size_t len);
+void top_retx_ratio(double rejections, double retransmissions, bool approx, char *out, size_t len);
 
 #endif

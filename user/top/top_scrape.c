@@ -78,7 +78,7 @@ static unsigned int code_label(const struct prom_sample *s)
 static int add_sample(struct top_scrape *sc, const struct prom_sample *s, struct top_counts *c)
 {
 	unsigned int code = code_label(s);
-	const char *source, *label;
+	const char *source, *label, *reason;
 	int col;
 
 	if (!strcmp(s->name, "sip6xx_alert_firing")) {
@@ -99,6 +99,11 @@ static int add_sample(struct top_scrape *sc, const struct prom_sample *s, struct
 		top_counts_add_calls(c, code, s->value, 0);
 	} else if (!strcmp(s->name, "sip6xx_retransmissions_total")) {
 		top_counts_add_calls(c, code, 0, s->value);
+	} else if (!strcmp(s->name, "sip6xx_context_dropped_total")) {
+		reason = prom_label(s, "reason");
+		/* truncated was still decoded; an unparsed 6xx's repeats are unparsed too */
+		if (reason && (!strcmp(reason, "rate") || !strcmp(reason, "buffer_full")))
+			c->context_lost += s->value;
 	} else if (!strcmp(s->name, "sip6xx_context_samples_total")) {
 		c->calls = true; /* the exporter decodes, even if nothing was rejected yet */
 	} else if (!strcmp(s->name, "sip6xx_caller_rejections")) {

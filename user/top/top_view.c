@@ -129,11 +129,12 @@ static void draw_calls_cells(const struct top_view *v, int y, int x, int attr, i
 	char ratio[16];
 
 	if (!c->calls) {
-		put(y, x, attr, " %8s %9s %8s %9s %6s", "-", "-", "-", "-", "-");
+		put(y, x, attr, " %8s %9s %8s %9s %7s", "-", "-", "-", "-", "-");
 		return;
 	}
-	top_retx_ratio(c->rejections[i], c->retransmissions[i], ratio, sizeof(ratio));
-	put(y, x, attr, " %8.1f %9.0f %8.1f %9.0f %6s", r->rejections[i], c->rejections[i],
+	top_retx_ratio(c->rejections[i], c->retransmissions[i], c->context_lost > 0, ratio,
+		       sizeof(ratio));
+	put(y, x, attr, " %8.1f %9.0f %8.1f %9.0f %7s", r->rejections[i], c->rejections[i],
 	    r->retransmissions[i], c->retransmissions[i], ratio);
 }
 
@@ -148,7 +149,7 @@ static int draw_codes(const struct top_view *v, int y)
 	const char *why = no_calls_why(v);
 
 	put(y, 0, head, "%-5s %-24s %8s %10s  %-11s", "CODE", "NAME", "PKT/s", "PACKETS", "ALERT");
-	put(y++, CALLS_X, head, " %8s %9s %8s %9s %6s", "REJ/s", "REJECTED", "RETX/s", "RETRANS",
+	put(y++, CALLS_X, head, " %8s %9s %8s %9s %7s", "REJ/s", "REJECTED", "RETX/s", "RETRANS",
 	    "RETX%");
 	for (i = 0; i < TOP_NR_COLS; i++) {
 		const char *name =
@@ -165,6 +166,12 @@ static int draw_codes(const struct top_view *v, int y)
 	}
 	if (why)
 		put(y++, 0, A_DIM, "%s", why);
+	else if (v->counts->context_lost > 0)
+		put(y++, 0, A_DIM,
+		    "~RETX%%: approximate, %.0f samples dropped (rate, buffer_full): a repeat "
+		    "whose "
+		    "first copy was dropped counted as a rejection",
+		    v->counts->context_lost);
 	return y + 1;
 }
 
