@@ -13,11 +13,12 @@
 # Calls, not packets (issue 18): the live exporter runs with --callers 3, so
 # the scrape shows rejections, retransmissions and the top callers, while the
 # pinned maps show "-" and why; an exporter with --context-rate 0 shows "-"
-# and why. Then real `sip6xx_exporter --replay` texts, served from A's
+# and why, naming the -i interface, or saying the scrape has none such. Then real `sip6xx_exporter --replay` texts, served from A's
 # loopback: a generated capture with 603/607/608, retransmissions, callers and
 # jwscard intermediaries, and a public capture of ../shared/pcaps; every
 # rejection, retransmission, ratio and caller sip6xx-top prints equals the
-# served scrape's, and the callers block shows only when --callers was on.
+# served scrape's, and the callers block shows only when --callers was on;
+# with more callers than its rows, "(every other)" holds all the rest.
 # About 30 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -39,6 +40,7 @@ RATE607=20
 RATE608=10
 RATE200=30
 TRAFFIC_SECS=30
+LIST_ROWS=5 # rows of the callers block before "(every other)" (top_view.c)
 # Every tmux and grep below reads and writes UTF-8.
 export LC_ALL=C.UTF-8
 
@@ -344,10 +346,24 @@ if e2e_wait_http "$NS_B" "http://$CTX0/metrics" 10; then
 	grep -q "^REJ, RETX: '-' = no call context in this scrape (exporter with --context-rate 0)" \
 		"$E2E_TMP/ctx0.screen"
 	ok $? "--context-rate 0: one line says why"
-	check_eq 0 "$(cell ctx0 6xx PACKETS)" "--context-rate 0: the packet columns are still numbers"
+	[[ "$(cell ctx0 6xx PACKETS)" =~ ^[0-9]+$ ]]
+	ok $? "--context-rate 0: the packet columns are still numbers ($(cell ctx0 6xx PACKETS))"
 	! grep -q "TOP CALLERS\|TOP INTERMEDIARIES" "$E2E_TMP/ctx0.screen"
 	ok $? "--context-rate 0: no callers or intermediaries block"
 	check_eq 0 "$(quit_top ctx0)" "--context-rate 0: q ends sip6xx-top with status 0"
+	# -i: the line names the interface; one the scrape lacks is said to be missing.
+	start_top ctx0i ip netns exec "$NS_B" env LANG=C.UTF-8 "$TOP" --url "http://$CTX0/metrics" -i "$IF_B"
+	wait_screen ctx0i '/^REJ, RETX:/ { found = 1 } END { exit !found }' 5
+	grep -qF "REJ, RETX: '-' = no call context in this scrape for interface $IF_B (exporter with --context-rate 0)" \
+		"$E2E_TMP/ctx0i.screen"
+	ok $? "--context-rate 0, -i $IF_B: the line names $IF_B"
+	check_eq 0 "$(quit_top ctx0i)" "--context-rate 0, -i $IF_B: q ends sip6xx-top with status 0"
+	start_top ctx0n ip netns exec "$NS_B" env LANG=C.UTF-8 "$TOP" --url "http://$CTX0/metrics" -i nosuch0
+	wait_screen ctx0n '/^REJ, RETX:/ { found = 1 } END { exit !found }' 5
+	grep -qF "REJ, RETX: '-' = no interface nosuch0 in this scrape (-i)" "$E2E_TMP/ctx0n.screen" &&
+		! grep -q -- "--context-rate 0" "$E2E_TMP/ctx0n.screen"
+	ok $? "-i nosuch0: the line says the scrape has no such interface, not --context-rate 0"
+	check_eq 0 "$(quit_top ctx0n)" "-i nosuch0: q ends sip6xx-top with status 0"
 else
 	show_log "$E2E_TMP/ctx0.stderr"
 	ok 1 "an exporter with --context-rate 0 came up on $CTX0 in $NS_B"
@@ -360,6 +376,9 @@ mkdir "$E2E_TMP/served"
 "$EXPORTER" --replay "$E2E_TMP/calls.pcap" --callers 3 --intermediaries 3 \
 	>"$E2E_TMP/served/calls.prom" 2>"$E2E_TMP/replay.err"
 ok $? "--replay of a generated capture with --callers 3 --intermediaries 3"
+"$EXPORTER" --replay "$E2E_TMP/callers.pcap" --callers 8 >"$E2E_TMP/served/callers.prom" \
+	2>>"$E2E_TMP/replay.err"
+ok $? "--replay of ten callers with --callers 8"
 if [ -r "$SHARED_CAPTURE" ]; then
 	"$EXPORTER" --replay "$SHARED_CAPTURE" >"$E2E_TMP/served/shared.prom" 2>>"$E2E_TMP/replay.err"
 	ok $? "--replay of $SHARED_CAPTURE, without --callers"
@@ -407,6 +426,47 @@ done < <(label_sums "$E2E_TMP/served/calls.prom" sip6xx_intermediary_rejections 
 ok $? "calls.prom: $n caller and intermediary rows compared (two callers, one host, two rests)"
 sed 's/^/# /' "$E2E_TMP/calls.screen"
 check_eq 0 "$(quit_top calls)" "calls.prom: q ends sip6xx-top with status 0"
+
+# The same scrape with samples dropped for lack of --context-rate (what a
+# live exporter adds under load): the ratios are marked approximate.
+{ cat "$E2E_TMP/served/calls.prom"
+  echo 'sip6xx_context_dropped_total{interface="replay",direction="rx",reason="rate"} 2'; } \
+	>"$E2E_TMP/served/dropped.prom"
+start_top dropped ip netns exec "$NS_A" env LANG=C.UTF-8 "$TOP" --url "http://$SERVE/dropped.prom"
+wait_screen dropped '/^6xx +all/ { found = 1 } END { exit !found }' 5
+prom=$E2E_TMP/served/dropped.prom
+rej=$(code_sum "$prom" sip6xx_rejections_total 607)
+retx=$(code_sum "$prom" sip6xx_retransmissions_total 607)
+check_eq "~$(retx_ratio "$rej" "$retx")" "$(cell dropped 607 RETX%)" \
+	"dropped.prom: 607's RETX% is marked approximate (~)"
+grep -q '^~RETX%: approximate, 2 samples dropped (rate, buffer_full)' "$E2E_TMP/dropped.screen"
+ok $? "dropped.prom: one line says why"
+! grep -q '~' "$E2E_TMP/calls.screen"
+ok $? "calls.prom (nothing dropped): no ratio marked approximate"
+check_eq 0 "$(quit_top dropped)" "dropped.prom: q ends sip6xx-top with status 0"
+
+# More callers in the scrape than the block has rows: the top ones as scraped,
+# then "(every other)" holding all the rest, not only the scrape's caller="other".
+served many callers.prom
+prom=$E2E_TMP/served/callers.prom
+label_sums "$prom" sip6xx_caller_rejections caller | grep -v '^other ' | sort -k2,2nr -k1,1 \
+	>"$E2E_TMP/callers.ranked"
+[ "$(wc -l <"$E2E_TMP/callers.ranked")" -gt "$LIST_ROWS" ] &&
+	[ "$(label_sums "$prom" sip6xx_caller_rejections caller | awk '$1 == "other" { print $2 }')" -gt 0 ]
+ok $? "callers.prom: more callers than the $LIST_ROWS rows shown, and a caller=\"other\" row"
+shown=0
+while read -r label count; do
+	list_row many "$label" "$count"
+	ok $? "callers.prom: caller $label $count on the screen, as scraped"
+	shown=$((shown + count))
+done < <(head -n "$LIST_ROWS" "$E2E_TMP/callers.ranked")
+total=$(label_sums "$prom" sip6xx_caller_rejections caller | awk '{ s += $2 } END { print s + 0 }')
+! grep -qF "$(sed -n "$((LIST_ROWS + 1))p" "$E2E_TMP/callers.ranked" | cut -d' ' -f1)" "$E2E_TMP/many.screen"
+ok $? "callers.prom: the caller ranked $((LIST_ROWS + 1)) has no row of its own"
+list_row many other $((total - shown))
+ok $? "callers.prom: (every other) is $((total - shown)), the scrape's $total less the $shown shown"
+sed 's/^/# /' "$E2E_TMP/many.screen"
+check_eq 0 "$(quit_top many)" "callers.prom: q ends sip6xx-top with status 0"
 
 if [ -s "$E2E_TMP/served/shared.prom" ]; then
 	served shared shared.prom

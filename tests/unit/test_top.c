@@ -302,11 +302,11 @@ static void test_scrape_rejections_and_retransmissions(void **state)
 	assert_true(c.retransmissions[TOP_COL_ALL] == 9);
 	assert_true(c.code[c607] == 7); /* packets stay packets */
 	assert_false(c.callers.present || c.intermediaries.present);
-	top_retx_ratio(c.rejections[c607], c.retransmissions[c607], ratio, sizeof(ratio));
+	top_retx_ratio(c.rejections[c607], c.retransmissions[c607], false, ratio, sizeof(ratio));
 	assert_string_equal("50.0%", ratio);
-	top_retx_ratio(c.rejections[c608], c.retransmissions[c608], ratio, sizeof(ratio));
+	top_retx_ratio(c.rejections[c608], c.retransmissions[c608], false, ratio, sizeof(ratio));
 	assert_string_equal("0.0%", ratio);
-	top_retx_ratio(0, 0, ratio, sizeof(ratio));
+	top_retx_ratio(0, 0, false, ratio, sizeof(ratio));
 	assert_string_equal("-", ratio); /* nothing seen: no ratio, not 0% */
 	top_counts_free(&c);
 
@@ -314,6 +314,84 @@ static void test_scrape_rejections_and_retransmissions(void **state)
 	assert_true(c.calls); /* eth1 decodes, though it has seen nothing */
 	assert_true(c.rejections[c607] == 0 && c.rejections[c608] == 5);
 	assert_true(c.retransmissions[TOP_COL_ALL] == 3);
+	top_counts_free(&c);
+}
+
+/*
+ * Samples the exporter dropped undecoded (rate, buffer_full) make the ratio
+ * approximate: a repeat whose first copy was dropped counted as a rejection.
+ * truncated was still decoded and unparsed never keys a transaction: exact.
+ */
+static const char dropped_body[] =
+	"sip6xx_context_samples_total{interface=\"eth0\",direction=\"rx\"} 10\n"
+	"sip6xx_context_dropped_total{interface=\"eth0\",direction=\"rx\",reason=\"rate\"} 3\n"
+	"sip6xx_context_dropped_total{interface=\"eth0\",direction=\"tx\",reason=\"truncated\"} 7\n"
+	"sip6xx_context_dropped_total{interface=\"eth1\",direction=\"rx\",reason=\"buffer_full\"} "
+	"2\n"
+	"sip6xx_context_dropped_total{interface=\"eth1\",direction=\"rx\",reason=\"unparsed\"} 9\n"
+	"sip6xx_context_dropped_total{interface=\"eth2\",direction=\"rx\",reason=\"rate\"} 0\n"
+	"sip6xx_context_dropped_total{interface=\"eth2\",direction=\"rx\",reason=\"unparsed\"} 4\n"
+	"sip6xx_rejections_total{interface=\"eth0\",direction=\"rx\",code=\"607\",method="
+	"\"INVITE\"} 3\n"
+	"sip6xx_retransmissions_total{interface=\"eth0\",direction=\"rx\",code=\"607\"} 1\n";
+
+static void test_retx_ratio_approximate_after_drops(void **state)
+{
+	const char *const eth1[] = { "eth1" }, *const eth2[] = { "eth2" };
+	struct top_counts c;
+	char ratio[16];
+
+	parse_text(dropped_body, NULL, 0, &c);
+	assert_true(c.context_lost == 5); /* rate and buffer_full, every interface */
+	top_retx_ratio(c.rejections[TOP_COL_ALL], c.retransmissions[TOP_COL_ALL],
+		       c.context_lost > 0, ratio, sizeof(ratio));
+	assert_string_equal("~25.0%", ratio);
+	top_counts_free(&c);
+	parse_text(dropped_body, eth1, 1, &c);
+	assert_true(c.context_lost == 2); /* only the interface shown */
+	top_counts_free(&c);
+	parse_text(dropped_body, eth2, 1, &c);
+	assert_true(c.context_lost == 0); /* unparsed and a rate of 0: exact */
+	top_counts_free(&c);
+	top_retx_ratio(3, 1, false, ratio, sizeof(ratio));
+	assert_string_equal("25.0%", ratio);
+	top_retx_ratio(0, 0, true, ratio, sizeof(ratio));
+	assert_string_equal("-", ratio); /* nothing seen: nothing to approximate */
+}
+
+/* The '-' line says what the scrape tells: --context-rate 0, or no such interface (-i). */
+static void test_no_calls_why_names_the_interface(void **state)
+{
+	const char *const eth1[] = { "eth1" }, *const nosuch[] = { "nosuch0" };
+	const char *const both[] = { "nosuch0", "eth1" };
+	struct top_scrape sc = { .url = "test" };
+	struct top_counts c;
+	char body[sizeof(scrape_body)], why[256];
+
+	memcpy(body, scrape_body, sizeof(body));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(0, top_scrape_parse(&sc, body, &c));
+	assert_false(c.calls);
+	top_scrape_no_calls_why(&sc, why, sizeof(why));
+	assert_string_equal("REJ, RETX: '-' = no call context in this scrape (exporter with "
+			    "--context-rate 0)",
+			    why);
+	sc.ifnames = eth1;
+	sc.nr_ifnames = 1;
+	top_scrape_no_calls_why(&sc, why, sizeof(why));
+	assert_string_equal("REJ, RETX: '-' = no call context in this scrape for interface eth1 "
+			    "(exporter with --context-rate 0)",
+			    why);
+	sc.ifnames = nosuch;
+	top_scrape_no_calls_why(&sc, why, sizeof(why));
+	assert_string_equal("REJ, RETX: '-' = no interface nosuch0 in this scrape (-i): no call "
+			    "context, no packets",
+			    why);
+	assert_null(strstr(why, "--context-rate"));
+	sc.ifnames = both;
+	sc.nr_ifnames = 2;
+	top_scrape_no_calls_why(&sc, why, sizeof(why));
+	assert_non_null(strstr(why, "for interface nosuch0,eth1 (exporter with --context-rate 0)"));
 	top_counts_free(&c);
 }
 
@@ -395,6 +473,75 @@ static void test_scrape_callers_hostile_labels(void **state)
 	top_counts_free(&c);
 }
 
+/* user/lib/label_count.c: one row per label, the most first, ties by label. */
+static void test_label_count_merge_and_rank(void **state)
+{
+	struct label_count rows[] = { { "b", 2 }, { "a", 1 }, { "c", 3 },
+				      { "b", 1 }, { "a", 2 }, { "d", 0.5 } };
+	static const char *const want[] = { "a", "b", "c", "d" };
+	static const double counts[] = { 3, 3, 3, 0.5 };
+	size_t i, nr = label_count_merge(rows, 6);
+
+	assert_int_equal(4, nr);
+	label_count_rank(rows, nr);
+	for (i = 0; i < nr; i++) {
+		assert_string_equal(want[i], rows[i].label);
+		assert_true(rows[i].count == counts[i]);
+	}
+	assert_int_equal(0, label_count_merge(NULL, 0)); /* an empty list has no rows yet */
+	label_count_rank(NULL, 0);
+}
+
+/*
+ * The block shows LIST_ROWS rows: "(every other)" is everything after them,
+ * the scrape's "other" and every caller ranked below, not "other" alone.
+ */
+static void test_top_list_head_folds_the_rest(void **state)
+{
+	struct top_list l = {}, small = {}, six = {}, none = {};
+	char label[32];
+	bool has_rest;
+	double rest;
+	size_t i;
+
+	for (i = 0; i < 10; i++) { /* --callers 10: ten callers of 10, the rest 5 */
+		snprintf(label, sizeof(label), "caller-%02zu", i);
+		assert_int_equal(0, top_list_add(&l, label, 10));
+	}
+	assert_int_equal(0, top_list_add(&l, TOP_LIST_OTHER, 5));
+	top_list_finish(&l);
+	assert_int_equal(5, top_list_head(&l, 5, &rest, &has_rest));
+	assert_true(has_rest);
+	assert_true(rest == 55);
+	assert_string_equal("caller-04", l.rows[4].label); /* ties by label */
+	assert_int_equal(10, top_list_head(&l, 20, &rest, &has_rest));
+	assert_true(has_rest && rest == 5); /* only the scrape's "other" */
+
+	assert_int_equal(0, top_list_add(&small, "a", 2));
+	assert_int_equal(0, top_list_add(&small, "b", 1));
+	top_list_finish(&small);
+	assert_int_equal(2, top_list_head(&small, 5, &rest, &has_rest));
+	assert_false(has_rest);
+	assert_true(rest == 0);
+
+	for (i = 0; i < 6; i++) { /* no "other" from the exporter, one row too many */
+		snprintf(label, sizeof(label), "c%zu", i);
+		assert_int_equal(0, top_list_add(&six, label, 6 - i));
+	}
+	top_list_finish(&six);
+	assert_int_equal(5, top_list_head(&six, 5, &rest, &has_rest));
+	assert_true(has_rest && rest == 1);
+
+	assert_int_equal(0, top_list_add(&none, TOP_LIST_OTHER, 0)); /* on, nobody yet */
+	top_list_finish(&none);
+	assert_int_equal(0, top_list_head(&none, 5, &rest, &has_rest));
+	assert_true(has_rest && rest == 0);
+	top_list_free(&l);
+	top_list_free(&small);
+	top_list_free(&six);
+	top_list_free(&none);
+}
+
 /* Endless distinct labels cost a bounded number of rows; nothing is lost from the total. */
 static void test_top_list_bounded(void **state)
 {
@@ -474,6 +621,10 @@ int main(void)
 		cmocka_unit_test(test_rejection_rates),
 		cmocka_unit_test(test_scrape_callers_hostile_labels),
 		cmocka_unit_test(test_top_list_bounded),
+		cmocka_unit_test(test_top_list_head_folds_the_rest),
+		cmocka_unit_test(test_retx_ratio_approximate_after_drops),
+		cmocka_unit_test(test_no_calls_why_names_the_interface),
+		cmocka_unit_test(test_label_count_merge_and_rank),
 		cmocka_unit_test(test_rates_sort_and_reset),
 		cmocka_unit_test(test_spark_levels_and_alignment),
 		cmocka_unit_test(test_sources_tie_order),

@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <nettle/hmac.h>
 
+#include "label_clean.h"
 #include "top_table.h"
 
 #define NO_ENTRY ((__u32)-1)
@@ -249,16 +250,6 @@ void top_table_advance(struct top_table *t, __u64 now_ms)
 	rank_rebuild(t);
 }
 
-/* @in as a label may carry it: bounded, printable ASCII. */
-static void clean_key(char *out, const char *in)
-{
-	size_t i;
-
-	for (i = 0; in[i] && i + 1 < TOP_KEY_LEN; i++)
-		out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?';
-	out[i] = '\0';
-}
-
 /*
  * A free candidate (the lowest index), or the one with the fewest events
  * (ties: seen longest ago, then the lowest index) made free. Either way it
@@ -289,7 +280,7 @@ void top_table_add(struct top_table *t, const char *key, __u64 now_ms)
 	__u32 b, i;
 
 	top_table_advance(t, now_ms);
-	clean_key(clean, key);
+	label_clean(clean, key, sizeof(clean)); /* as a label may carry it */
 	s = slot_of(t, t->epoch);
 	t->all[s]++;
 	/* An intermediary at https://other/ must not make a second series of that label. */

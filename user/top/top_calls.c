@@ -4,48 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "label_clean.h"
 #include "top_calls.h"
-
-void top_label_printable(const char *in, char *out, size_t len)
-{
-	size_t n;
-
-	if (!len)
-		return;
-	for (n = 0; in[n] && n + 1 < len; n++) {
-		unsigned char ch = in[n];
-
-		/* No escape sequence, no UTF-8 that could move the cursor or widen a cell. */
-		out[n] = ch >= 0x20 && ch < 0x7f ? ch : '?';
-	}
-	out[n] = '\0';
-}
-
-static int label_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct top_named *)a)->label, ((const struct top_named *)b)->label);
-}
 
 /* One row per label: interfaces' rows of one caller summed. */
 static void merge_duplicates(struct top_list *l)
 {
-	size_t i, out = 0;
-
-	if (!l->nr)
-		return; /* rows may still be NULL */
-	qsort(l->rows, l->nr, sizeof(*l->rows), label_cmp);
-	for (i = 0; i < l->nr; i++) {
-		if (out && !label_cmp(&l->rows[out - 1], &l->rows[i]))
-			l->rows[out - 1].count += l->rows[i].count;
-		else
-			l->rows[out++] = l->rows[i];
-	}
-	l->nr = out;
+	l->nr = label_count_merge(l->rows, l->nr);
 }
 
 int top_list_add(struct top_list *l, const char *label, double count)
 {
-	struct top_named *rows;
+	struct label_count *rows;
 
 	l->present = true;
 	if (!strcmp(label, TOP_LIST_OTHER) || l->full) {
@@ -70,18 +40,9 @@ int top_list_add(struct top_list *l, const char *label, double count)
 		l->rows = rows;
 		l->cap = ncap;
 	}
-	top_label_printable(label, l->rows[l->nr].label, TOP_LABEL_LEN);
+	label_clean(l->rows[l->nr].label, label, TOP_LABEL_LEN);
 	l->rows[l->nr++].count = count;
 	return 0;
-}
-
-static int count_desc(const void *a, const void *b)
-{
-	const struct top_named *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return strcmp(x->label, y->label);
 }
 
 void top_list_finish(struct top_list *l)
@@ -89,8 +50,7 @@ void top_list_finish(struct top_list *l)
 	size_t i;
 
 	merge_duplicates(l);
-	if (l->nr)
-		qsort(l->rows, l->nr, sizeof(*l->rows), count_desc);
+	label_count_rank(l->rows, l->nr);
 	for (i = TOP_LIST_MAX - 1; i < l->nr; i++) {
 		l->other += l->rows[i].count;
 		l->has_other = true;
@@ -100,7 +60,7 @@ void top_list_finish(struct top_list *l)
 	if (!l->has_other)
 		return;
 	if (l->nr == l->cap) {
-		struct top_named *rows = realloc(l->rows, (l->cap + 1) * sizeof(*rows));
+		struct label_count *rows = realloc(l->rows, (l->cap + 1) * sizeof(*rows));
 
 		if (!rows)
 			return; /* out of memory: the rest's row is not drawn */
@@ -119,12 +79,29 @@ void top_list_free(struct top_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-void top_retx_ratio(double rejections, double retransmissions, char *out, size_t len)
+size_t top_list_head(const struct top_list *l, size_t rows, double *rest, bool *has_rest)
+{
+	size_t i, named = l->nr;
+
+	if (named && !strcmp(l->rows[named - 1].label, TOP_LIST_OTHER))
+		named--; /* top_list_finish put the rest last */
+	if (rows > named)
+		rows = named;
+	*rest = 0;
+	*has_rest = false;
+	for (i = rows; i < l->nr; i++) {
+		*rest += l->rows[i].count;
+		*has_rest = true;
+	}
+	return rows;
+}
+
+void top_retx_ratio(double rejections, double retransmissions, bool approx, char *out, size_t len)
 {
 	double copies = rejections + retransmissions;
 
 	if (copies > 0)
-		snprintf(out, len, "%.1f%%", 100 * retransmissions / copies);
+		snprintf(out, len, "%s%.1f%%", approx ? "~" : "", 100 * retransmissions / copies);
 	else
 		snprintf(out, len, "-");
 }

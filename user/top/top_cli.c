@@ -127,7 +127,8 @@ static const struct cli_program program = {
 		 "call context: rejections (once per transaction) and retransmissions by code,\n"
 		 "and the top callers and intermediaries when the exporter runs with --callers\n"
 		 "and --intermediaries; without it (pinned maps, --context-rate 0) those show\n"
-		 "'-' and a line says why.\n"
+		 "'-' and a line says why. RETX% reads ~ (approximate, biased low) when the\n"
+		 "exporter dropped samples undecoded (rate, buffer_full).\n"
 		 "\n"
 		 "Options:\n",
 	.epilog = "\n"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "label_clean.h"
 #include "top_counts.h"
 
 const char *top_alert_text(enum top_alert a)
@@ -75,7 +76,7 @@ int top_counts_add_source(struct top_counts *c, const char *addr, unsigned int c
 	}
 	s = &c->sources[c->nr_sources++];
 	memset(s, 0, sizeof(*s));
-	top_label_printable(addr, s->addr, sizeof(s->addr)); /* a scrape's label: drawn later */
+	label_clean(s->addr, addr, sizeof(s->addr)); /* a scrape's label: drawn later */
 	s->count[TOP_COL_ALL] = count;
 	if (col >= 0)
 		s->count[col] = count;

@@ -48,8 +48,14 @@ struct top_counts {
 	enum top_alert alert[TOP_NR_CODES]; /* from a scrape; pinned maps leave it unknown */
 	/* The call context, from a scrape only: false with --context-rate 0 or pinned maps. */
 	bool calls;
-	double rejections[TOP_NR_COLS];		 /* 6xx transactions, every method */
-	double retransmissions[TOP_NR_COLS];	 /* their repeated copies */
+	double rejections[TOP_NR_COLS];	     /* 6xx transactions, every method */
+	double retransmissions[TOP_NR_COLS]; /* their repeated copies */
+	/*
+	 * Samples the exporter dropped undecoded (sip6xx_context_dropped_total,
+	 * reasons rate and buffer_full): above 0, a repeat whose first copy was
+	 * dropped counted as a rejection, and the retransmission ratio is low.
+	 */
+	double context_lost;
 	struct top_list callers, intermediaries; /* present with --callers, --intermediaries */
 };
 

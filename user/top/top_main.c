@@ -131,6 +131,7 @@ static void alert_tick_all(struct top *t, double now)
 
 static void draw(struct top *t)
 {
+	char why[256] = "";
 	struct top_view v = {
 		.from = t->from,
 		.alerts_from = t->scraping ? "the exporter's sip6xx_alert_firing"
@@ -144,7 +145,11 @@ static void draw(struct top *t)
 		.unicode = t->unicode,
 		.error = t->error[0] ? t->error : NULL,
 		.scraping = t->scraping,
+		.no_calls_why = why,
 	};
+
+	if (t->scraping)
+		top_scrape_no_calls_why(&t->scrape, why, sizeof(why));
 
 	alert_states(t);
 	memcpy(v.alert, t->alert, sizeof(v.alert));

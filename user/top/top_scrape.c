@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ static unsigned int code_label(const struct prom_sample *s)
 static int add_sample(struct top_scrape *sc, const struct prom_sample *s, struct top_counts *c)
 {
 	unsigned int code = code_label(s);
-	const char *source, *label;
+	const char *source, *label, *reason;
 	int col;
 
 	if (!strcmp(s->name, "sip6xx_alert_firing")) {
@@ -98,6 +99,11 @@ static int add_sample(struct top_scrape *sc, const struct prom_sample *s, struct
 		top_counts_add_calls(c, code, s->value, 0);
 	} else if (!strcmp(s->name, "sip6xx_retransmissions_total")) {
 		top_counts_add_calls(c, code, 0, s->value);
+	} else if (!strcmp(s->name, "sip6xx_context_dropped_total")) {
+		reason = prom_label(s, "reason");
+		/* truncated was still decoded; an unparsed 6xx's repeats are unparsed too */
+		if (reason && (!strcmp(reason, "rate") || !strcmp(reason, "buffer_full")))
+			c->context_lost += s->value;
 	} else if (!strcmp(s->name, "sip6xx_context_samples_total")) {
 		c->calls = true; /* the exporter decodes, even if nothing was rejected yet */
 	} else if (!strcmp(s->name, "sip6xx_caller_rejections")) {
@@ -133,6 +139,45 @@ int top_scrape_parse(struct top_scrape *sc, char *body, struct top_counts *c)
 			return err;
 	}
 	return 0;
+}
+
+void top_scrape_no_calls_why(const struct top_scrape *sc, char *out, size_t len)
+{
+	char names[128] = "";
+	size_t used = 0;
+	bool any_seen = false;
+	int i, j, n;
+
+	if (!sc->nr_ifnames) {
+		snprintf(out, len,
+			 "REJ, RETX: '-' = no call context in this scrape "
+			 "(exporter with --context-rate 0)");
+		return;
+	}
+	for (i = 0; i < sc->nr_ifnames; i++) {
+		for (j = 0; j < sc->nr_seen; j++)
+			any_seen |= !strcmp(sc->seen[j], sc->ifnames[i]);
+		if (used >= sizeof(names))
+			continue; /* cut: the line is clipped at the screen's edge anyway */
+		n = snprintf(names + used, sizeof(names) - used, "%s%s", i ? "," : "",
+			     sc->ifnames[i]);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (any_seen)
+		snprintf(out, len,
+			 "REJ, RETX: '-' = no call context in this scrape for interface %s "
+			 "(exporter with --context-rate 0)",
+			 names);
+	else if (sc->nr_seen == TOP_SCRAPE_IFACES) /* more interfaces than it keeps names of */
+		snprintf(out, len,
+			 "REJ, RETX: '-' = no call context in this scrape for interface %s: "
+			 "exporter with --context-rate 0, or no such interface",
+			 names);
+	else
+		snprintf(out, len,
+			 "REJ, RETX: '-' = no interface %s in this scrape (-i): no call context, "
+			 "no packets",
+			 names);
 }
 
 int top_scrape_read(struct top_scrape *sc, struct top_counts *c, char *err, size_t err_len)

@@ -30,5 +30,11 @@ void top_scrape_cleanup(void);
 int top_scrape_read(struct top_scrape *sc, struct top_counts *c, char *err, size_t err_len);
 /* Parses a /metrics body into @c (not finished); the interfaces go to sc->seen. */
 int top_scrape_parse(struct top_scrape *sc, char *body, struct top_counts *c);
+/*
+ * Why the last scrape parsed had no call context, as the '-' line says it:
+ * the exporter's --context-rate 0 when -i names an interface the scrape has
+ * (or names none), else that the scrape has no such interface.
+ */
+void top_scrape_no_calls_why(const struct top_scrape *sc, char *out, size_t len);
 
 #endif

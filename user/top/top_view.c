@@ -118,7 +118,7 @@ static const char *no_calls_why(const struct top_view *v)
 		return NULL;
 	if (!v->scraping)
 		return "REJ, RETX: '-' = not in pinned maps (packets only); --url reads them";
-	return "REJ, RETX: '-' = no call context in this scrape (exporter with --context-rate 0)";
+	return v->no_calls_why;
 }
 
 /* Rejections and retransmissions of column @i, or "-" in each when there are none to read. */
@@ -129,11 +129,12 @@ static void draw_calls_cells(const struct top_view *v, int y, int x, int attr, i
 	char ratio[16];
 
 	if (!c->calls) {
-		put(y, x, attr, " %8s %9s %8s %9s %6s", "-", "-", "-", "-", "-");
+		put(y, x, attr, " %8s %9s %8s %9s %7s", "-", "-", "-", "-", "-");
 		return;
 	}
-	top_retx_ratio(c->rejections[i], c->retransmissions[i], ratio, sizeof(ratio));
-	put(y, x, attr, " %8.1f %9.0f %8.1f %9.0f %6s", r->rejections[i], c->rejections[i],
+	top_retx_ratio(c->rejections[i], c->retransmissions[i], c->context_lost > 0, ratio,
+		       sizeof(ratio));
+	put(y, x, attr, " %8.1f %9.0f %8.1f %9.0f %7s", r->rejections[i], c->rejections[i],
 	    r->retransmissions[i], c->retransmissions[i], ratio);
 }
 
@@ -148,7 +149,7 @@ static int draw_codes(const struct top_view *v, int y)
 	const char *why = no_calls_why(v);
 
 	put(y, 0, head, "%-5s %-24s %8s %10s  %-11s", "CODE", "NAME", "PKT/s", "PACKETS", "ALERT");
-	put(y++, CALLS_X, head, " %8s %9s %8s %9s %6s", "REJ/s", "REJECTED", "RETX/s", "RETRANS",
+	put(y++, CALLS_X, head, " %8s %9s %8s %9s %7s", "REJ/s", "REJECTED", "RETX/s", "RETRANS",
 	    "RETX%");
 	for (i = 0; i < TOP_NR_COLS; i++) {
 		const char *name =
@@ -165,6 +166,12 @@ static int draw_codes(const struct top_view *v, int y)
 	}
 	if (why)
 		put(y++, 0, A_DIM, "%s", why);
+	else if (v->counts->context_lost > 0)
+		put(y++, 0, A_DIM,
+		    "~RETX%%: approximate, %.0f samples dropped (rate, buffer_full): a repeat "
+		    "whose "
+		    "first copy was dropped counted as a rejection",
+		    v->counts->context_lost);
 	return y + 1;
 }
 
@@ -209,21 +216,21 @@ static int draw_sparks(const struct top_view *v, int y)
 static int draw_list(const struct top_list *l, const char *title, int y, int x, int width)
 {
 	int label_width = width - LIST_COUNT - 1, n = 0;
-	size_t i;
+	size_t i, shown;
+	bool has_rest;
+	double rest;
 
 	if (label_width < 1)
 		return 0;
 	put(y + n++, x, COLOR_PAIR(COLOUR_HEAD) | A_BOLD, "%-.*s", width, title);
-	for (i = 0; i < l->nr && n <= LIST_ROWS + 1; i++) {
-		const char *label = l->rows[i].label;
-
-		if (!strcmp(label, TOP_LIST_OTHER))
-			label = "(every other)";
-		else if (n > LIST_ROWS)
-			continue; /* the top LIST_ROWS, then always the rest's row */
-		put(y + n++, x, 0, "%-*.*s %*.0f", label_width, label_width, label, LIST_COUNT,
-		    l->rows[i].count);
-	}
+	shown = top_list_head(l, LIST_ROWS, &rest, &has_rest);
+	for (i = 0; i < shown; i++)
+		put(y + n++, x, 0, "%-*.*s %*.0f", label_width, label_width, l->rows[i].label,
+		    LIST_COUNT, l->rows[i].count);
+	/* The rest: every row not drawn, the scrape's "other" and the callers ranked after. */
+	if (has_rest)
+		put(y + n++, x, 0, "%-*.*s %*.0f", label_width, label_width, "(every other)",
+		    LIST_COUNT, rest);
 	return n;
 }
 

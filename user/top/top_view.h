@@ -20,8 +20,9 @@ struct top_view {
 	enum top_alert alert[TOP_NR_CODES];
 	int sort_col; /* 0..TOP_NR_CODES-1, or TOP_COL_ALL */
 	bool unicode;
-	const char *error; /* the last read's failure, or NULL */
-	bool scraping;	   /* from a scrape: call context possible; pinned maps: never */
+	const char *error;	  /* the last read's failure, or NULL */
+	bool scraping;		  /* from a scrape: call context possible; pinned maps: never */
+	const char *no_calls_why; /* a scrape without call context: why (top_scrape_no_calls_why) */
 };
 
 /* Starts curses on the terminal; false (curses not started) when it cannot. */

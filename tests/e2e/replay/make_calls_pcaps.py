@@ -15,6 +15,10 @@ Call-ID of its own, with the capture's timestamps:
   F  IPv6: INVITE; 603 Decline twice; ACK
   G  a 606 with no Call-ID: libosip2 decodes it, but it is no transaction
 
+callers.pcap: ten callers, +12025550201 to +12025550210; caller k is
+rejected (607, once) in k calls of its own: more callers than sip6xx-top
+shows rows of, each with a count of its own.
+
 late.pcap: one 607 to INVITE, and the same bytes again 40 s later, after
 the transaction's 64*T1 = 32 s: RFC 3261 17.1.1.2 (Timer H) has the server
 transaction gone by then, so it is a new rejection; tshark, which keeps no
@@ -32,10 +36,10 @@ CALLER6, CALLEE6 = "2001:db8::1", "2001:db8::2"
 T0 = 1700000000.0
 
 
-def msg(start, call_id, cseq, branch, extra=(), via_host=CALLER):
+def msg(start, call_id, cseq, branch, extra=(), via_host=CALLER, caller="+12025550101"):
     lines = [start,
              f"Via: SIP/2.0/UDP {via_host}:5060;branch={branch}",
-             "From: <sip:+12025550101@example.com>;tag=caller",
+             f"From: <sip:{caller}@example.com>;tag=caller",
              "To: <sip:+12025550199@example.net>;tag=callee",
              f"Call-ID: {call_id}",
              f"CSeq: {cseq}",
@@ -112,6 +116,20 @@ def calls():
     return p
 
 
+def callers():
+    p, t = [], 0.0
+    for k in range(1, 11):
+        caller = f"+120255502{k:02d}"
+        for n in range(k):
+            call_id, br = f"call-{k}-{n}", f"z9hG4bK-{k}-{n}"
+            p.append(up(msg("INVITE sip:+12025550199@example.net SIP/2.0", call_id, "1 INVITE",
+                            br, caller=caller), t))
+            p.append(down(msg("SIP/2.0 607 Unwanted", call_id, "1 INVITE", br, caller=caller),
+                          t + 0.01))
+            t += 0.02
+    return p
+
+
 def late():
     r = msg("SIP/2.0 607 Unwanted", "call-late", "1 INVITE", "z9hG4bK-late")
     return [down(r, 0), down(r, 40)]
@@ -124,6 +142,7 @@ def main():
     out = sys.argv[1]
     wrpcap(os.path.join(out, "calls.pcap"), calls())
     wrpcap(os.path.join(out, "late.pcap"), late())
+    wrpcap(os.path.join(out, "callers.pcap"), callers())
     return 0
 
 
