@@ -205,6 +205,8 @@ static void exporter_cleanup(struct exporter *ex)
 
 	context_ring_free(ex->context); /* before the objects whose rings it maps */
 	ex->context = NULL;
+	/* It freed the contexts too: alerting must not read them any more. */
+	memset(ex->calls, 0, sizeof(ex->calls));
 	for (i = 0; i < ex->nr_ifaces; i++)
 		attach_detach(&ex->ifaces[i]);
 	alerting_free(ex->alerting);
