@@ -55,33 +55,10 @@ e2e_netns_pair "$NS_UAC" "$NS_UAS" "$IF_UAC" "$IF_UAS"
 # fake_am OUT: a receiver on NS_UAC's 127.0.0.1:AM_PORT that answers 200 to
 # every POST and appends its body, parsed, as one JSON line to OUT.
 fake_am() {
-	: >"$1"
-	ip netns exec "$NS_UAC" timeout 120 "$E2E_PYTHON" -c '
-import http.server, json, sys
-out, port = sys.argv[1], int(sys.argv[2])
-class AM(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(out, "a") as fh:
-            fh.write(json.dumps(json.loads(body)) + "\n")
-        self.send_response(200)
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", port), AM).serve_forever()
-' "$1" "$AM_PORT" >"$1.log" 2>&1 &
-	AM_PID=$!
-	e2e_track_pid "$AM_PID"
-	am_listening
-}
-
-am_listening() { # until the receiver listens (bounded: 5 s)
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$NS_UAC" ss -Hntl "sport = :$AM_PORT" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
+	e2e_json_sink "$NS_UAC" "$AM_PORT" "$1" 120
+	local rc=$?
+	AM_PID=$E2E_SINK_PID
+	return $rc
 }
 
 # scrape_loop DIR STOPFILE: scrapes every 0.1 s into DIR/N.prom, each line of
