@@ -5,18 +5,21 @@
 # another (198.18.0.0/15), which answers 607 and never gets an ACK, so it
 # retransmits its 607s; the exporter watches the UAC's veth (XDP: the 607s
 # arrive there) and posts to a fake Alertmanager on its loopback that writes
-# down every body it is sent. Two runs:
-#   callers    --callers 3: the firing JSON line names the caller, carries a
-#              retransmission ratio > 0 that is its own window's counts and
-#              lies between two scrapes of sip6xx_rejections_total and
-#              sip6xx_retransmissions_total taken around it; the Alertmanager
-#              body carries the same ratio and callers.
-#   no-callers the same traffic without --callers: no caller anywhere, on
-#              stdout or in Alertmanager; the ratio is still there.
-#   hashed     608s with a jwscard Call-Info, --callers-hash and
-#              --intermediaries: the alert names the caller by the gauge's
+# down every body it is sent. Three runs:
+#   callers    --callers 3 --alert-callers: the firing JSON line names the
+#              caller, carries a retransmission ratio > 0 that is its own
+#              window's counts and lies between two scrapes of
+#              sip6xx_rejections_total and sip6xx_retransmissions_total taken
+#              around it; the Alertmanager body carries the same ratio and
+#              callers.
+#   no-alert-callers  the same traffic with --callers 3 but no
+#              --alert-callers: the gauge names the caller, and still no
+#              caller anywhere on stdout or in Alertmanager; the ratio is there.
+#   hashed     608s with a jwscard Call-Info, --callers-hash, --alert-callers
+#              and --intermediaries: the alert names the caller by the gauge's
 #              hashed label (the number nowhere) and the intermediary.
-# And --alert-on rejections is refused where it cannot work. Every sipp and
+# And --alert-on rejections and --alert-callers are refused where they cannot
+# work. Every sipp and
 # server runs under timeout; every wait and loop is bounded. About 60 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -55,33 +58,10 @@ e2e_netns_pair "$NS_UAC" "$NS_UAS" "$IF_UAC" "$IF_UAS"
 # fake_am OUT: a receiver on NS_UAC's 127.0.0.1:AM_PORT that answers 200 to
 # every POST and appends its body, parsed, as one JSON line to OUT.
 fake_am() {
-	: >"$1"
-	ip netns exec "$NS_UAC" timeout 120 "$E2E_PYTHON" -c '
-import http.server, json, sys
-out, port = sys.argv[1], int(sys.argv[2])
-class AM(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(out, "a") as fh:
-            fh.write(json.dumps(json.loads(body)) + "\n")
-        self.send_response(200)
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", port), AM).serve_forever()
-' "$1" "$AM_PORT" >"$1.log" 2>&1 &
-	AM_PID=$!
-	e2e_track_pid "$AM_PID"
-	am_listening
-}
-
-am_listening() { # until the receiver listens (bounded: 5 s)
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$NS_UAC" ss -Hntl "sport = :$AM_PORT" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
+	e2e_json_sink "$NS_UAC" "$AM_PORT" "$1" 120
+	local rc=$?
+	AM_PID=$E2E_SINK_PID
+	return $rc
 }
 
 # scrape_loop DIR STOPFILE: scrapes every 0.1 s into DIR/N.prom, each line of
@@ -134,7 +114,8 @@ calls() {
 # lines parsed (None where not JSON), F the one firing line of ALERT_CODE (or
 # None), B the fake Alertmanager's bodies, A the first firing SIPnnnSpike
 # posted (endsAt ahead), S the background scrapes [(start, end, rejections,
-# retransmissions)] of that code, and ts(RFC3339) in seconds since the epoch.
+# retransmissions, {caller: sip6xx_caller_rejections})] of that code, and
+# ts(RFC3339) in seconds since the epoch.
 py() {
 	"$E2E_PYTHON" - "$E2E_EXP_OUT" "$AM_LOG" "$SCRAPES" "$ALERT_CODE" "$1" <<-'EOF'
 		import datetime, json, os, re, sys
@@ -163,6 +144,15 @@ py() {
 		            if m:
 		                n += float(m.group(1))
 		    return int(n)
+		def callers(path):
+		    res = {}
+		    pat = re.compile(r'^sip6xx_caller_rejections\{[^}]*caller="([^"]*)"[^}]*\} (\S+)$')
+		    with open(path) as fh:
+		        for line in fh:
+		            m = pat.match(line.strip())
+		            if m:
+		                res[m.group(1)] = res.get(m.group(1), 0) + int(float(m.group(2)))
+		    return res
 		L = lines(out)
 		firing = [a for a in L if a and a.get("state") == "firing" and a.get("code") == code]
 		F = firing[0] if len(firing) == 1 else None
@@ -177,7 +167,7 @@ py() {
 		            i, t0, t1 = row.split()
 		            p = os.path.join(sdir, i + ".prom")
 		            S.append((float(t0), float(t1), total(p, "sip6xx_rejections_total"),
-		                      total(p, "sip6xx_retransmissions_total")))
+		                      total(p, "sip6xx_retransmissions_total"), callers(p)))
 		except OSError:
 		    pass
 		try:
@@ -216,13 +206,14 @@ run() {
 }
 
 # ---- 1. with --callers ---------------------------------------------------------------
-run callers --callers 3
+run callers --callers 3 --alert-callers
 check_eq True "$(py "F is not None and F['alert_on'] == 'rejections'")" \
 	"callers: exactly one firing line for 607, alert_on rejections"
-v=$(py "F['top_callers']")
-# The caller's count is its gauge's (a 5 m window), here every rejection so far.
-check_eq True "$(py "F['top_callers'][0]['caller'] == '$CALLER' and F['top_callers'][0]['rejections'] == F['window_rejections']")" \
-	"callers: it names the caller $CALLER with every rejection so far ($v)"
+v=$(py "(F['callers_window_s'], F['top_callers'])")
+# The caller's count is its gauge's, over its own window (5 m) and every 6xx:
+# at least the alert window's rejections.
+check_eq True "$(py "F['callers_window_s'] == 300 and F['top_callers'][0]['caller'] == '$CALLER' and F['top_callers'][0]['callers_window_rejections'] >= F['window_rejections']")" \
+	"callers: it names the caller $CALLER over 300 s, with at least the window's rejections ($v)"
 check_eq True "$(py "len(F['top_callers']) <= 5")" "callers: at most 5 callers"
 v=$(py "(F['retransmission_ratio'], F['window_rejections'], F['window_retransmissions'])")
 check_eq True "$(py "F['retransmission_ratio'] > 0")" \
@@ -243,6 +234,10 @@ check_eq True "$(py "[s for s in S if s[1] < $fire - 0.05][-1][2] <= F['window_r
 	"callers: its rejections lie between the scrapes' sip6xx_rejections_total around it"
 check_eq True "$(py "[s for s in S if s[1] < $fire - 0.05][-1][3] <= F['window_retransmissions'] <= [s for s in S if s[0] > $fire + 0.05][0][3]")" \
 	"callers: its retransmissions lie between the scrapes' sip6xx_retransmissions_total around it"
+check_eq True "$(py "[s for s in S if s[1] < $fire - 0.05][-1][4].get('$CALLER', 0) <= F['top_callers'][0]['callers_window_rejections'] <= [s for s in S if s[0] > $fire + 0.05][0][4]['$CALLER']")" \
+	"callers: its caller's count lies between the scrapes' sip6xx_caller_rejections around it"
+check_eq True "$(py "F['window_context_dropped'] == 0")" \
+	"callers: the context lost nothing in the window (window_context_dropped 0)"
 check_eq True "$(py "S[0][2] == 0 and S[-1][2] > 0")" \
 	"callers: the scrapes began before the first rejection and saw them come"
 # The Alertmanager body: the same ratio, to the digit, and the same callers.
@@ -273,35 +268,39 @@ check_eq "$CALLS" "$(e2e_metric "$OUT" "sip6xx_caller_rejections{interface=\"$IF
 	"callers: the gauge names the same caller label"
 check_eq 1 "$(e2e_metric "$OUT" 'sip6xx_alert_firing{code="607"}')" 'callers: sip6xx_alert_firing{code="607"} is 1'
 e2e_check_exporter_stops callers
-check_eq True "$(py "[a for a in L if a and a['state'] == 'resolved'][0]['top_callers'][0]['caller'] == '$CALLER'")" \
-	"callers: the resolved line at the stop names the caller too"
+# No traffic since that scrape: the resolved line's count is the gauge's, exactly.
+check_eq True "$(py "[a for a in L if a and a['state'] == 'resolved'][0]['top_callers'] == [{'caller': '$CALLER', 'callers_window_rejections': $(e2e_metric "$OUT" "sip6xx_caller_rejections{interface=\"$IF_UAC\",caller=\"$CALLER\"}")}]")" \
+	"callers: the resolved line at the stop names the caller with the count of the scrape before it"
 e2e_stop_pid "$AM_PID"
 
-# ---- 2. without --callers: no caller anywhere -------------------------------------------
-run no-callers
+# ---- 2. --callers without --alert-callers: the gauge only ---------------------------------
+run no-alert-callers --callers 3
 check_eq True "$(py "F is not None and 'top_callers' not in F and F['retransmission_ratio'] > 0")" \
-	"no-callers: the firing line has a ratio > 0 and no top_callers ($(py "F and F.get('retransmission_ratio')"))"
-e2e_check_exporter_stops no-callers
+	"no-alert-callers: the firing line has a ratio > 0 and no top_callers ($(py "F and F.get('retransmission_ratio')"))"
+OUT=$E2E_TMP/no-alert-callers.prom
+e2e_wait_metric "$NS_UAC" "$URL" "$OUT" "sip6xx_caller_rejections{interface=\"$IF_UAC\",caller=\"$CALLER\"}" "$CALLS" 5
+ok $? "no-alert-callers: the gauge names the caller $CALLER"
+e2e_check_exporter_stops no-alert-callers
 ! grep -q "${CALLER#+}" "$E2E_EXP_OUT"
-ok $? "no-callers: the caller's number is nowhere on stdout"
+ok $? "no-alert-callers: the caller's number is nowhere on stdout"
 check_eq True "$(py "len(B) >= 2 and not any('${CALLER#+}' in json.dumps(b) for b in B)")" \
-	"no-callers: nor in any of the $(py "len(B)") Alertmanager bodies"
-check_eq True "$(py "A is not None and 'top_callers' not in A['annotations']")" \
-	"no-callers: no top_callers annotation"
+	"no-alert-callers: nor in any of the $(py "len(B)") Alertmanager bodies"
+check_eq True "$(py "A is not None and 'top_callers' not in A['annotations'] and 'callers_window_s' not in A['annotations']")" \
+	"no-alert-callers: no top_callers annotation"
 e2e_stop_pid "$AM_PID"
 
 # ---- 3. 608s, callers hashed, intermediaries ------------------------------------------
 ALERT_CODE=608
 KEY=$E2E_TMP/callers.key
 head -c 32 /dev/urandom >"$KEY" && chmod 600 "$KEY"
-run hashed --alert-codes 608 --callers 2 --callers-hash "$KEY" --intermediaries 2
+run hashed --alert-codes 608 --callers 2 --callers-hash "$KEY" --alert-callers --intermediaries 2
 OUT=$E2E_TMP/hashed.prom
 e2e_scrape "$NS_UAC" "$URL" "$OUT"
 label=$(sed -n "s/^sip6xx_caller_rejections{interface=\"$IF_UAC\",caller=\"\([0-9a-f]\{16\}\)\"}.*/\1/p" "$OUT")
 check_eq True "$(py "F is not None and len(F['top_callers']) == 1 and F['top_callers'][0]['caller'] == '$label'")" \
 	"hashed: the 608 line names the caller by the gauge's hashed label (${label:-none})"
-check_eq True "$(py "F['top_intermediaries'] == [{'intermediary': 'example.invalid', 'rejections': F['window_rejections']}]")" \
-	"hashed: it names the intermediary example.invalid with every 608 so far ($(py "F['top_intermediaries']"))"
+check_eq True "$(py "F['intermediaries_window_s'] == 300 and len(F['top_intermediaries']) == 1 and F['top_intermediaries'][0]['intermediary'] == 'example.invalid' and F['top_intermediaries'][0]['intermediaries_window_rejections'] >= F['window_rejections']")" \
+	"hashed: it names the intermediary example.invalid with at least the window's 608s ($(py "F['top_intermediaries']"))"
 check_eq True "$(py "F['retransmission_ratio'] > 0")" "hashed: a retransmission ratio > 0"
 check_eq True "$(py "A is not None and json.loads(A['annotations']['top_intermediaries']) == F['top_intermediaries'] and json.loads(A['annotations']['top_callers']) == F['top_callers']")" \
 	"hashed: Alertmanager's annotations hold the same caller and intermediary"
@@ -319,6 +318,10 @@ e2e_run_exporter refuse-code "$NS_UAC" 10 "$EXPORTER" -i "$IF_UAC" --alert-on re
 check_eq 2 "$E2E_STATUS" "--alert-on rejections --alert-codes 607,486 exits 2"
 grep -q 'alert-codes 486 is no 6xx code' "$E2E_EXP_ERR"
 ok $? "... naming the code that is no 6xx"
+e2e_run_exporter refuse-callers "$NS_UAC" 10 "$EXPORTER" -i "$IF_UAC" --alert-callers
+check_eq 2 "$E2E_STATUS" "--alert-callers without --callers exits 2"
+grep -q 'alert-callers names the top --callers in alerts: it needs --callers N' "$E2E_EXP_ERR"
+ok $? "... saying it needs --callers"
 
 e2e_cleanup
 tap_done

@@ -122,6 +122,10 @@ run "${INNS[@]}" -i "$IF_A" --callers 5 --callers-window 500ms
 usage_error "--callers-window 500ms" "--callers-window '500ms'" "shorter than 1s"
 run "${INNS[@]}" -i "$IF_A" --callers 5 --context-rate 0
 usage_error "--callers with --context-rate 0" "--callers" "--context-rate above 0"
+run "${INNS[@]}" -i "$IF_A" --alert-callers
+usage_error "--alert-callers without --callers" "--alert-callers" "it needs --callers N"
+run "$EXPORTER" --replay "$T/ipv4.pcap" --callers 5 --alert-callers
+usage_error "--replay --alert-callers" "--alert-callers" "no meaning with --replay"
 head -c 32 /dev/urandom >"$T/key"
 chmod 600 "$T/key"
 run "$EXPORTER" --replay "$T/ipv4.pcap" --callers-hash "$T/key"

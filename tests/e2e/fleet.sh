@@ -327,24 +327,9 @@ done
 # ---- the monitor: webhook sink, two Alertmanager replicas, Prometheus -------------
 mkdir -p "$E2E_TMP/rules" "$E2E_TMP/targets" "$E2E_TMP/prom"
 HOOK_LOG=$E2E_TMP/webhook.jsonl
-: >"$HOOK_LOG"
-# A receiver that notifies nobody but writes down each notification.
-ip netns exec "$NS_MON" timeout 600 "$E2E_PYTHON" -c '
-import http.server, json, sys, time
-out, port = sys.argv[1], int(sys.argv[2])
-class Hook(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-        with open(out, "a") as fh:
-            fh.write(json.dumps({"t": time.time(), "n": body}) + "\n")
-        self.send_response(200)
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", port), Hook).serve_forever()
-' "$HOOK_LOG" "$HOOK_PORT" >"$E2E_TMP/webhook.log" 2>&1 &
-HOOK_PID=$!
-e2e_track_pid "$HOOK_PID"
+# A receiver that notifies nobody but writes down each notification, stamped.
+e2e_json_sink "$NS_MON" "$HOOK_PORT" "$HOOK_LOG" 600 stamped ||
+	e2e_die "the webhook sink does not listen on 127.0.0.1:$HOOK_PORT ($(tail -n 3 "$HOOK_LOG.log"))"
 
 cat >"$E2E_TMP/alertmanager.yml" <<EOF
 route:

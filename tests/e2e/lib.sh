@@ -675,6 +675,45 @@ e2e_wait_udp_listen() {
 	return 1
 }
 
+# e2e_wait_tcp_listen NS ADDR PORT: until something listens on TCP ADDR:PORT in
+# NS; bounded: 5 s.
+e2e_wait_tcp_listen() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$1" ss -Hntl "sport = :$3" | grep -qF "$2:$3" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# e2e_json_sink NS PORT OUT LIMIT [stamped]: in NS, an HTTP receiver on
+# 127.0.0.1:PORT (a fake Alertmanager, a webhook) that answers 200 to every
+# POST and appends its JSON body, parsed, as one line to OUT (emptied first);
+# stamped: {"t": receive time, "n": body}. It runs under timeout LIMIT, logs
+# to OUT.log; its PID in E2E_SINK_PID, tracked. Returns once it listens, 1 if
+# it does not within 5 s.
+e2e_json_sink() {
+	local ns=$1 port=$2 out=$3 limit=$4 stamped=${5:-}
+	: >"$out"
+	ip netns exec "$ns" timeout "$limit" "$E2E_PYTHON" -c '
+import http.server, json, sys, time
+out, port, stamped = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "stamped"
+class Sink(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        with open(out, "a") as fh:
+            fh.write(json.dumps({"t": time.time(), "n": body} if stamped else body) + "\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Sink).serve_forever()
+' "$out" "$port" "$stamped" >"$out.log" 2>&1 &
+	E2E_SINK_PID=$!
+	e2e_track_pid "$E2E_SINK_PID"
+	e2e_wait_tcp_listen "$ns" 127.0.0.1 "$port"
+}
+
 e2e_first_file() { # e2e_first_file GLOB...: the first match that exists, or nothing
 	[ -e "$1" ] && echo "$1"
 }

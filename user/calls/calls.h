@@ -75,7 +75,7 @@ struct calls_stats {
 	__u64 reasons[SIP6XX_NR_DIRS][CALLS_NR_REASON_METHODS][CALLS_NR_PROTOCOLS][CALLS_NR_CAUSES];
 	__u64 calls_rejected[SIP6XX_NR_DIRS][CALLS_NR_CODES][CALLS_NR_PHASES];
 	__u64 missing_call_info[SIP6XX_NR_DIRS]; /* 608 transactions without purpose=jwscard */
-	/* Live: the kernel's ctx_drops (enum sip6xx_ctx_drop), read before each scrape. */
+	/* Live: the kernel's ctx_drops (enum sip6xx_ctx_drop), read per scrape and alert tick. */
 	__u64 kernel_dropped[SIP6XX_NR_DIRS][SIP6XX_CTX_NR_DROPS];
 };
 

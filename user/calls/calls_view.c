@@ -3,6 +3,7 @@
 
 #include "caller_id.h"
 #include "calls_view.h"
+#include "txn_table.h"
 
 void calls_code_totals_add(const struct calls *c, unsigned int code, struct calls_code_totals *t)
 {
@@ -16,6 +17,17 @@ void calls_code_totals_add(const struct calls *c, unsigned int code, struct call
 			t->rejections += c->st.rejections[dir][i][m];
 		t->retransmissions += c->st.retransmissions[dir][i];
 	}
+}
+
+__u64 calls_context_dropped(const struct calls *c)
+{
+	__u64 n = c->txns ? txn_table_evicted(c->txns) : 0;
+	int dir;
+
+	for (dir = 0; dir < SIP6XX_NR_DIRS; dir++)
+		n += c->st.kernel_dropped[dir][CTX_DROP_RATE] +
+		     c->st.kernel_dropped[dir][CTX_DROP_BUFFER_FULL];
+	return n;
 }
 
 static const struct top_table *table_of(const struct calls *c, enum calls_top_kind kind)
@@ -33,6 +45,13 @@ unsigned int calls_top_n(const struct calls *c, enum calls_top_kind kind)
 	const struct top_table *t = table_of(c, kind);
 
 	return t ? top_table_n(t) : 0;
+}
+
+__u64 calls_top_window_ms(const struct calls *c, enum calls_top_kind kind)
+{
+	const struct top_table *t = table_of(c, kind);
+
+	return t ? top_table_window_ms(t) : 0;
 }
 
 unsigned int calls_top_view(const struct calls *c, enum calls_top_kind kind,

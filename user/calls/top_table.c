@@ -113,6 +113,11 @@ unsigned int top_table_n(const struct top_table *t)
 	return t->n;
 }
 
+__u64 top_table_window_ms(const struct top_table *t)
+{
+	return t->window_ms;
+}
+
 size_t top_table_held(const struct top_table *t)
 {
 	return t->nr_used;

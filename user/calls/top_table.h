@@ -53,6 +53,8 @@ struct top_item {
  */
 unsigned int top_table_top(const struct top_table *t, struct top_item *items, __u64 *other);
 unsigned int top_table_n(const struct top_table *t);
+/* The window it was made with (0: no end). */
+__u64 top_table_window_ms(const struct top_table *t);
 /* Candidates held now (at most TOP_CANDIDATES(N)). */
 size_t top_table_held(const struct top_table *t);
 

@@ -430,6 +430,11 @@ static void set_alert_on(void *ctx, const char *v)
 	opts(ctx)->alert.on = pick("--alert-on", v, NAMES(alert_ons));
 }
 
+static void set_alert_callers(void *ctx, const char *v)
+{
+	opts(ctx)->alert.name_callers = true;
+}
+
 static void set_am_url(void *ctx, const char *v)
 {
 	add_am_url(&opts(ctx)->alert, v);
@@ -533,8 +538,9 @@ static const struct cli_option options[] = {
 	CLI_OPTION_HELP,
 	CLI_OPTION_VERSION,
 	CLI_TEXT("\nAlerting (one JSON line on stdout per state change; with the call context\n"
-		 "also the retransmission ratio, with --callers or --intermediaries their top "
-		 "5):\n"),
+		 "also the window's rejections, retransmissions, losses and ratio; with\n"
+		 "--alert-callers the top 5 callers, with --intermediaries the top 5\n"
+		 "intermediaries of 608 alerts):\n"),
 	LIVE_OPT("alert-codes", 0, "LIST", set_alert_codes,
 		 "codes to watch for spikes, comma-separated, or none", "607,608"),
 	LIVE_OPT("alert-interval", 0, "DUR", set_alert_interval, "sampling period", "100ms"),
@@ -552,8 +558,14 @@ static const struct cli_option options[] = {
 		 "or rejections (6xx once per transaction, from the call context: up to the "
 		 "ring's 100 ms poll later than packets, and sampled: at most --context-rate a "
 		 "second per interface, what is over in sip6xx_context_dropped_total). "
-		 "rejections needs --context-rate above 0 and 6xx --alert-codes",
+		 "rejections needs --context-rate above 0 and 6xx --alert-codes, and is refused "
+		 "with --alert-codes none (no alert to raise)",
 		 "packets"),
+	LIVE_OPT("alert-callers", 0, NULL, set_alert_callers,
+		 "name the top 5 --callers in alert lines (stdout, journald) and Alertmanager "
+		 "bodies, hashed as the gauge with --callers-hash. Personal data sent to every "
+		 "receiver: needs --callers",
+		 NULL),
 	LIVE_OPT("alertmanager-url", 0, "URL", set_am_url,
 		 "also POST alerts to Alertmanager's v2 API at URL; repeat for each replica of a "
 		 "cluster (at most 4): each gets every alert, with its own retries",
@@ -636,6 +648,9 @@ void cli_parse(int argc, char **argv, struct options *o)
 			    "they need --context-rate above 0");
 	if (o->alert.on == ALERT_ON_REJECTIONS)
 		check_alert_on_rejections(o);
+	if (o->alert.name_callers && !o->calls.callers)
+		usage_error(
+			"--alert-callers names the top --callers in alerts: it needs --callers N");
 	if (o->callers_hash_file && !o->calls.callers)
 		usage_error("--callers-hash applies to --callers N");
 	if (o->callers_hash_file)

@@ -205,6 +205,8 @@ static void exporter_cleanup(struct exporter *ex)
 
 	context_ring_free(ex->context); /* before the objects whose rings it maps */
 	ex->context = NULL;
+	/* It freed the contexts too: alerting must not read them any more. */
+	memset(ex->calls, 0, sizeof(ex->calls));
 	for (i = 0; i < ex->nr_ifaces; i++)
 		attach_detach(&ex->ifaces[i]);
 	alerting_free(ex->alerting);
@@ -292,8 +294,11 @@ static int event_loop(struct exporter *ex)
 			follow_interfaces(ex);
 		if ((pfd[PFD_CTX_RING].revents | pfd[PFD_CTX_TIMER].revents) & POLLIN)
 			context_ring_on_ready(ex->context);
-		if (pfd[PFD_ALERT].revents & POLLIN)
+		if (pfd[PFD_ALERT].revents & POLLIN) {
+			/* The kernel's context drops, for the alert window's losses. */
+			context_ring_refresh(ex->context);
 			alerting_on_timer(ex->alerting);
+		}
 		if (ex->alerting)
 			alerting_perform(ex->alerting);
 		http_run(ex->http);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <stdio.h>
+
 #include "alert_body.h"
 #include "json.h"
 #include "sip_codes.h"
@@ -13,9 +15,26 @@ bool alert_retransmission_ratio(const struct calls_code_totals *w, double *ratio
 	return true;
 }
 
-/* [{"NAME":"label","rejections":N},...]: labels from packets, escaped. */
-static void labels_json(struct strbuf *sb, const char *name, const struct calls_top_label *l,
-			int nr)
+bool alert_report_ratio(const struct alert_report *r, double *ratio)
+{
+	return r->context && !r->window_dropped && alert_retransmission_ratio(&r->window, ratio);
+}
+
+/* A window in seconds: whole ones bare, else to the millisecond. */
+static void window_s(struct strbuf *sb, __u64 ms)
+{
+	if (ms % 1000)
+		sb_printf(sb, "%.3f", ms / 1000.0);
+	else
+		sb_printf(sb, "%llu", (unsigned long long)(ms / 1000));
+}
+
+/*
+ * [{"NAME":"label","TABLE_window_rejections":N},...]: labels from packets,
+ * escaped; N covers the table's own window (--callers-window) and every 6xx.
+ */
+static void labels_json(struct strbuf *sb, const char *name, const char *table,
+			const struct calls_top_label *l, int nr)
 {
 	int i;
 
@@ -23,36 +42,47 @@ static void labels_json(struct strbuf *sb, const char *name, const struct calls_
 	for (i = 0; i < nr; i++) {
 		sb_printf(sb, "%s{\"%s\":", i ? "," : "", name);
 		json_str(sb, l[i].label);
-		sb_printf(sb, ",\"rejections\":%llu}", (unsigned long long)l[i].count);
+		sb_printf(sb, ",\"%s_window_rejections\":%llu}", table,
+			  (unsigned long long)l[i].count);
 	}
 	sb_printf(sb, "]");
 }
 
-/* What the call context adds, after today's fields, so those read as before. */
+/* ,"TABLE_window_s":S,"top_TABLE":[...] */
+static void labels_field(struct strbuf *sb, const char *name, const char *table,
+			 const struct calls_top_label *l, int nr, __u64 window_ms)
+{
+	if (nr < 0)
+		return;
+	sb_printf(sb, ",\"%s_window_s\":", table);
+	window_s(sb, window_ms);
+	sb_printf(sb, ",\"top_%s\":", table);
+	labels_json(sb, name, table, l, nr);
+}
+
+/* What the call context adds, after the fields it had before, so those read as before. */
 static void context_fields(struct strbuf *sb, const struct alert_report *r)
 {
 	double ratio;
 
-	/* Absent: packets, so that without the context a line reads as before, byte for byte. */
+	/* Absent: packets, so that with --context-rate 0 a line reads as before, byte for byte. */
 	if (r->on_rejections)
 		sb_printf(sb, ",\"alert_on\":\"rejections\"");
 	if (r->context) {
-		sb_printf(sb, ",\"window_rejections\":%llu,\"window_retransmissions\":%llu",
+		sb_printf(sb,
+			  ",\"window_rejections\":%llu,\"window_retransmissions\":%llu,"
+			  "\"window_context_dropped\":%llu",
 			  (unsigned long long)r->window.rejections,
-			  (unsigned long long)r->window.retransmissions);
-		if (alert_retransmission_ratio(&r->window, &ratio))
+			  (unsigned long long)r->window.retransmissions,
+			  (unsigned long long)r->window_dropped);
+		if (alert_report_ratio(r, &ratio))
 			sb_printf(sb, ",\"retransmission_ratio\":%.3f", ratio);
 		else
 			sb_printf(sb, ",\"retransmission_ratio\":null");
 	}
-	if (r->nr_callers >= 0) {
-		sb_printf(sb, ",\"top_callers\":");
-		labels_json(sb, "caller", r->callers, r->nr_callers);
-	}
-	if (r->nr_intermediaries >= 0) {
-		sb_printf(sb, ",\"top_intermediaries\":");
-		labels_json(sb, "intermediary", r->intermediaries, r->nr_intermediaries);
-	}
+	labels_field(sb, "caller", "callers", r->callers, r->nr_callers, r->callers_window_ms);
+	labels_field(sb, "intermediary", "intermediaries", r->intermediaries, r->nr_intermediaries,
+		     r->intermediaries_window_ms);
 }
 
 void alert_body_line(struct strbuf *sb, const struct alert_report *r)
@@ -94,10 +124,15 @@ static void am_description(struct strbuf *sb, const struct alert_report *r)
 	if (!r->nr_top)
 		sb_printf(sb, " none in the last window");
 	sb_printf(sb, ".");
-	if (r->context && alert_retransmission_ratio(&r->window, &ratio))
+	if (alert_report_ratio(r, &ratio))
 		sb_printf(sb, " Retransmission ratio %.3f (%llu retransmissions, %llu rejections).",
 			  ratio, (unsigned long long)r->window.retransmissions,
 			  (unsigned long long)r->window.rejections);
+	else if (r->context && r->window_dropped)
+		sb_printf(sb,
+			  " Retransmission ratio unknown: %llu context samples dropped or "
+			  "transactions evicted in the window.",
+			  (unsigned long long)r->window_dropped);
 }
 
 /* "NAME":"TEXT", TEXT escaped once more as a JSON string. */
@@ -108,15 +143,20 @@ static void annotation(struct strbuf *sb, const char *name, const struct strbuf 
 }
 
 /* The callers and intermediaries as JSON text in an annotation: a label cannot pose as two. */
-static void labels_annotation(struct strbuf *sb, const char *name, const char *key,
-			      const struct calls_top_label *l, int nr)
+static void labels_annotation(struct strbuf *sb, const char *key, const char *table,
+			      const struct calls_top_label *l, int nr, __u64 window_ms)
 {
 	struct strbuf text;
+	char name[32];
 
 	if (nr < 0)
 		return;
+	sb_printf(sb, ",\"%s_window_s\":\"", table);
+	window_s(sb, window_ms);
+	sb_printf(sb, "\"");
+	snprintf(name, sizeof(name), "top_%s", table);
 	sb_init(&text);
-	labels_json(&text, key, l, nr);
+	labels_json(&text, key, table, l, nr);
 	annotation(sb, name, &text);
 	if (text.failed)
 		sb->failed = 1;
@@ -147,10 +187,13 @@ void alert_body_alertmanager(struct strbuf *sb, const struct alert_report *r, co
 	sb_free(&text);
 	if (r->on_rejections)
 		sb_printf(sb, ",\"alert_on\":\"rejections\"");
-	if (r->context && alert_retransmission_ratio(&r->window, &ratio))
+	if (r->context)
+		sb_printf(sb, ",\"window_context_dropped\":\"%llu\"",
+			  (unsigned long long)r->window_dropped);
+	if (alert_report_ratio(r, &ratio))
 		sb_printf(sb, ",\"retransmission_ratio\":\"%.3f\"", ratio);
-	labels_annotation(sb, "top_callers", "caller", r->callers, r->nr_callers);
-	labels_annotation(sb, "top_intermediaries", "intermediary", r->intermediaries,
-			  r->nr_intermediaries);
+	labels_annotation(sb, "caller", "callers", r->callers, r->nr_callers, r->callers_window_ms);
+	labels_annotation(sb, "intermediary", "intermediaries", r->intermediaries,
+			  r->nr_intermediaries, r->intermediaries_window_ms);
 	sb_printf(sb, "},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", r->started_at, ends_at);
 }

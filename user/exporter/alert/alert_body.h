@@ -26,9 +26,13 @@ struct alert_report {
 	int nr_top;
 	bool context;			 /* a call context runs: @window is known */
 	struct calls_code_totals window; /* the code's gains over the alert window */
-	int nr_callers;			 /* -1: --callers off, so none is ever named */
+	/* Context samples dropped and transactions evicted in that window: the ratio is null. */
+	__u64 window_dropped;
+	int nr_callers;		 /* -1: --alert-callers (or --callers) off, so none is ever named */
+	__u64 callers_window_ms; /* --callers-window: what the callers' counts cover */
 	struct calls_top_label callers[ALERT_TOP_CALLERS];
 	int nr_intermediaries; /* -1: --intermediaries off, or the code is not 608 */
+	__u64 intermediaries_window_ms;
 	struct calls_top_label intermediaries[ALERT_TOP_CALLERS];
 };
 
@@ -37,6 +41,12 @@ struct alert_report {
  * *@ratio; false when the window holds neither (the ratio is then null).
  */
 bool alert_retransmission_ratio(const struct calls_code_totals *w, double *ratio);
+/*
+ * @r's ratio as reported: none without the context, or when the context lost
+ * samples or transactions in the window (a lost first copy turns its repeats
+ * into rejections: the ratio would read low).
+ */
+bool alert_report_ratio(const struct alert_report *r, double *ratio);
 /* The stdout line, with its newline. */
 void alert_body_line(struct strbuf *sb, const struct alert_report *r);
 /* Alertmanager's POST body: one postableAlert labelled with @instance, ending at @ends_at. */

@@ -2,12 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert_body.h"
 #include "alert_calls.h"
 #include "spike_detector.h"
 
 struct totals_sample {
 	__u64 t_ms;
 	struct calls_code_totals code[ALERT_MAX_CODES];
+	__u64 dropped; /* calls_context_dropped(), summed over the interfaces */
 };
 
 struct alert_calls {
@@ -16,6 +18,7 @@ struct alert_calls {
 	__u16 codes[ALERT_MAX_CODES];
 	int nr_codes;
 	__u64 window_ms;
+	bool name_callers; /* --alert-callers */
 	/* The samples of the last window and one before it, oldest at head - len. */
 	struct totals_sample *ring;
 	__u32 cap, head, len;
@@ -23,7 +26,7 @@ struct alert_calls {
 
 struct alert_calls *alert_calls_new(const struct calls *const *calls, int nr_calls,
 				    const __u16 *codes, int nr_codes, __u64 window_ms,
-				    __u64 interval_ms)
+				    __u64 interval_ms, bool name_callers)
 {
 	struct alert_calls *ac;
 
@@ -37,6 +40,7 @@ struct alert_calls *alert_calls_new(const struct calls *const *calls, int nr_cal
 	memcpy(ac->codes, codes, nr_codes * sizeof(*codes));
 	ac->nr_codes = nr_codes;
 	ac->window_ms = window_ms;
+	ac->name_callers = name_callers;
 	/* A late tick stretches the window's span: room for twice its samples. */
 	ac->cap = 2 * (window_ms / interval_ms) + 2;
 	ac->ring = calloc(ac->cap, sizeof(*ac->ring));
@@ -78,10 +82,13 @@ void alert_calls_sample(struct alert_calls *ac, __u64 now_ms)
 
 	memset(s, 0, sizeof(*s));
 	s->t_ms = now_ms;
-	for (c = 0; c < ac->nr_codes; c++)
-		for (i = 0; i < ac->nr_calls; i++)
-			if (ac->calls[i])
-				calls_code_totals_add(ac->calls[i], ac->codes[c], &s->code[c]);
+	for (i = 0; i < ac->nr_calls; i++) {
+		if (!ac->calls[i])
+			continue;
+		for (c = 0; c < ac->nr_codes; c++)
+			calls_code_totals_add(ac->calls[i], ac->codes[c], &s->code[c]);
+		s->dropped += calls_context_dropped(ac->calls[i]);
+	}
 	ac->head = (ac->head + 1) % ac->cap;
 	if (ac->len < ac->cap)
 		ac->len++;
@@ -116,6 +123,15 @@ void alert_calls_window(const struct alert_calls *ac, int slot, struct calls_cod
 	}
 	d->rejections = gained(now->rejections, then->rejections);
 	d->retransmissions = gained(now->retransmissions, then->retransmissions);
+}
+
+__u64 alert_calls_dropped(const struct alert_calls *ac)
+{
+	if (!ac->len)
+		return 0;
+	if (ac->len == 1)
+		return sample_at(ac, 0)->dropped;
+	return gained(sample_at(ac, 0)->dropped, sample_at(ac, ac->len - 1)->dropped);
 }
 
 static int by_label(const void *a, const void *b)
@@ -180,4 +196,37 @@ int alert_calls_top(const struct alert_calls *ac, enum calls_top_kind kind,
 	memcpy(out, all, n * sizeof(*out));
 	free(all);
 	return n;
+}
+
+/* The window of the first interface keeping @kind's table: they all share --callers-window. */
+static __u64 top_window_ms(const struct alert_calls *ac, enum calls_top_kind kind)
+{
+	int i;
+
+	for (i = 0; i < ac->nr_calls; i++)
+		if (ac->calls[i] && calls_top_enabled(ac->calls[i], kind))
+			return calls_top_window_ms(ac->calls[i], kind);
+	return 0;
+}
+
+void alert_calls_report(const struct alert_calls *ac, int slot, struct alert_report *r)
+{
+	r->context = false;
+	r->nr_callers = -1;
+	r->nr_intermediaries = -1;
+	if (!ac || !alert_calls_live(ac))
+		return;
+	r->context = true;
+	alert_calls_window(ac, slot, &r->window);
+	r->window_dropped = alert_calls_dropped(ac);
+	if (ac->name_callers) {
+		r->nr_callers =
+			alert_calls_top(ac, CALLS_TOP_CALLERS, r->callers, ALERT_TOP_CALLERS);
+		r->callers_window_ms = top_window_ms(ac, CALLS_TOP_CALLERS);
+	}
+	if (r->st->code == 608) {
+		r->nr_intermediaries = alert_calls_top(ac, CALLS_TOP_INTERMEDIARIES,
+						       r->intermediaries, ALERT_TOP_CALLERS);
+		r->intermediaries_window_ms = top_window_ms(ac, CALLS_TOP_INTERMEDIARIES);
+	}
 }

@@ -17,15 +17,17 @@
 
 struct calls;
 struct alert_calls;
+struct alert_report;
 
 /*
  * @calls: one per interface, read on every sample; entries may still be NULL
  * (no context, or not started yet) and are skipped. @codes: the alert codes.
+ * @name_callers: --alert-callers, reports name the top callers (else never).
  * NULL on ENOMEM.
  */
 struct alert_calls *alert_calls_new(const struct calls *const *calls, int nr_calls,
 				    const __u16 *codes, int nr_codes, __u64 window_ms,
-				    __u64 interval_ms);
+				    __u64 interval_ms, bool name_callers);
 void alert_calls_free(struct alert_calls *ac);
 /* Whether any interface has a call context (--context-rate above 0). */
 bool alert_calls_live(const struct alert_calls *ac);
@@ -39,11 +41,25 @@ __u64 alert_calls_rejections(const struct alert_calls *ac, int slot);
  */
 void alert_calls_window(const struct alert_calls *ac, int slot, struct calls_code_totals *d);
 /*
+ * What the interfaces' contexts lost over the same window (every code:
+ * calls_context_dropped()). Above 0, a window's rejections may include
+ * retransmissions whose first copy was lost, and its ratio reads low.
+ */
+__u64 alert_calls_dropped(const struct alert_calls *ac);
+/*
  * The first @max labels of @kind over every interface (a label's counts
  * summed), most first, ties by label. Returns how many, or -1 when the table
  * is off (--callers or --intermediaries not given).
  */
 int alert_calls_top(const struct alert_calls *ac, enum calls_top_kind kind,
 		    struct calls_top_label *out, int max);
+/*
+ * What the call context says of the alert @r (its state set) on code number
+ * @slot: the window's counts and losses, the top callers only with
+ * --alert-callers (with --callers too), the top intermediaries for 608 only
+ * (they count nothing else). @ac NULL or without a live context: nothing
+ * (r->context false, no list).
+ */
+void alert_calls_report(const struct alert_calls *ac, int slot, struct alert_report *r);
 
 #endif

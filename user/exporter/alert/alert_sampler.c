@@ -252,26 +252,6 @@ static void write_json_line(const struct alert_report *r)
 	sb_free(&sb);
 }
 
-/*
- * What the call context says of @r's code: its window's counts, and who is
- * rejected (--callers) and by whom (--intermediaries, for 608 only: they
- * count nothing else). Callers are named only when the user enabled them.
- */
-static void report_calls(struct alerting *al, int slot, struct alert_report *r)
-{
-	r->nr_callers = -1;
-	r->nr_intermediaries = -1;
-	if (!al->calls || !alert_calls_live(al->calls))
-		return;
-	r->context = true;
-	alert_calls_window(al->calls, slot, &r->window);
-	r->nr_callers =
-		alert_calls_top(al->calls, CALLS_TOP_CALLERS, r->callers, ALERT_TOP_CALLERS);
-	if (r->st->code == 608)
-		r->nr_intermediaries = alert_calls_top(al->calls, CALLS_TOP_INTERMEDIARIES,
-						       r->intermediaries, ALERT_TOP_CALLERS);
-}
-
 static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 {
 	const struct alert_state *st = &al->states[slot];
@@ -286,7 +266,7 @@ static void report(struct alerting *al, int slot, bool firing, __u64 now_ms)
 	rfc3339(al->started_wall_ms[slot], r.started_at, sizeof(r.started_at));
 	rfc3339(wall_ms, r.now, sizeof(r.now));
 	r.nr_top = code_top_sources(al, st->code, now_ms, r.top);
-	report_calls(al, slot, &r);
+	alert_calls_report(al->calls, slot, &r);
 	write_json_line(&r);
 	post_alertmanager(al, slot, &r, now_ms, wall_ms);
 	if (firing)
@@ -379,9 +359,9 @@ struct alerting *alerting_new(const struct alerting_opts *opts, const struct sip
 		al->nr_am++;
 	}
 	if (opts->nr_calls) {
-		al->calls =
-			alert_calls_new(opts->calls, opts->nr_calls, opts->codes, opts->nr_codes,
-					opts->params.window_ms, opts->params.interval_ms);
+		al->calls = alert_calls_new(opts->calls, opts->nr_calls, opts->codes,
+					    opts->nr_codes, opts->params.window_ms,
+					    opts->params.interval_ms, opts->name_callers);
 		if (!al->calls) {
 			pr_err("alerting: out of memory\n");
 			alerting_free(al);

@@ -32,6 +32,7 @@ struct alerting_opts {
 	int nr_am_urls;
 	const char *instance; /* instance label: --alert-instance or host:port */
 	enum alert_on on;     /* --alert-on */
+	bool name_callers;    /* --alert-callers: alerts name the top callers */
 	/*
 	 * Each interface's call context, or NULL (--context-rate 0), read on
 	 * every tick: the array may be filled after alerting_new().
