@@ -664,27 +664,19 @@ e2e_start_alertmanager() {
 	e2e_wait_ready "$ns" "http://127.0.0.1:$port/-/ready" "$E2E_AM_PID" "$dir/log" 10
 }
 
-# e2e_wait_udp_listen NS ADDR PORT: until something listens on ADDR:PORT in NS
-# (a sipp UAS, before its UAC starts); bounded: 5 s.
-e2e_wait_udp_listen() {
+# e2e_wait_listen NS u|t ADDR PORT: until something listens on UDP (u) or TCP
+# (t) ADDR:PORT in NS (a sipp UAS before its UAC starts, a fake Alertmanager);
+# bounded: 5 s. e2e_wait_udp_listen and e2e_wait_tcp_listen name the protocol.
+e2e_wait_listen() {
 	local i
 	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$1" ss -Hnul "sport = :$3" | grep -qF "$2" && return 0
+		ip netns exec "$1" ss -Hn"$2"l "sport = :$4" | grep -qF "$3" && return 0
 		sleep 0.1
 	done
 	return 1
 }
-
-# e2e_wait_tcp_listen NS ADDR PORT: until something listens on TCP ADDR:PORT in
-# NS; bounded: 5 s.
-e2e_wait_tcp_listen() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$1" ss -Hntl "sport = :$3" | grep -qF "$2:$3" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+e2e_wait_udp_listen() { e2e_wait_listen "$1" u "$2" "$3"; }
+e2e_wait_tcp_listen() { e2e_wait_listen "$1" t "$2" "$3"; }
 
 # e2e_json_sink NS PORT OUT LIMIT [stamped]: in NS, an HTTP receiver on
 # 127.0.0.1:PORT (a fake Alertmanager, a webhook) that answers 200 to every
