@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 /* Bump when any map layout below changes: pinned maps are checked against it. */
-#define SIP6XX_CONTRACT_VERSION 7
+#define SIP6XX_CONTRACT_VERSION 8
 
 /* Which hook saw the frame: XDP on receive, TC egress on transmit. */
 #define SIP6XX_DIR_RX  0
@@ -187,13 +187,19 @@ enum sip6xx_ctx_drop {
 /*
  * ctx_bucket: PERCPU_ARRAY of one __u64, the token bucket as GCRA keeps it:
  * the time (ns) the next sample is due. A sample may run up to burst_ns
- * ahead of it; each takes interval_ns.
+ * ahead of it; each takes interval_ns. The bucket's clock is jiffies times
+ * jiffy_ns (the kernel's tick, 4 ms at HZ=250): it moves a tick at a time,
+ * so within a tick the bucket gives at most burst_ns / interval_ns + 1
+ * samples, and over longer spans the rate, plus one burst.
  */
 struct sip6xx_ctx_config {
 	__u64 interval_ns;   /* per CPU: 1e9 * CPUs / --context-rate; 0: context off */
 	__u64 burst_ns;	     /* how far ahead of the clock the bucket may run */
+	__u32 jiffy_ns;	     /* one tick in ns: clock_getres(CLOCK_MONOTONIC_COARSE) */
 	__u8 xdp_load_bytes; /* 1: bpf_xdp_load_bytes() (5.18+); 0: a bounded loop copies */
-	__u8 pad[7];
+	__u8 pad[3];
 };
+
+_Static_assert(sizeof(struct sip6xx_ctx_config) == 24, "context config: no implicit padding");
 
 #endif /* SIP6XX_H */

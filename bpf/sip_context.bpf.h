@@ -9,7 +9,7 @@
  * Order, cheapest refusal first: context off (rodata: the verifier removes
  * the whole hook), not a 6xx/BYE/CANCEL (a request is compared only once it
  * is known to be one), the per-CPU token bucket (inline: a frame over the
- * rate costs a clock read and an array slot), then one global function per
+ * rate costs a jiffies load and two array slots), then one global function per
  * hook reserves a record, fills it, copies the bytes and submits it without
  * a wake-up: the exporter reads the ring on its timer, or when the kernel
  * asks once the ring is SIP6XX_CTX_WATERMARK full. What is not sampled, or
@@ -64,14 +64,21 @@ static __always_inline void sip_context_drop(__u32 dir, __u32 reason)
 		*val += 1; /* per-CPU slot: no atomic needed */
 }
 
-/* GCRA: 1 when this CPU's bucket has a token; a refusal is counted. */
+/*
+ * GCRA: 1 when this CPU's bucket has a token; a refusal is counted. The
+ * clock is jiffies scaled to ns (sip6xx_ctx_config): bpf_jiffies64() is a
+ * load the verifier inlines on 64-bit JITs (5.5+), where bpf_ktime_get_ns()
+ * is a call and a clock read, some 20 ns a frame with kvm-clock, paid by
+ * every frame over the rate. A tick's granularity is fine for a rate limit.
+ */
 static __always_inline int sip_context_token(__u32 dir)
 {
 	__u32 zero = 0;
-	__u64 now = bpf_ktime_get_ns(), tat, *next = bpf_map_lookup_elem(&ctx_bucket, &zero);
+	__u64 now, tat, *next = bpf_map_lookup_elem(&ctx_bucket, &zero);
 
 	if (!next)
 		return 0; /* never: one slot */
+	now = bpf_jiffies64() * sip6xx_ctx_cfg.jiffy_ns;
 	tat = *next > now ? *next : now;
 	if (tat - now > sip6xx_ctx_cfg.burst_ns) {
 		sip_context_drop(dir, CTX_DROP_RATE);
