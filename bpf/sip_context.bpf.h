@@ -12,7 +12,7 @@
  * rate costs a jiffies load and two array slots), then one global function per
  * hook reserves a record, fills it, copies the bytes and submits it without
  * a wake-up: the exporter reads the ring on its timer, or when the kernel
- * asks once the ring is SIP6XX_CTX_WATERMARK full. What is not sampled, or
+ * asks as the ring passes SIP6XX_CTX_WATERMARK full. What is not sampled, or
  * sampled cut, is counted in ctx_drops.
  *
  * Copies: bpf_skb_load_bytes() on TC (every kernel); on XDP
@@ -53,7 +53,9 @@ struct {
 	__type(value, __u64);
 } ctx_bucket SEC(".maps");
 
-#define SIP_CTX_CHUNK 64 /* the copy loop's step: eight 8-byte loads */
+#define SIP_CTX_CHUNK	    64 /* the copy loop's step: eight 8-byte loads */
+/* Unread bytes past the watermark that still wake the reader: four records. */
+#define SIP_CTX_WAKE_WINDOW (4 * (sizeof(struct sip6xx_sample) + 8))
 
 static __always_inline void sip_context_drop(__u32 dir, __u32 reason)
 {
@@ -188,7 +190,7 @@ static __always_inline int sip_context_sample(void *ctx, __u32 dir, __u32 what, 
 	void *data_end, *data;
 	struct sip6xx_sample *s;
 	const __u8 *ip, *udp;
-	__u64 flags, udp_off, cap;
+	__u64 flags, udp_off, cap, avail;
 	__u32 frame_len;
 	long err = 0;
 
@@ -255,9 +257,16 @@ static __always_inline int sip_context_sample(void *ctx, __u32 dir, __u32 what, 
 	s->hdr.cap_len = cap;
 	if (cap < msg_len)
 		sip_context_drop(dir, CTX_DROP_TRUNCATED);
-	flags = bpf_ringbuf_query(&ctx_ring, BPF_RB_AVAIL_DATA) >= SIP6XX_CTX_WATERMARK
-			? BPF_RB_FORCE_WAKEUP
-			: BPF_RB_NO_WAKEUP;
+	/*
+	 * Wake the reader as the unread data crosses the watermark, not on
+	 * every sample above it: a wake-up is an irq_work, a self-IPI (here a
+	 * VM exit), some 400 ns a sample until the reader caught up. Within a
+	 * few records of it, as other CPUs' records may land between our
+	 * reserve and this query; one missed still leaves the reader's timer.
+	 */
+	avail = bpf_ringbuf_query(&ctx_ring, BPF_RB_AVAIL_DATA);
+	flags = avail - SIP6XX_CTX_WATERMARK < SIP_CTX_WAKE_WINDOW ? BPF_RB_FORCE_WAKEUP
+								   : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(s, flags);
 	return 1;
 }
