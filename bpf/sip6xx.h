@@ -124,12 +124,13 @@ struct sip6xx_config {
  * Call context (DESIGN.md "Packets, transactions, calls"): for every 6xx
  * response, BYE and CANCEL the kernel sends a sample through the ring
  * buffer ctx_ring: a struct sip6xx_sample_hdr, then the first bytes of the
- * SIP message. The exact counts above never depend on it.
+ * SIP message (cap_len of them; the record ends at the next multiple of
+ * 8). The exact counts above never depend on it.
  */
 #define SIP6XX_SAMPLE_MAX	1500	   /* SIP message bytes a sample carries at most */
 #define SIP6XX_CTX_RING_BYTES	(4U << 20) /* ctx_ring's size, per interface */
 #define SIP6XX_CTX_RATE_DEFAULT 20000	   /* --context-rate: samples per second */
-/* The kernel asks for a wake-up when this much of the ring is unread; else the exporter's timer. */
+/* The kernel asks for a wake-up as this much of the ring becomes unread; else the exporter's timer. */
 #define SIP6XX_CTX_WATERMARK	(SIP6XX_CTX_RING_BYTES / 4)
 
 /* A request a sample carries (sample_hdr.method); responses carry their code instead. */

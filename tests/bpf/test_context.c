@@ -6,8 +6,9 @@
  * other frame puts none; over --context-rate a frame is counted in
  * ctx_drops[rate] instead, after a burst of burst/interval + 1, and the
  * bucket refills as its clock (jiffies) moves; a message longer than a
- * sample is cut and counted truncated; with the context off nothing is written; and the exact
- * counts are the same with the context on and off. XDP runs with both copy
+ * sample is cut and counted truncated (a record is the header and the
+ * bytes taken, to a multiple of 8); with the context off nothing is
+ * written; and the exact counts are the same with the context on and off. XDP runs with both copy
  * paths (bpf_xdp_load_bytes where the kernel has it, and the bounded loop
  * older kernels use), TC with bpf_skb_load_bytes.
  *
@@ -239,7 +240,8 @@ static void expect_sample(const struct object *o, bool tc, int version, const ch
 	__u8 saddr[16], daddr[16];
 
 	assert_int_equal(o->cap.n, 1);
-	assert_int_equal(o->cap.size[0], sizeof(struct sip6xx_sample));
+	/* The record is the header and the message, to a multiple of 8. */
+	assert_int_equal(o->cap.size[0], sizeof(*h) + ((len + 7) & ~(size_t)7));
 	assert_int_equal(h->code, code);
 	assert_int_equal(h->method, method);
 	assert_int_equal(h->direction, tc ? SIP6XX_DIR_TX : SIP6XX_DIR_RX);
@@ -441,6 +443,7 @@ static void test_long_message_truncated(void **state)
 			assert_int_equal(drain(&o), 1);
 			assert_int_equal(o.cap.s[0].hdr.msg_len, sizeof(msg));
 			assert_int_equal(o.cap.s[0].hdr.cap_len, SIP6XX_SAMPLE_MAX);
+			assert_int_equal(o.cap.size[0], sizeof(struct sip6xx_sample));
 			assert_memory_equal(o.cap.s[0].msg, msg, SIP6XX_SAMPLE_MAX);
 			assert_int_equal(dropped(&o, tc, CTX_DROP_TRUNCATED), 1);
 			unload(&o);
@@ -461,6 +464,8 @@ static void test_cut_frame_truncated(void **state)
 	assert_int_equal(drain(&o), 1);
 	assert_int_equal(o.cap.s[0].hdr.msg_len, strlen(msg_607));
 	assert_int_equal(o.cap.s[0].hdr.cap_len, strlen(msg_607) - cut);
+	assert_int_equal(o.cap.size[0], sizeof(struct sip6xx_sample_hdr) +
+						((strlen(msg_607) - cut + 7) & ~(size_t)7));
 	assert_memory_equal(o.cap.s[0].msg, msg_607, strlen(msg_607) - cut);
 	assert_int_equal(dropped(&o, SIP6XX_DIR_RX, CTX_DROP_TRUNCATED), 1);
 	unload(&o);
