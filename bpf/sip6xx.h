@@ -130,7 +130,7 @@ struct sip6xx_config {
 #define SIP6XX_SAMPLE_MAX	1500	   /* SIP message bytes a sample carries at most */
 #define SIP6XX_CTX_RING_BYTES	(4U << 20) /* ctx_ring's size, per interface */
 #define SIP6XX_CTX_RATE_DEFAULT 20000	   /* --context-rate: samples per second */
-/* The kernel asks for a wake-up as this much of the ring becomes unread; else the exporter's timer. */
+/* The kernel wakes the reader as this much of the ring becomes unread; else its timer. */
 #define SIP6XX_CTX_WATERMARK	(SIP6XX_CTX_RING_BYTES / 4)
 
 /* A request a sample carries (sample_hdr.method); responses carry their code instead. */
