@@ -191,14 +191,16 @@ enum sip6xx_ctx_drop {
  * ahead of it; each takes interval_ns. The bucket's clock is jiffies times
  * jiffy_ns (the kernel's tick, 4 ms at HZ=250): it moves a tick at a time,
  * so within a tick the bucket gives at most burst_ns / interval_ns + 1
- * samples, and over longer spans the rate, plus one burst.
+ * samples, and over longer spans the rate, plus one burst. Where XDP or TC
+ * may not call bpf_jiffies64(), bpf_ktime_get_ns() instead.
  */
 struct sip6xx_ctx_config {
 	__u64 interval_ns;   /* per CPU: 1e9 * CPUs / --context-rate; 0: context off */
 	__u64 burst_ns;	     /* how far ahead of the clock the bucket may run */
 	__u32 jiffy_ns;	     /* one tick in ns: clock_getres(CLOCK_MONOTONIC_COARSE) */
 	__u8 xdp_load_bytes; /* 1: bpf_xdp_load_bytes() (5.18+); 0: a bounded loop copies */
-	__u8 pad[3];
+	__u8 jiffies;	     /* 1: the bucket's clock is bpf_jiffies64(); 0: bpf_ktime_get_ns() */
+	__u8 pad[2];
 };
 
 _Static_assert(sizeof(struct sip6xx_ctx_config) == 24, "context config: no implicit padding");

@@ -9,11 +9,12 @@
  * Order, cheapest refusal first: context off (rodata: the verifier removes
  * the whole hook), not a 6xx/BYE/CANCEL (a request is compared only once it
  * is known to be one), the per-CPU token bucket (inline: a frame over the
- * rate costs a jiffies load and two array slots), then one global function per
- * hook fills a sample in a per-CPU scratch slot, copies the bytes and
- * writes it into the ring at its own size, without a wake-up: the exporter reads the ring on its
- * timer, or when the kernel asks as the ring passes SIP6XX_CTX_WATERMARK full. What is not sampled,
- * or sampled cut, is counted in ctx_drops.
+ * rate costs a jiffies load and two array slots), then one global function
+ * per hook fills a sample in a per-CPU scratch slot, copies the bytes and
+ * writes it into the ring at its own size, without a wake-up: the exporter
+ * reads the ring on its timer, or when the kernel asks as the ring passes
+ * SIP6XX_CTX_WATERMARK full. What is not sampled, or sampled cut, is
+ * counted in ctx_drops.
  *
  * Copies: bpf_skb_load_bytes() on TC (every kernel); on XDP
  * bpf_xdp_load_bytes() where the kernel has it (5.18+), else a bounded loop
@@ -53,7 +54,11 @@ struct {
 	__type(value, __u64);
 } ctx_bucket SEC(".maps");
 
-/* Where a sample is built before it goes into the ring at its own size. */
+/*
+ * Where a sample is built before it goes into the ring at its own size. Per
+ * CPU, and no two samples share it: XDP runs in softirq, TC egress with
+ * bottom halves off, so neither hook interrupts the other's sample.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -81,6 +86,7 @@ static __always_inline void sip_context_drop(__u32 dir, __u32 reason)
  * load the verifier inlines on 64-bit JITs (5.5+), where bpf_ktime_get_ns()
  * is a call and a clock read, some 20 ns a frame with kvm-clock, paid by
  * every frame over the rate. A tick's granularity is fine for a rate limit.
+ * The loader probes for it (sip6xx_ctx_config.jiffies).
  */
 static __always_inline int sip_context_token(__u32 dir)
 {
@@ -89,7 +95,9 @@ static __always_inline int sip_context_token(__u32 dir)
 
 	if (!next)
 		return 0; /* never: one slot */
-	now = bpf_jiffies64() * sip6xx_ctx_cfg.jiffy_ns;
+	/* Verifier: rodata, so it keeps only the helper the loader probed. */
+	now = sip6xx_ctx_cfg.jiffies ? bpf_jiffies64() * sip6xx_ctx_cfg.jiffy_ns
+				     : bpf_ktime_get_ns();
 	tat = *next > now ? *next : now;
 	if (tat - now > sip6xx_ctx_cfg.burst_ns) {
 		sip_context_drop(dir, CTX_DROP_RATE);
@@ -231,6 +239,14 @@ static __always_inline int sip_context_sample(void *ctx, __u32 dir, __u32 what, 
 		return 0;
 	ip = data + l3_off;
 	udp = data + udp_off;
+	/*
+	 * Verifier: the pointers made here, from the tested registers. Else
+	 * clang spills an offset before its test and rebuilds the pointer
+	 * after the calls below from that copy, which 5.10 and 6.1 (no ID for
+	 * a spilled scalar, so the test does not reach it) take as unbounded.
+	 */
+	barrier_var(ip);
+	barrier_var(udp);
 	cap = msg_off < frame_len ? frame_len - msg_off : 0;
 	if (cap > msg_len)
 		cap = msg_len;

@@ -5,7 +5,8 @@
  * one sample in ctx_ring, its header and bytes those of the frame; every
  * other frame puts none; over --context-rate a frame is counted in
  * ctx_drops[rate] instead, after a burst of burst/interval + 1, and the
- * bucket refills as its clock (jiffies) moves; a message longer than a
+ * bucket refills as its clock (jiffies) moves; the reader is woken as the
+ * ring crosses its watermark, not before; a message longer than a
  * sample is cut and counted truncated (a record is the header and the
  * bytes taken, to a multiple of 8); with the context off nothing is
  * written; and the exact counts are the same with the context on and off. XDP runs with both copy
@@ -193,6 +194,16 @@ static void run(struct object *o, bool tc, const __u8 *frame, size_t len)
 		assert_int_equal(topts.retval, XDP_PASS);
 	assert_int_equal(topts.data_size_out, len);
 	assert_memory_equal(out, frame, len);
+}
+
+/* @n test runs of XDP over @frame in one call, each a pass. */
+static void run_n(struct object *o, const __u8 *frame, size_t len, int n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len, .repeat = n);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(o->skel->progs.sip6xx_xdp), &topts),
+			 0);
+	assert_int_equal(topts.retval, XDP_PASS);
 }
 
 /* Reads what the ring holds into o->cap, from empty. */
@@ -418,6 +429,32 @@ static void test_rate_refills(void **state)
 	unload(&o);
 }
 
+/*
+ * The reader is woken as the unread data crosses SIP6XX_CTX_WATERMARK:
+ * through its epoll, nothing just below it, every record once past it.
+ */
+static void test_wakeup_at_watermark(void **state)
+{
+	/* A record: the ring's 8-byte header, the sample header, the message to 8. */
+	const size_t rec = 8 + sizeof(struct sip6xx_sample_hdr) + ((strlen(msg_607) + 7) & ~7UL);
+	const int below = SIP6XX_CTX_WATERMARK / rec - 1;
+	__u8 frame[FRAME_MAX_LEN];
+	struct object o;
+	size_t len;
+
+	load(&o, RATE_HIGH, has_xdp_load_bytes ? COPY_HELPER : COPY_LOOP);
+	need(&o, "context on");
+	len = build(frame, 4, msg_607, 0);
+	run_n(&o, frame, len, below);
+	assert_int_equal(ring_buffer__poll(o.rb, 100), 0);
+	assert_int_equal(o.cap.n, 0);
+	run_n(&o, frame, len, 4);
+	assert_true(ring_buffer__poll(o.rb, 2000) > 0);
+	assert_int_equal(o.cap.n, below + 4);
+	expect_no_drops(&o);
+	unload(&o);
+}
+
 /* A message longer than a sample: its first SIP6XX_SAMPLE_MAX bytes, counted truncated. */
 static void test_long_message_truncated(void **state)
 {
@@ -545,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_over_rate),
 		cmocka_unit_test(test_burst_then_drops),
 		cmocka_unit_test(test_rate_refills),
+		cmocka_unit_test(test_wakeup_at_watermark),
 		cmocka_unit_test(test_long_message_truncated),
 		cmocka_unit_test(test_cut_frame_truncated),
 		cmocka_unit_test(test_off_same_counts),
@@ -558,6 +596,12 @@ int main(void)
 		fprintf(stderr, "test_context: cannot pin to one CPU: %s\n", strerror(errno));
 	has_xdp_load_bytes =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1;
+	printf("# the bucket's clock on this kernel: %s\n",
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_jiffies64, NULL) == 1 &&
+			       libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_jiffies64,
+						       NULL) == 1
+		       ? "bpf_jiffies64"
+		       : "bpf_ktime_get_ns (no bpf_jiffies64 for XDP and TC)");
 	printf("# XDP copy path of this kernel: %s\n",
 	       has_xdp_load_bytes ? "bpf_xdp_load_bytes"
 				  : "bounded loop (no bpf_xdp_load_bytes: its test is left out)");

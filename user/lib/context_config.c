@@ -50,6 +50,10 @@ void context_configure(struct sip6xx *skel, __u32 rate)
 	cfg->interval_ns = interval ? interval : 1;
 	cfg->burst_ns = CONTEXT_BURST_NS;
 	cfg->jiffy_ns = tick_ns();
+	/* Both hooks' program types: the bucket runs in each. */
+	cfg->jiffies =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_jiffies64, NULL) == 1 &&
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_jiffies64, NULL) == 1;
 	cfg->xdp_load_bytes =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1;
 	chosen.rate = rate;
