@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 /* Bump when any map layout below changes: pinned maps are checked against it. */
-#define SIP6XX_CONTRACT_VERSION 7
+#define SIP6XX_CONTRACT_VERSION 8
 
 /* Which hook saw the frame: XDP on receive, TC egress on transmit. */
 #define SIP6XX_DIR_RX  0
@@ -124,12 +124,13 @@ struct sip6xx_config {
  * Call context (DESIGN.md "Packets, transactions, calls"): for every 6xx
  * response, BYE and CANCEL the kernel sends a sample through the ring
  * buffer ctx_ring: a struct sip6xx_sample_hdr, then the first bytes of the
- * SIP message. The exact counts above never depend on it.
+ * SIP message (cap_len of them; the record ends at the next multiple of
+ * 8). The exact counts above never depend on it.
  */
 #define SIP6XX_SAMPLE_MAX	1500	   /* SIP message bytes a sample carries at most */
 #define SIP6XX_CTX_RING_BYTES	(4U << 20) /* ctx_ring's size, per interface */
 #define SIP6XX_CTX_RATE_DEFAULT 20000	   /* --context-rate: samples per second */
-/* The kernel asks for a wake-up when this much of the ring is unread; else the exporter's timer. */
+/* The kernel wakes the reader as this much of the ring becomes unread; else its timer. */
 #define SIP6XX_CTX_WATERMARK	(SIP6XX_CTX_RING_BYTES / 4)
 
 /* A request a sample carries (sample_hdr.method); responses carry their code instead. */
@@ -187,13 +188,21 @@ enum sip6xx_ctx_drop {
 /*
  * ctx_bucket: PERCPU_ARRAY of one __u64, the token bucket as GCRA keeps it:
  * the time (ns) the next sample is due. A sample may run up to burst_ns
- * ahead of it; each takes interval_ns.
+ * ahead of it; each takes interval_ns. The bucket's clock is jiffies times
+ * jiffy_ns (the kernel's tick, 4 ms at HZ=250): it moves a tick at a time,
+ * so within a tick the bucket gives at most burst_ns / interval_ns + 1
+ * samples, and over longer spans the rate, plus one burst. Where XDP or TC
+ * may not call bpf_jiffies64(), bpf_ktime_get_ns() instead.
  */
 struct sip6xx_ctx_config {
 	__u64 interval_ns;   /* per CPU: 1e9 * CPUs / --context-rate; 0: context off */
 	__u64 burst_ns;	     /* how far ahead of the clock the bucket may run */
+	__u32 jiffy_ns;	     /* one tick in ns: clock_getres(CLOCK_MONOTONIC_COARSE) */
 	__u8 xdp_load_bytes; /* 1: bpf_xdp_load_bytes() (5.18+); 0: a bounded loop copies */
-	__u8 pad[7];
+	__u8 jiffies;	     /* 1: the bucket's clock is bpf_jiffies64(); 0: bpf_ktime_get_ns() */
+	__u8 pad[2];
 };
+
+_Static_assert(sizeof(struct sip6xx_ctx_config) == 24, "context config: no implicit padding");
 
 #endif /* SIP6XX_H */

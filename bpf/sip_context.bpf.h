@@ -9,11 +9,12 @@
  * Order, cheapest refusal first: context off (rodata: the verifier removes
  * the whole hook), not a 6xx/BYE/CANCEL (a request is compared only once it
  * is known to be one), the per-CPU token bucket (inline: a frame over the
- * rate costs a clock read and an array slot), then one global function per
- * hook reserves a record, fills it, copies the bytes and submits it without
- * a wake-up: the exporter reads the ring on its timer, or when the kernel
- * asks once the ring is SIP6XX_CTX_WATERMARK full. What is not sampled, or
- * sampled cut, is counted in ctx_drops.
+ * rate costs a jiffies load and two array slots), then one global function
+ * per hook fills a sample in a per-CPU scratch slot, copies the bytes and
+ * writes it into the ring at its own size, without a wake-up: the exporter
+ * reads the ring on its timer, or when the kernel asks as the ring passes
+ * SIP6XX_CTX_WATERMARK full. What is not sampled, or sampled cut, is
+ * counted in ctx_drops.
  *
  * Copies: bpf_skb_load_bytes() on TC (every kernel); on XDP
  * bpf_xdp_load_bytes() where the kernel has it (5.18+), else a bounded loop
@@ -53,7 +54,22 @@ struct {
 	__type(value, __u64);
 } ctx_bucket SEC(".maps");
 
-#define SIP_CTX_CHUNK 64 /* the copy loop's step: eight 8-byte loads */
+/*
+ * Where a sample is built before it goes into the ring at its own size. Per
+ * CPU, and no two samples share it: XDP runs in softirq, TC egress with
+ * bottom halves off, so neither hook interrupts the other's sample.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sip6xx_sample);
+} ctx_scratch SEC(".maps");
+
+#define SIP_CTX_CHUNK	    64 /* the copy loop's step: eight 8-byte loads */
+/* Unread bytes past the watermark that still wake the reader: four records. */
+#define SIP_CTX_WAKE_WINDOW (4 * (sizeof(struct sip6xx_sample) + 8))
+#define SIP_CTX_ALIGN	    8 /* a record's size: the header, then the bytes to a multiple of 8 */
 
 static __always_inline void sip_context_drop(__u32 dir, __u32 reason)
 {
@@ -64,14 +80,24 @@ static __always_inline void sip_context_drop(__u32 dir, __u32 reason)
 		*val += 1; /* per-CPU slot: no atomic needed */
 }
 
-/* GCRA: 1 when this CPU's bucket has a token; a refusal is counted. */
+/*
+ * GCRA: 1 when this CPU's bucket has a token; a refusal is counted. The
+ * clock is jiffies scaled to ns (sip6xx_ctx_config): bpf_jiffies64() is a
+ * load the verifier inlines on 64-bit JITs (5.5+), where bpf_ktime_get_ns()
+ * is a call and a clock read, some 20 ns a frame with kvm-clock, paid by
+ * every frame over the rate. A tick's granularity is fine for a rate limit.
+ * The loader probes for it (sip6xx_ctx_config.jiffies).
+ */
 static __always_inline int sip_context_token(__u32 dir)
 {
 	__u32 zero = 0;
-	__u64 now = bpf_ktime_get_ns(), tat, *next = bpf_map_lookup_elem(&ctx_bucket, &zero);
+	__u64 now, tat, *next = bpf_map_lookup_elem(&ctx_bucket, &zero);
 
 	if (!next)
 		return 0; /* never: one slot */
+	/* Verifier: rodata, so it keeps only the helper the loader probed. */
+	now = sip6xx_ctx_cfg.jiffies ? bpf_jiffies64() * sip6xx_ctx_cfg.jiffy_ns
+				     : bpf_ktime_get_ns();
 	tat = *next > now ? *next : now;
 	if (tat - now > sip6xx_ctx_cfg.burst_ns) {
 		sip_context_drop(dir, CTX_DROP_RATE);
@@ -181,8 +207,8 @@ static __always_inline int sip_context_sample(void *ctx, __u32 dir, __u32 what, 
 	void *data_end, *data;
 	struct sip6xx_sample *s;
 	const __u8 *ip, *udp;
-	__u64 flags, udp_off, cap;
-	__u32 frame_len;
+	__u64 flags, udp_off, cap, size;
+	__u32 frame_len, zero = 0;
 	long err = 0;
 
 	if (dir == SIP6XX_DIR_RX) {
@@ -213,17 +239,23 @@ static __always_inline int sip_context_sample(void *ctx, __u32 dir, __u32 what, 
 		return 0;
 	ip = data + l3_off;
 	udp = data + udp_off;
+	/*
+	 * Verifier: the pointers made here, from the tested registers. Else
+	 * clang spills an offset before its test and rebuilds the pointer
+	 * after the calls below from that copy, which 5.10 and 6.1 (no ID for
+	 * a spilled scalar, so the test does not reach it) take as unbounded.
+	 */
+	barrier_var(ip);
+	barrier_var(udp);
 	cap = msg_off < frame_len ? frame_len - msg_off : 0;
 	if (cap > msg_len)
 		cap = msg_len;
 	if (cap > SIP6XX_SAMPLE_MAX)
 		cap = SIP6XX_SAMPLE_MAX;
 
-	s = bpf_ringbuf_reserve(&ctx_ring, sizeof(*s), 0);
-	if (!s) {
-		sip_context_drop(dir, CTX_DROP_BUFFER_FULL);
-		return 0;
-	}
+	s = bpf_map_lookup_elem(&ctx_scratch, &zero);
+	if (!s)
+		return 0; /* never: one slot */
 	s->hdr.time_ns = bpf_ktime_get_ns();
 	s->hdr.ifindex = dir == SIP6XX_DIR_RX ? ((struct xdp_md *)ctx)->ingress_ifindex
 					      : ((struct __sk_buff *)ctx)->ifindex;
@@ -234,10 +266,8 @@ static __always_inline int sip_context_sample(void *ctx, __u32 dir, __u32 what, 
 	s->hdr.pad = 0;
 	s->hdr.msg_off = msg_off;
 	s->hdr.msg_len = msg_len;
-	if (sip_context_addrs(&s->hdr, what >> 16, ip, udp, data_end)) {
-		bpf_ringbuf_discard(s, BPF_RB_NO_WAKEUP);
+	if (sip_context_addrs(&s->hdr, what >> 16, ip, udp, data_end))
 		return 0;
-	}
 
 	if (dir == SIP6XX_DIR_RX && !sip6xx_ctx_cfg.xdp_load_bytes)
 		cap = sip_context_copy_loop(s->msg, data, data_end, msg_off, cap);
@@ -248,10 +278,32 @@ static __always_inline int sip_context_sample(void *ctx, __u32 dir, __u32 what, 
 	s->hdr.cap_len = cap;
 	if (cap < msg_len)
 		sip_context_drop(dir, CTX_DROP_TRUNCATED);
-	flags = bpf_ringbuf_query(&ctx_ring, BPF_RB_AVAIL_DATA) >= SIP6XX_CTX_WATERMARK
+	/*
+	 * The record is the header and the bytes taken, not the largest
+	 * sample: a 550-byte 607 took 1,576 bytes of ring and cost twice as
+	 * much to write (tests/bench/README.md). bpf_ringbuf_output() copies
+	 * it from this CPU's scratch slot, still in cache, at its size.
+	 * Verifier: the size bounded on its own register, within the slot.
+	 */
+	size = sizeof(s->hdr) + ((cap + SIP_CTX_ALIGN - 1) & ~(__u64)(SIP_CTX_ALIGN - 1));
+	barrier_var(size);
+	if (size > sizeof(*s))
+		return 0;
+	/*
+	 * Wake the reader as the unread data crosses the watermark, not on
+	 * every sample above it: a wake-up is an irq_work, a self-IPI (here a
+	 * VM exit), some 4 us a sample until the reader caught up. Within a
+	 * few records of it, as other CPUs' records may land between this
+	 * query and the write; one missed still leaves the reader's timer.
+	 */
+	flags = bpf_ringbuf_query(&ctx_ring, BPF_RB_AVAIL_DATA) + size - SIP6XX_CTX_WATERMARK <
+				SIP_CTX_WAKE_WINDOW
 			? BPF_RB_FORCE_WAKEUP
 			: BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(s, flags);
+	if (bpf_ringbuf_output(&ctx_ring, s, size, flags)) {
+		sip_context_drop(dir, CTX_DROP_BUFFER_FULL);
+		return 0;
+	}
 	return 1;
 }
 

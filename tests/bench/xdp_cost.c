@@ -59,10 +59,13 @@
 #define V6_SADDR    (ETH_HLEN + 8 + 12) /* the last word of the IPv6 source address */
 #define SRC_SPACE   (1 << 17)		/* the wrapper bumps the low 17 bits */
 #define NEW_SRC_CAP (1 << 18)		/* peers capacity for "map has room": never fills */
-#define NR_HOLD	    10	/* veth ends: A, A2, C, sip6xx, a frame's four wrappers, context x2 */
-#define HOLD_WRAP   4	/* the first end for a frame's wrappers */
-#define HOLD_CTX    8	/* the context objects' XDP programs: sampling, over the rate */
-#define CTX_READ_US 200 /* the reader thread's pause between two reads of the ring */
+#define NR_HOLD	    12	 /* veth ends: A, A2, C, sip6xx, a frame's four wrappers, context x3 */
+#define HOLD_WRAP   4	 /* the first end for a frame's wrappers */
+#define HOLD_CTX    8	 /* the context objects' XDP programs: sampling, over the rate, alone */
+#define CTX_READ_US 200	 /* the reader thread's pause between two reads of the ring */
+#define CTX_WAIT_MS 2000 /* how long a sampling run waits for the ring to be read */
+/* Samples a sampling run writes: three quarters of the ring, which never fills. */
+#define CTX_REPEAT  (SIP6XX_CTX_RING_BYTES / 4 * 3 / (sizeof(struct sip6xx_sample) + 8))
 
 /* The A/A gate: outside it the method moved more than the targets resolve. */
 #define AA_LO	     0.97
@@ -82,9 +85,11 @@
 /*
  * PLAIN: the frame as is; NEW_*: through the source-bumping wrapper;
  * CTX_*: an object with the call context on, every 6xx sampled (a thread on
- * another CPU drains the ring), or every one over the rate.
+ * another CPU drains the ring while it runs; CTX_ALONE: nothing reads it
+ * until the run is over), or every one over the rate.
  */
-enum bench_mode { PLAIN = 0, NEW_ROOM, NEW_FULL, CTX_SAMPLE, CTX_OVER };
+enum bench_mode { PLAIN = 0, NEW_ROOM, NEW_FULL, CTX_SAMPLE, CTX_ALONE, CTX_OVER };
+enum { CTX_OBJ_SAMPLE = 0, CTX_OBJ_OVER, CTX_OBJ_ALONE, NR_CTX_OBJS };
 
 /* The programs of a round, in the order; round r starts at r % NR_PROGS. */
 enum bench_prog { PROG_A = 0, PROG_P, PROG_A2, PROG_C, NR_PROGS };
@@ -184,6 +189,11 @@ static const struct bench_case cases[] = {
 	  { .ip_version = 4, .payload = SIP_607_LONG },
 	  .mode = CTX_SAMPLE,
 	  .target = TARGET_SAMPLE },
+	{ "v4_6xx_sample_alone",
+	  "IPv4 6xx, known source, with a context sample (no reader while it runs)",
+	  { .ip_version = 4, .payload = SIP_607_LONG },
+	  .mode = CTX_ALONE,
+	  .target = TARGET_NONE },
 	{ "v4_6xx_over",
 	  "IPv4 6xx, known source, over --context-rate (no sample)",
 	  { .ip_version = 4, .payload = SIP_607_LONG },
@@ -228,19 +238,22 @@ enum bench_slot { SLOT_PASS = 0, SLOT_ROOM, SLOT_FULL, SLOT_PASS2, SLOT_COUNT, N
 
 struct bench {
 	int repeat, rounds;
-	int fd[NR_PROGS];	    /* A, (P per frame), A2, C */
-	int count_map;		    /* C's counter */
-	struct sip6xx *skel;	    /* default capacity: known sources, and the full map */
-	struct sip6xx *skel_room;   /* NEW_SRC_CAP: new sources into a map with room */
-	struct sip6xx *skel_ctx[2]; /* context on: [0] samples every 6xx, [1] none (rate) */
-	struct ring_buffer *ctx_rb; /* skel_ctx[0]'s ring, drained by ctx_reader */
+	int fd[NR_PROGS];	  /* A, (P per frame), A2, C */
+	int count_map;		  /* C's counter */
+	struct sip6xx *skel;	  /* default capacity: known sources, and the full map */
+	struct sip6xx *skel_room; /* NEW_SRC_CAP: new sources into a map with room */
+	struct sip6xx *skel_ctx[NR_CTX_OBJS]; /* context on: sampling, over the rate, alone */
+	struct ring_buffer *ctx_rb;	      /* CTX_OBJ_SAMPLE's ring, drained by ctx_reader */
+	struct ring_buffer *ctx_rb_alone;     /* CTX_OBJ_ALONE's, read between runs */
 	pthread_t ctx_reader;
 	volatile int ctx_stop;
-	__u64 ctx_read;
-	int tail_fd;	 /* prog array of enum bench_slot */
-	__u32 next_src;	 /* low 17 bits of the next new source */
-	double fixed_ns; /* per test-run call, taken off every timing */
-	double *aa_all;	 /* every round's A2/A, for the run's A/A line */
+	__u64 ctx_read, ctx_read_alone; /* samples read from each ring */
+	__u64 ctx_sent[NR_CTX_OBJS];	/* samples the sampling runs wrote */
+	int ctx_late;			/* sampling runs that found the ring not yet read */
+	int tail_fd;			/* prog array of enum bench_slot */
+	__u32 next_src;			/* low 17 bits of the next new source */
+	double fixed_ns;		/* per test-run call, taken off every timing */
+	double *aa_all;			/* every round's A2/A, for the run's A/A line */
 	int nr_aa;
 	int hold[NR_HOLD]; /* bpf_link of each held program, or -1 */
 };
@@ -520,6 +533,35 @@ struct row {
 	struct spread ratio, count, aa;
 };
 
+static int ctx_obj(enum bench_mode mode)
+{
+	return mode == CTX_OVER ? CTX_OBJ_OVER : mode == CTX_ALONE ? CTX_OBJ_ALONE : CTX_OBJ_SAMPLE;
+}
+
+static __u64 ctx_dropped(struct sip6xx *skel, int reason);
+
+/*
+ * Before a sampling run: every sample written so far read (by the reader
+ * thread, or here for CTX_ALONE) or lost to a full ring, so the run starts
+ * with a read ring and never fills it.
+ */
+static void ctx_wait_read(struct bench *b, enum bench_mode mode)
+{
+	int obj = ctx_obj(mode), ms;
+
+	for (ms = 0; ms < CTX_WAIT_MS; ms++) {
+		__u64 read = mode == CTX_ALONE ? b->ctx_read_alone
+					       : __atomic_load_n(&b->ctx_read, __ATOMIC_ACQUIRE);
+
+		if (mode == CTX_ALONE)
+			ring_buffer__consume(b->ctx_rb_alone);
+		if (read + ctx_dropped(b->skel_ctx[obj], CTX_DROP_BUFFER_FULL) >= b->ctx_sent[obj])
+			return;
+		usleep(1000);
+	}
+	b->ctx_late++;
+}
+
 static int measure(struct bench *b, const struct bench_case *bc, struct row *row)
 {
 	unsigned char frame[FRAME_MAX_LEN];
@@ -530,8 +572,8 @@ static int measure(struct bench *b, const struct bench_case *bc, struct row *row
 
 	memcpy(fd, b->fd, sizeof(fd));
 	fd[PROG_P] = loader_prog_fd(b->skel);
-	if (bc->mode == CTX_SAMPLE || bc->mode == CTX_OVER) {
-		skel = b->skel_ctx[bc->mode == CTX_OVER];
+	if (bc->mode == CTX_SAMPLE || bc->mode == CTX_ALONE || bc->mode == CTX_OVER) {
+		skel = b->skel_ctx[ctx_obj(bc->mode)];
 		fd[PROG_P] = loader_prog_fd(skel);
 	} else if (bc->mode != PLAIN) {
 		/* Room: the sources of one round are distinct, inside the bumped bits. */
@@ -551,14 +593,19 @@ static int measure(struct bench *b, const struct bench_case *bc, struct row *row
 		set_new_source(b, bc, frame, 1);
 	}
 	case_outcome(skel, fd[PROG_P], frame, len, row->outcome, sizeof(row->outcome));
+	if (bc->mode == CTX_SAMPLE || bc->mode == CTX_ALONE)
+		b->ctx_sent[ctx_obj(bc->mode)]++;
 	/*
 	 * Twice round the ring before timing: in a VM the host backs a guest
 	 * page at its first write, some 10 us a 4 KiB page here, a cost an
 	 * exporter pays once per start, not per sample.
 	 */
-	if (bc->mode == CTX_SAMPLE)
-		run_ns(fd[PROG_P], frame, len,
-		       2 * SIP6XX_CTX_RING_BYTES / sizeof(struct sip6xx_sample), 0);
+	if (bc->mode == CTX_SAMPLE || bc->mode == CTX_ALONE)
+		for (i = 0; i < 3; i++) {
+			ctx_wait_read(b, bc->mode);
+			run_ns(fd[PROG_P], frame, len, CTX_REPEAT, 0);
+			b->ctx_sent[ctx_obj(bc->mode)] += CTX_REPEAT;
+		}
 	for (r = 0; r < b->rounds; r++) {
 		if (bc->mode == NEW_ROOM && room_reload(b))
 			goto out;
@@ -568,7 +615,14 @@ static int measure(struct bench *b, const struct bench_case *bc, struct row *row
 
 			if (p == PROG_P && bc->mode != PLAIN)
 				set_new_source(b, bc, frame, repeat);
-			ns[p][r] = run_ns(fd[p], frame, len, repeat, b->fixed_ns);
+			if (p == PROG_P && (bc->mode == CTX_SAMPLE || bc->mode == CTX_ALONE)) {
+				/* Fewer, into a read ring: a sample each, never a full ring. */
+				ctx_wait_read(b, bc->mode);
+				ns[p][r] = run_ns(fd[p], frame, len, CTX_REPEAT, b->fixed_ns);
+				b->ctx_sent[ctx_obj(bc->mode)] += CTX_REPEAT;
+			} else {
+				ns[p][r] = run_ns(fd[p], frame, len, repeat, b->fixed_ns);
+			}
 			if (ns[p][r] <= 0) {
 				fprintf(stderr, "xdp_cost: %s: test run failed: %s\n", bc->name,
 					ns[p][r] < 0 ? strerror(errno) : "no time measured");
@@ -666,7 +720,16 @@ static int on_ctx_sample(void *ctx, void *data, size_t size)
 {
 	struct bench *b = ctx;
 
-	b->ctx_read += ((const struct sip6xx_sample_hdr *)data)->cap_len != 0;
+	__atomic_fetch_add(&b->ctx_read, ((const struct sip6xx_sample_hdr *)data)->cap_len != 0,
+			   __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int on_ctx_sample_alone(void *ctx, void *data, size_t size)
+{
+	struct bench *b = ctx;
+
+	b->ctx_read_alone += ((const struct sip6xx_sample_hdr *)data)->cap_len != 0;
 	return 0;
 }
 
@@ -691,28 +754,33 @@ static void *ctx_reader(void *arg)
 }
 
 /*
- * The context objects: [0] with a bucket that never runs dry, its ring
- * drained by a reader thread; [1] with a bucket that is always dry after
- * its first sample (one a second, no burst).
+ * The context objects: CTX_OBJ_SAMPLE with a bucket that never runs dry,
+ * its ring drained by a reader thread; CTX_OBJ_OVER with a bucket that is
+ * always dry after its first sample (one a second, no burst); CTX_OBJ_ALONE
+ * as the first, its ring read by this thread between runs.
  */
 static int load_context(struct bench *b)
 {
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NR_CTX_OBJS; i++) {
+		bool over = i == CTX_OBJ_OVER;
+
 		b->skel_ctx[i] = sip6xx__open();
 		if (!b->skel_ctx[i])
 			return -1;
 		context_configure(b->skel_ctx[i], 1);
-		b->skel_ctx[i]->rodata->sip6xx_ctx_cfg.interval_ns = i ? 2000000000ULL : 1;
-		b->skel_ctx[i]->rodata->sip6xx_ctx_cfg.burst_ns = i ? 0 : ~0ULL >> 2;
+		b->skel_ctx[i]->rodata->sip6xx_ctx_cfg.interval_ns = over ? 2000000000ULL : 1;
+		b->skel_ctx[i]->rodata->sip6xx_ctx_cfg.burst_ns = over ? 0 : ~0ULL >> 2;
 		if (sip6xx__load(b->skel_ctx[i]) || loader_link_stages(b->skel_ctx[i]) ||
 		    hold(b, HOLD_CTX + i, loader_prog_fd(b->skel_ctx[i])))
 			return -1;
 	}
-	b->ctx_rb = ring_buffer__new(bpf_map__fd(b->skel_ctx[0]->maps.ctx_ring), on_ctx_sample, b,
-				     NULL);
-	if (!b->ctx_rb || pthread_create(&b->ctx_reader, NULL, ctx_reader, b))
+	b->ctx_rb = ring_buffer__new(bpf_map__fd(b->skel_ctx[CTX_OBJ_SAMPLE]->maps.ctx_ring),
+				     on_ctx_sample, b, NULL);
+	b->ctx_rb_alone = ring_buffer__new(bpf_map__fd(b->skel_ctx[CTX_OBJ_ALONE]->maps.ctx_ring),
+					   on_ctx_sample_alone, b, NULL);
+	if (!b->ctx_rb || !b->ctx_rb_alone || pthread_create(&b->ctx_reader, NULL, ctx_reader, b))
 		return -1;
 	return 0;
 }
@@ -795,11 +863,17 @@ int main(int argc, char **argv)
 	b.ctx_stop = 1;
 	pthread_join(b.ctx_reader, NULL);
 	ring_buffer__consume(b.ctx_rb);
-	printf("\nContext: %llu samples read by the reader thread; %llu lost for a full ring; "
-	       "%llu over the rate in the over-the-rate object.\n",
-	       (unsigned long long)b.ctx_read,
-	       (unsigned long long)ctx_dropped(b.skel_ctx[0], CTX_DROP_BUFFER_FULL),
-	       (unsigned long long)ctx_dropped(b.skel_ctx[1], CTX_DROP_RATE));
+	ring_buffer__consume(b.ctx_rb_alone);
+	printf("\nContext: %llu of %llu samples read by the reader thread, %llu of %llu read "
+	       "between runs; %llu and %llu lost for a full ring; %d sampling runs found the ring "
+	       "unread after %d ms; %d samples a sampling run; %llu over the rate in the "
+	       "over-the-rate object.\n",
+	       (unsigned long long)b.ctx_read, (unsigned long long)b.ctx_sent[CTX_OBJ_SAMPLE],
+	       (unsigned long long)b.ctx_read_alone, (unsigned long long)b.ctx_sent[CTX_OBJ_ALONE],
+	       (unsigned long long)ctx_dropped(b.skel_ctx[CTX_OBJ_SAMPLE], CTX_DROP_BUFFER_FULL),
+	       (unsigned long long)ctx_dropped(b.skel_ctx[CTX_OBJ_ALONE], CTX_DROP_BUFFER_FULL),
+	       b.ctx_late, CTX_WAIT_MS, (int)CTX_REPEAT,
+	       (unsigned long long)ctx_dropped(b.skel_ctx[CTX_OBJ_OVER], CTX_DROP_RATE));
 	printf("\nA/A (a second XDP_PASS against XDP_PASS, %d rounds): median %.3f, IQR "
 	       "%.3f-%.3f: %s\n",
 	       b.nr_aa, aa.med, aa.q1, aa.q3,
@@ -824,8 +898,9 @@ int main(int argc, char **argv)
 		unhold(&b, c);
 	loader_destroy(b.skel);
 	ring_buffer__free(b.ctx_rb);
-	loader_destroy(b.skel_ctx[0]);
-	loader_destroy(b.skel_ctx[1]);
+	ring_buffer__free(b.ctx_rb_alone);
+	for (c = 0; c < NR_CTX_OBJS; c++)
+		loader_destroy(b.skel_ctx[c]);
 	free(b.aa_all);
 	return gate_ok ? 0 : 3;
 }

@@ -4,9 +4,12 @@
  * object and BPF_PROG_TEST_RUN: a 6xx, a BYE and a CANCEL each put exactly
  * one sample in ctx_ring, its header and bytes those of the frame; every
  * other frame puts none; over --context-rate a frame is counted in
- * ctx_drops[rate] instead; a message longer than a sample is cut and
- * counted truncated; with the context off nothing is written; and the exact
- * counts are the same with the context on and off. XDP runs with both copy
+ * ctx_drops[rate] instead, after a burst of burst/interval + 1, and the
+ * bucket refills as its clock (jiffies) moves; the reader is woken as the
+ * ring crosses its watermark, not before; a message longer than a
+ * sample is cut and counted truncated (a record is the header and the
+ * bytes taken, to a multiple of 8); with the context off nothing is
+ * written; and the exact counts are the same with the context on and off. XDP runs with both copy
  * paths (bpf_xdp_load_bytes where the kernel has it, and the bounded loop
  * older kernels use), TC with bpf_skb_load_bytes.
  *
@@ -14,6 +17,7 @@
  */
 #include <netinet/in.h> /* before any UAPI header: see bpf/sip_parse.h */
 #include <errno.h>
+#include <sched.h>
 #include <net/if.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
@@ -84,6 +89,19 @@ static int print_warnings(enum libbpf_print_level level, const char *fmt, va_lis
 	return vfprintf(stderr, fmt, args);
 }
 
+/* Keeps this thread on the CPU it runs on now. */
+static int pin_this_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
@@ -96,8 +114,12 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* One object, XDP and TC, context at @rate (0: off), XDP copying by @path. */
-static void load(struct object *o, __u32 rate, enum copy_path path)
+/*
+ * One object, XDP and TC, context at @rate (0: off), XDP copying by @path;
+ * with @interval_ns, its buckets set to that and @burst_ns instead.
+ */
+static void load_bucket(struct object *o, __u32 rate, enum copy_path path, __u64 interval_ns,
+			__u64 burst_ns)
 {
 	memset(o, 0, sizeof(*o));
 	o->skel = sip6xx__open();
@@ -108,6 +130,10 @@ static void load(struct object *o, __u32 rate, enum copy_path path)
 	context_configure(o->skel, rate);
 	if (path == COPY_LOOP)
 		o->skel->rodata->sip6xx_ctx_cfg.xdp_load_bytes = 0;
+	if (interval_ns) {
+		o->skel->rodata->sip6xx_ctx_cfg.interval_ns = interval_ns;
+		o->skel->rodata->sip6xx_ctx_cfg.burst_ns = burst_ns;
+	}
 	o->err = sip6xx__load(o->skel);
 	if (!o->err)
 		o->err = loader_link_stages(o->skel);
@@ -121,6 +147,11 @@ static void load(struct object *o, __u32 rate, enum copy_path path)
 		sip6xx__destroy(o->skel);
 		o->skel = NULL;
 	}
+}
+
+static void load(struct object *o, __u32 rate, enum copy_path path)
+{
+	load_bucket(o, rate, path, 0, 0);
 }
 
 static void unload(struct object *o)
@@ -163,6 +194,16 @@ static void run(struct object *o, bool tc, const __u8 *frame, size_t len)
 		assert_int_equal(topts.retval, XDP_PASS);
 	assert_int_equal(topts.data_size_out, len);
 	assert_memory_equal(out, frame, len);
+}
+
+/* @n test runs of XDP over @frame in one call, each a pass. */
+static void run_n(struct object *o, const __u8 *frame, size_t len, int n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len, .repeat = n);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(o->skel->progs.sip6xx_xdp), &topts),
+			 0);
+	assert_int_equal(topts.retval, XDP_PASS);
 }
 
 /* Reads what the ring holds into o->cap, from empty. */
@@ -210,7 +251,8 @@ static void expect_sample(const struct object *o, bool tc, int version, const ch
 	__u8 saddr[16], daddr[16];
 
 	assert_int_equal(o->cap.n, 1);
-	assert_int_equal(o->cap.size[0], sizeof(struct sip6xx_sample));
+	/* The record is the header and the message, to a multiple of 8. */
+	assert_int_equal(o->cap.size[0], sizeof(*h) + ((len + 7) & ~(size_t)7));
 	assert_int_equal(h->code, code);
 	assert_int_equal(h->method, method);
 	assert_int_equal(h->direction, tc ? SIP6XX_DIR_TX : SIP6XX_DIR_RX);
@@ -337,6 +379,82 @@ static void test_over_rate(void **state)
 	unload(&o);
 }
 
+/*
+ * The bucket's burst: burst_ns / interval_ns + 1 samples back to back, then
+ * drops. The bucket's clock is jiffies (a tick, 4 ms at HZ=250) and test
+ * runs come within a tick or a few, so a token refills only after a second:
+ * these counts are exact.
+ */
+static void test_burst_then_drops(void **state)
+{
+	__u8 frame[FRAME_MAX_LEN];
+	struct object o;
+	__u32 key = SIP6XX_DIR_RX * RESP_CODES_PER_DIR + 607;
+	size_t len;
+	int i;
+
+	load_bucket(&o, 1, has_xdp_load_bytes ? COPY_HELPER : COPY_LOOP, 1000000000ULL,
+		    5000000000ULL);
+	need(&o, "burst of 6");
+	len = build(frame, 4, msg_607, 0);
+	for (i = 0; i < 20; i++)
+		run(&o, false, frame, len);
+	assert_int_equal(drain(&o), 6);
+	assert_int_equal(dropped(&o, SIP6XX_DIR_RX, CTX_DROP_RATE), 14);
+	assert_int_equal(percpu_sum(o.skel->maps.resp_codes, key), 20);
+	unload(&o);
+}
+
+/* The clock moves: a token spent, a drop, and after its interval a token again. */
+static void test_rate_refills(void **state)
+{
+	const struct timespec wait = { .tv_nsec = 600 * 1000 * 1000 };
+	__u8 frame[FRAME_MAX_LEN];
+	struct object o;
+	size_t len;
+	int round;
+
+	/* 500 ms a token, no burst: the sleep is past it by more than a tick. */
+	load_bucket(&o, 1, has_xdp_load_bytes ? COPY_HELPER : COPY_LOOP, 500000000ULL, 0);
+	need(&o, "a token per 500 ms");
+	len = build(frame, 4, msg_607, 0);
+	for (round = 0; round < 2; round++) {
+		if (round)
+			nanosleep(&wait, NULL);
+		run(&o, false, frame, len);
+		run(&o, false, frame, len);
+		assert_int_equal(drain(&o), 1);
+		assert_int_equal(dropped(&o, SIP6XX_DIR_RX, CTX_DROP_RATE), round + 1);
+	}
+	unload(&o);
+}
+
+/*
+ * The reader is woken as the unread data crosses SIP6XX_CTX_WATERMARK:
+ * through its epoll, nothing just below it, every record once past it.
+ */
+static void test_wakeup_at_watermark(void **state)
+{
+	/* A record: the ring's 8-byte header, the sample header, the message to 8. */
+	const size_t rec = 8 + sizeof(struct sip6xx_sample_hdr) + ((strlen(msg_607) + 7) & ~7UL);
+	const int below = SIP6XX_CTX_WATERMARK / rec - 1;
+	__u8 frame[FRAME_MAX_LEN];
+	struct object o;
+	size_t len;
+
+	load(&o, RATE_HIGH, has_xdp_load_bytes ? COPY_HELPER : COPY_LOOP);
+	need(&o, "context on");
+	len = build(frame, 4, msg_607, 0);
+	run_n(&o, frame, len, below);
+	assert_int_equal(ring_buffer__poll(o.rb, 100), 0);
+	assert_int_equal(o.cap.n, 0);
+	run_n(&o, frame, len, 4);
+	assert_true(ring_buffer__poll(o.rb, 2000) > 0);
+	assert_int_equal(o.cap.n, below + 4);
+	expect_no_drops(&o);
+	unload(&o);
+}
+
 /* A message longer than a sample: its first SIP6XX_SAMPLE_MAX bytes, counted truncated. */
 static void test_long_message_truncated(void **state)
 {
@@ -362,6 +480,7 @@ static void test_long_message_truncated(void **state)
 			assert_int_equal(drain(&o), 1);
 			assert_int_equal(o.cap.s[0].hdr.msg_len, sizeof(msg));
 			assert_int_equal(o.cap.s[0].hdr.cap_len, SIP6XX_SAMPLE_MAX);
+			assert_int_equal(o.cap.size[0], sizeof(struct sip6xx_sample));
 			assert_memory_equal(o.cap.s[0].msg, msg, SIP6XX_SAMPLE_MAX);
 			assert_int_equal(dropped(&o, tc, CTX_DROP_TRUNCATED), 1);
 			unload(&o);
@@ -382,6 +501,8 @@ static void test_cut_frame_truncated(void **state)
 	assert_int_equal(drain(&o), 1);
 	assert_int_equal(o.cap.s[0].hdr.msg_len, strlen(msg_607));
 	assert_int_equal(o.cap.s[0].hdr.cap_len, strlen(msg_607) - cut);
+	assert_int_equal(o.cap.size[0], sizeof(struct sip6xx_sample_hdr) +
+						((strlen(msg_607) - cut + 7) & ~(size_t)7));
 	assert_memory_equal(o.cap.s[0].msg, msg_607, strlen(msg_607) - cut);
 	assert_int_equal(dropped(&o, SIP6XX_DIR_RX, CTX_DROP_TRUNCATED), 1);
 	unload(&o);
@@ -459,6 +580,9 @@ int main(void)
 		cmocka_unit_test(test_tc),
 		cmocka_unit_test(test_other_frames_none),
 		cmocka_unit_test(test_over_rate),
+		cmocka_unit_test(test_burst_then_drops),
+		cmocka_unit_test(test_rate_refills),
+		cmocka_unit_test(test_wakeup_at_watermark),
 		cmocka_unit_test(test_long_message_truncated),
 		cmocka_unit_test(test_cut_frame_truncated),
 		cmocka_unit_test(test_off_same_counts),
@@ -467,8 +591,17 @@ int main(void)
 
 	libbpf_set_print(print_warnings);
 	nr_cpus = libbpf_num_possible_cpus();
+	/* The buckets are per CPU: the rate tests count on one. */
+	if (pin_this_cpu())
+		fprintf(stderr, "test_context: cannot pin to one CPU: %s\n", strerror(errno));
 	has_xdp_load_bytes =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1;
+	printf("# the bucket's clock on this kernel: %s\n",
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_jiffies64, NULL) == 1 &&
+			       libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_jiffies64,
+						       NULL) == 1
+		       ? "bpf_jiffies64"
+		       : "bpf_ktime_get_ns (no bpf_jiffies64 for XDP and TC)");
 	printf("# XDP copy path of this kernel: %s\n",
 	       has_xdp_load_bytes ? "bpf_xdp_load_bytes"
 				  : "bounded loop (no bpf_xdp_load_bytes: its test is left out)");
