@@ -26,10 +26,11 @@
 /*
  * Every map the object pins in DIR/IFACE, once: pin_set_paths() pins these
  * and no other, --detach removes them all, and a reader (pin_open_maps())
- * opens those with a field in struct sip6xx_maps. The call context's ring
- * and token buckets (ctx_ring, ctx_bucket) stay unpinned: their reader is
- * the process, and the ring's size follows --context-rate, which a pinned
- * map would pin down across restarts.
+ * opens those with a field in struct sip6xx_maps. The call context's ring,
+ * token buckets and per-CPU sample scratch (ctx_ring, ctx_bucket,
+ * ctx_scratch) stay unpinned: their reader is the process, and the ring's
+ * size follows --context-rate, which a pinned map would pin down across
+ * restarts.
  */
 #define NOT_READ ((size_t)-1)
 static const struct {
