@@ -383,7 +383,7 @@ static void callers_bounded_and_merged(void **state)
 	struct calls *c[2] = { new_calls(20, 0, NULL), new_calls(20, 0, NULL) };
 	const struct calls *view[2] = { c[0], c[1] };
 	struct alert_calls *ac = alert_calls_new(view, 2, codes, 2, 1000, TICK_MS, false);
-	struct calls_top_label out[ALERT_TOP_CALLERS];
+	struct label_count out[ALERT_TOP_CALLERS];
 	char from[64];
 	int i, txn = 0;
 

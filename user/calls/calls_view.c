@@ -30,6 +30,8 @@ __u64 calls_context_dropped(const struct calls *c)
 	return n;
 }
 
+_Static_assert(LABEL_COUNT_LEN >= TOP_KEY_LEN, "a table's key fits a label row");
+
 static const struct top_table *table_of(const struct calls *c, enum calls_top_kind kind)
 {
 	return kind == CALLS_TOP_CALLERS ? c->callers : c->intermediaries;
@@ -55,7 +57,7 @@ __u64 calls_top_window_ms(const struct calls *c, enum calls_top_kind kind)
 }
 
 unsigned int calls_top_view(const struct calls *c, enum calls_top_kind kind,
-			    struct calls_top_label *out, unsigned int max)
+			    struct label_count *out, unsigned int max)
 {
 	const struct top_table *t = table_of(c, kind);
 	struct top_item items[TOP_MAX_N];

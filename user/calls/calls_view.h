@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "calls.h"
+#include "label_count.h"
 #include "top_table.h"
 
 struct calls_code_totals {
@@ -35,11 +36,6 @@ enum calls_top_kind {
 	CALLS_TOP_INTERMEDIARIES, /* --intermediaries: sip6xx_intermediary_rejections */
 };
 
-struct calls_top_label {
-	char label[TOP_KEY_LEN]; /* as the gauge's label: a caller's hash with --callers-hash */
-	__u64 count;		 /* rejections in the window, as the gauge */
-};
-
 /* Whether @c keeps that table: only when the user asked for it. */
 bool calls_top_enabled(const struct calls *c, enum calls_top_kind kind);
 /* Its N (--callers N, --intermediaries N): the most calls_top_view() gives; 0 when off. */
@@ -48,9 +44,11 @@ unsigned int calls_top_n(const struct calls *c, enum calls_top_kind kind);
 __u64 calls_top_window_ms(const struct calls *c, enum calls_top_kind kind);
 /*
  * The first @max of the table's top N, in the gauge's order (most first,
- * ties by key), into @out. Returns how many; 0 when the table is off.
+ * ties by key), into @out: each label as the gauge's (a caller's hash with
+ * --callers-hash), its count the window's rejections. Returns how many; 0
+ * when the table is off.
  */
 unsigned int calls_top_view(const struct calls *c, enum calls_top_kind kind,
-			    struct calls_top_label *out, unsigned int max);
+			    struct label_count *out, unsigned int max);
 
 #endif

@@ -34,7 +34,7 @@ static void window_s(struct strbuf *sb, __u64 ms)
  * escaped; N covers the table's own window (--callers-window) and every 6xx.
  */
 static void labels_json(struct strbuf *sb, const char *name, const char *table,
-			const struct calls_top_label *l, int nr)
+			const struct label_count *l, int nr)
 {
 	int i;
 
@@ -50,7 +50,7 @@ static void labels_json(struct strbuf *sb, const char *name, const char *table,
 
 /* ,"TABLE_window_s":S,"top_TABLE":[...] */
 static void labels_field(struct strbuf *sb, const char *name, const char *table,
-			 const struct calls_top_label *l, int nr, __u64 window_ms)
+			 const struct label_count *l, int nr, __u64 window_ms)
 {
 	if (nr < 0)
 		return;
@@ -144,7 +144,7 @@ static void annotation(struct strbuf *sb, const char *name, const struct strbuf 
 
 /* The callers and intermediaries as JSON text in an annotation: a label cannot pose as two. */
 static void labels_annotation(struct strbuf *sb, const char *key, const char *table,
-			      const struct calls_top_label *l, int nr, __u64 window_ms)
+			      const struct label_count *l, int nr, __u64 window_ms)
 {
 	struct strbuf text;
 	char name[32];

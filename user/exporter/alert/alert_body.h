@@ -30,10 +30,10 @@ struct alert_report {
 	__u64 window_dropped;
 	int nr_callers;		 /* -1: --alert-callers (or --callers) off, so none is ever named */
 	__u64 callers_window_ms; /* --callers-window: what the callers' counts cover */
-	struct calls_top_label callers[ALERT_TOP_CALLERS];
+	struct label_count callers[ALERT_TOP_CALLERS];
 	int nr_intermediaries; /* -1: --intermediaries off, or the code is not 608 */
 	__u64 intermediaries_window_ms;
-	struct calls_top_label intermediaries[ALERT_TOP_CALLERS];
+	struct label_count intermediaries[ALERT_TOP_CALLERS];
 };
 
 /*

@@ -134,26 +134,10 @@ __u64 alert_calls_dropped(const struct alert_calls *ac)
 	return gained(sample_at(ac, 0)->dropped, sample_at(ac, ac->len - 1)->dropped);
 }
 
-static int by_label(const void *a, const void *b)
-{
-	return strcmp(((const struct calls_top_label *)a)->label,
-		      ((const struct calls_top_label *)b)->label);
-}
-
-static int by_count(const void *a, const void *b)
-{
-	const struct calls_top_label *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	return strcmp(x->label, y->label);
-}
-
 /* Each interface's whole top N, so a label's counts add up before the cut. */
-static int gather(const struct alert_calls *ac, enum calls_top_kind kind,
-		  struct calls_top_label **all)
+static int gather(const struct alert_calls *ac, enum calls_top_kind kind, struct label_count **all)
 {
-	struct calls_top_label *buf = NULL, *grown;
+	struct label_count *buf = NULL, *grown;
 	unsigned int n;
 	int i, nr = 0;
 	bool on = false;
@@ -173,24 +157,18 @@ static int gather(const struct alert_calls *ac, enum calls_top_kind kind,
 	return on ? nr : -1;
 }
 
-int alert_calls_top(const struct alert_calls *ac, enum calls_top_kind kind,
-		    struct calls_top_label *out, int max)
+int alert_calls_top(const struct alert_calls *ac, enum calls_top_kind kind, struct label_count *out,
+		    int max)
 {
-	struct calls_top_label *all;
-	int nr = gather(ac, kind, &all), i, n = 0;
+	struct label_count *all;
+	int nr = gather(ac, kind, &all), n;
 
 	if (nr <= 0) {
 		free(all);
 		return nr;
 	}
-	qsort(all, nr, sizeof(*all), by_label);
-	for (i = 0; i < nr; i++) {
-		if (n && !strcmp(all[n - 1].label, all[i].label))
-			all[n - 1].count += all[i].count;
-		else
-			all[n++] = all[i];
-	}
-	qsort(all, n, sizeof(*all), by_count);
+	n = label_count_merge(all, nr);
+	label_count_rank(all, n);
 	if (n > max)
 		n = max;
 	memcpy(out, all, n * sizeof(*out));

@@ -51,8 +51,8 @@ __u64 alert_calls_dropped(const struct alert_calls *ac);
  * summed), most first, ties by label. Returns how many, or -1 when the table
  * is off (--callers or --intermediaries not given).
  */
-int alert_calls_top(const struct alert_calls *ac, enum calls_top_kind kind,
-		    struct calls_top_label *out, int max);
+int alert_calls_top(const struct alert_calls *ac, enum calls_top_kind kind, struct label_count *out,
+		    int max);
 /*
  * What the call context says of the alert @r (its state set) on code number
  * @slot: the window's counts and losses, the top callers only with
