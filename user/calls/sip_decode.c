@@ -217,10 +217,6 @@ static size_t complete_lines(const char *buf, size_t len)
 {
 	const char *nl;
 
-	/* Most end with their blank line (no body): the same answer without a scan. */
-	if ((len >= 4 && !memcmp(buf + len - 4, "\r\n\r\n", 4)) ||
-	    (len >= 2 && !memcmp(buf + len - 2, "\n\n", 2)))
-		return len;
 	if (memmem(buf, len, "\r\n\r\n", 4) || memmem(buf, len, "\n\n", 2))
 		return len;
 	nl = memrchr(buf, '\n', len);
